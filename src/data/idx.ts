@@ -1,0 +1,203 @@
+// Reading IDX files (the MNIST / Fashion-MNIST format), gzipped or not, in the browser and in Node.
+import { FASHION_MNIST_CLASSES, type Dataset, type ImageSet } from './dataset.js';
+
+/** A parsed IDX file: its dimension sizes and its bytes (a view into the input, not a copy). */
+export interface IdxArray {
+  readonly dims: number[];
+  readonly data: Uint8Array;
+}
+
+/** Names (or URLs, relative to the base URL) of the four files of a train/test data set. */
+export interface IdxFileNames {
+  readonly trainImages: string;
+  readonly trainLabels: string;
+  readonly testImages: string;
+  readonly testLabels: string;
+}
+
+/** The official Fashion-MNIST / MNIST file names, which www/data/ uses too. */
+export const DEFAULT_IDX_FILES: IdxFileNames = {
+  trainImages: 'train-images-idx3-ubyte.gz',
+  trainLabels: 'train-labels-idx1-ubyte.gz',
+  testImages: 't10k-images-idx3-ubyte.gz',
+  testLabels: 't10k-labels-idx1-ubyte.gz',
+};
+
+/**
+ * A file that is not a usable IDX file; the message starts with the file's name.
+ * @example
+ * try { parseIdx(bytes, 'x.idx'); } catch (e) { if (e instanceof IdxFormatError) console.warn(e.message); }
+ */
+export class IdxFormatError extends Error {
+  override name = 'IdxFormatError';
+}
+
+// IDX type codes, for readable errors; only 0x08 is accepted.
+const IDX_TYPES: Record<number, string> = {
+  0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',
+};
+const hex = (b: number) => b.toString(16).padStart(2, '0');
+
+/**
+ * Parses an uncompressed IDX file of unsigned bytes.
+ * @example
+ * const { dims, data } = parseIdx(bytes, 'train-labels-idx1-ubyte'); // dims = [60000]
+ */
+export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
+  const bad = (problem: string) => new IdxFormatError(`${fileName}: ${problem}`);
+  if (bytes.length < 4) throw bad(`truncated: ${bytes.length} bytes, too short for an IDX header`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    const found = Array.from(bytes.subarray(0, 4), hex).join(' ');
+    throw bad(`wrong magic: expected 00 00 08 <dims>, found ${found} (not an IDX file)`);
+  }
+  const type = bytes[2]!;
+  if (type !== 0x08) {
+    const kind = IDX_TYPES[type] ? ` (${IDX_TYPES[type]})` : '';
+    throw bad(`unsupported data type 0x${hex(type)}${kind}: only 0x08 (unsigned byte) is supported`);
+  }
+  const rank = bytes[3]!;
+  if (rank === 0) throw bad('zero dimensions in the header');
+  const headerBytes = 4 + 4 * rank;
+  if (bytes.length < headerBytes) {
+    throw bad(`truncated: header declares ${rank} dimensions (${headerBytes} bytes), file has ${bytes.length}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
+  const dims = Array.from({ length: rank }, (_, k) => view.getUint32(4 + 4 * k, false)); // big-endian
+  const zero = dims.indexOf(0);
+  if (zero >= 0) throw bad(`dimension ${zero} has size 0 (${dims.join('×')})`);
+  const size = dims.reduce((a, b) => a * b, 1);
+  const have = bytes.length - headerBytes;
+  if (have < size) {
+    throw bad(`truncated: header says ${dims.join('×')} = ${size} bytes of data, file has ${have}`);
+  }
+  if (have > size) throw bad(`${have - size} unexpected bytes after the ${dims.join('×')} = ${size} bytes of data`);
+  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/**
+ * Decompresses gzip data (recognised by its magic bytes 1f 8b); anything else is returned as is,
+ * so raw and gzipped IDX files (and servers that already undid the gzip) all work.
+ * @example
+ * const idx = parseIdx(await gunzipIfNeeded(new Uint8Array(await res.arrayBuffer()), name), name);
+ */
+export async function gunzipIfNeeded(bytes: Uint8Array, fileName: string): Promise<Uint8Array> {
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (error) {
+    throw new IdxFormatError(`${fileName}: corrupt gzip data (${(error as Error).message || error})`);
+  }
+}
+
+/** Image size and label range that `imageSetFromIdx` accepts. */
+export interface ImageSetShape {
+  readonly rows: number;
+  readonly cols: number;
+  readonly classes: number;
+}
+
+/**
+ * Checks a pair of parsed IDX files (images count×rows×cols, labels count) and makes an ImageSet.
+ * @example
+ * const train = imageSetFromIdx(parseIdx(img, 'i'), parseIdx(lbl, 'l'), { images: 'i', labels: 'l' });
+ */
+export function imageSetFromIdx(
+  images: IdxArray,
+  labels: IdxArray,
+  names: { images: string; labels: string },
+  shape: ImageSetShape = { rows: 28, cols: 28, classes: 10 },
+): ImageSet {
+  if (images.dims.length !== 3) {
+    throw new IdxFormatError(`${names.images}: expected 3 dimensions (count×rows×cols), found ${images.dims.join('×')}`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new IdxFormatError(`${names.labels}: expected 1 dimension (count), found ${labels.dims.join('×')}`);
+  }
+  const [count, rows, cols] = images.dims as [number, number, number];
+  if (labels.dims[0] !== count) {
+    throw new IdxFormatError(
+      `${names.images} has ${count} images but ${names.labels} has ${labels.dims[0]} labels: they must match`,
+    );
+  }
+  if (rows !== shape.rows || cols !== shape.cols) {
+    throw new IdxFormatError(`${names.images}: images are ${rows}×${cols}, expected ${shape.rows}×${shape.cols}`);
+  }
+  const bad = labels.data.findIndex((label) => label >= shape.classes);
+  if (bad >= 0) {
+    throw new IdxFormatError(
+      `${names.labels}: label ${labels.data[bad]} at index ${bad} is out of range (expected 0–${shape.classes - 1})`,
+    );
+  }
+  return { images: images.data, labels: labels.data, count, rows, cols };
+}
+
+/**
+ * Builds a Dataset from the bytes of the four files (gzipped or raw): the seam for Node, whose
+ * fetch cannot read file: URLs.
+ * @example
+ * const read = (n: string) => fs.readFileSync(`www/data/${n}`);
+ * const data = await idxDatasetFromBytes({ trainImages: read(DEFAULT_IDX_FILES.trainImages), ... });
+ */
+export async function idxDatasetFromBytes(
+  bytes: Record<keyof IdxFileNames, Uint8Array>,
+  names: IdxFileNames = DEFAULT_IDX_FILES,
+): Promise<Dataset> {
+  const keys = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const;
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
+    keys.map(async (key) => parseIdx(await gunzipIfNeeded(bytes[key], names[key]), names[key])),
+  );
+  return {
+    train: imageSetFromIdx(trainImages!, trainLabels!, { images: names.trainImages, labels: names.trainLabels }),
+    test: imageSetFromIdx(testImages!, testLabels!, { images: names.testImages, labels: names.testLabels }),
+    classNames: FASHION_MNIST_CLASSES,
+  };
+}
+
+/**
+ * Fetches the four IDX files (in parallel) from a folder URL and checks them. `files` may name
+ * other files, relative to the folder or as absolute URLs (e.g. raw `train-images-idx3-ubyte`).
+ * @example
+ * const mnist = await loadIdxDataset('https://example.org/mnist/'); // official .gz names
+ */
+export async function loadIdxDataset(baseUrl: string | URL, files: IdxFileNames = DEFAULT_IDX_FILES): Promise<Dataset> {
+  const base = new URL(baseUrl, globalThis.location?.href);
+  if (!base.pathname.endsWith('/') && base.protocol.startsWith('http')) base.pathname += '/'; // a folder
+  const keys = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const;
+  const bytes = await Promise.all(keys.map((key) => fetchBytes(new URL(files[key], base))));
+  return idxDatasetFromBytes(
+    { trainImages: bytes[0]!, trainLabels: bytes[1]!, testImages: bytes[2]!, testLabels: bytes[3]! },
+    files,
+  );
+}
+
+async function fetchBytes(url: URL): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(
+      `could not fetch ${url.href}: ${(error as Error).message}` +
+        (url.protocol === 'file:' ? ' (Node cannot fetch file: URLs: read the files and use idxDatasetFromBytes)' : ''),
+    );
+  }
+  if (!response.ok) {
+    throw new Error(
+      `could not fetch ${url.href}: HTTP ${response.status} ${response.statusText}`.trimEnd() +
+        '. Check that the folder holds the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte,' +
+        ' t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not, names passed as `files`);' +
+        ' for the embedded set, run `npm run prepare-data` to build www/data/.',
+    );
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Loads the Fashion-MNIST copy that ships with nnscope (built into www/data/ by
+ * scripts/prepare-data.mjs: 60,000 train / 10,000 test, 6,000 / 1,000 per class).
+ * @example
+ * const { train, test, classNames } = await loadFashionMnist();
+ */
+export function loadFashionMnist(baseUrl: string | URL = new URL('../data/', import.meta.url)): Promise<Dataset> {
+  return loadIdxDataset(baseUrl);
+}

@@ -1,0 +1,153 @@
+/** Engine options, their defaults, validation and the presets. No GPU work happens here. */
+
+export type Activation = 'relu' | 'sigmoid' | 'tanh';
+export type Initializer = 'glorot' | 'he' | 'small';
+export type InputScale = 'unit' | 'symmetric';
+
+/** Codes of the `activation` override constant in shaders/activation.wgsl. */
+export const ACTIVATION_CODES = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
+
+export interface SgdOptions {
+  type: 'sgd';
+  learningRate?: number;
+  /** Momentum μ in [0, 1); 0 is plain SGD. */
+  momentum?: number;
+  /** Learning-rate decay: lr_t = lr / (1 + decay · t). */
+  decay?: number;
+}
+
+export interface AdamOptions {
+  type: 'adam';
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  decay?: number;
+}
+
+export type OptimizerOptions = SgdOptions | AdamOptions;
+
+/** What `createEngine` accepts; every field has a default. */
+export interface EngineOptions {
+  /** Hidden layer widths, input to output; 784 inputs and 10 outputs are implied. Default [128, 128]. */
+  layers?: readonly number[];
+  /** Hidden-layer activation. Default 'relu'. */
+  activation?: Activation;
+  /** Default SGD, lr 0.01, momentum 0.9, no decay. */
+  optimizer?: OptimizerOptions;
+  /** Training batch size. Default 128. */
+  batchSize?: number;
+  /** Seed of the initial weights and of every epoch's shuffle. Default 1. */
+  seed?: number;
+  /** 'glorot' (uniform, default), 'he' (normal), or 'small' (0.01 · N(0, 1), the book's). */
+  init?: Initializer;
+  /** 'unit': pixel / 255 (default); 'symmetric': (pixel − 127.5) / 127.5, in [−1, 1]. */
+  inputScale?: InputScale;
+  /** Steps per command buffer; loss and accuracy are read back once per chunk. Default 32. */
+  stepsPerChunk?: number;
+  /** Rows per forward pass when evaluating. Default 1000. */
+  evaluationBatchSize?: number;
+  /** A device to use; otherwise one is requested from `navigator.gpu`. */
+  device?: GPUDevice;
+}
+
+/** Fully resolved options. */
+export interface EngineConfig {
+  readonly sizes: readonly number[];
+  readonly activation: Activation;
+  readonly optimizer: Required<SgdOptions> | Required<AdamOptions>;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly init: Initializer;
+  readonly inputScale: InputScale;
+  readonly stepsPerChunk: number;
+  readonly evaluationBatchSize: number;
+}
+
+export const INPUT_SIZE = 784;
+export const CLASS_COUNT = 10;
+
+/**
+ * The reference configuration of the book *Neural Networks from Scratch*: 784-128-128-10, ReLU,
+ * Adam (lr 0.001, decay 1e-3), batch 128, inputs in [−1, 1], weights 0.01 · N(0, 1), 10 epochs.
+ * @example const engine = await createEngine({ ...presets.nnfs, seed: 7 });
+ */
+export const presets = {
+  nnfs: {
+    layers: [128, 128],
+    activation: 'relu',
+    optimizer: { type: 'adam', learningRate: 0.001, decay: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    batchSize: 128,
+    init: 'small',
+    inputScale: 'symmetric',
+    epochs: 10,
+  },
+} as const satisfies Record<string, EngineOptions & { epochs: number }>;
+
+/** A bad option: the message names the option, the value and what is allowed. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function check(ok: boolean, message: string): asserts ok {
+  if (!ok) throw new ConfigError(message);
+}
+
+function integer(name: string, value: unknown, min: number, max: number): number {
+  check(
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
+    `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+  );
+  return value;
+}
+
+function real(name: string, value: unknown, min: number, max: number, open = false): number {
+  const inRange = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+  check(inRange && !(open && value === max), `${name} must be a number in [${min}, ${max}${open ? ')' : ']'}, got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  check(allowed.includes(value as T), `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+function resolveOptimizer(options: OptimizerOptions | undefined): EngineConfig['optimizer'] {
+  const type = oneOf('optimizer.type', options?.type ?? 'sgd', ['sgd', 'adam'] as const);
+  if (type === 'sgd') {
+    const o = (options ?? { type }) as SgdOptions;
+    return {
+      type,
+      learningRate: real('optimizer.learningRate', o.learningRate ?? 0.01, 1e-12, 1e6),
+      momentum: real('optimizer.momentum', o.momentum ?? 0.9, 0, 1, true),
+      decay: real('optimizer.decay', o.decay ?? 0, 0, 1e6),
+    };
+  }
+  const o = options as AdamOptions;
+  return {
+    type,
+    learningRate: real('optimizer.learningRate', o.learningRate ?? 0.001, 1e-12, 1e6),
+    beta1: real('optimizer.beta1', o.beta1 ?? 0.9, 0, 1, true),
+    beta2: real('optimizer.beta2', o.beta2 ?? 0.999, 0, 1, true),
+    epsilon: real('optimizer.epsilon', o.epsilon ?? 1e-7, 1e-12, 1),
+    decay: real('optimizer.decay', o.decay ?? 0, 0, 1e6),
+  };
+}
+
+/** Fills in defaults and checks every option's type and range (device limits are checked in limits.ts). */
+export function resolveConfig(options: EngineOptions = {}): EngineConfig {
+  const layers = options.layers ?? [128, 128];
+  check(Array.isArray(layers), `layers must be an array of hidden widths such as [128, 128], got ${JSON.stringify(layers)}`);
+  layers.forEach((width, i) => integer(`layers[${i}]`, width, 1, 1 << 20));
+  return {
+    sizes: [INPUT_SIZE, ...layers, CLASS_COUNT],
+    activation: oneOf('activation', options.activation ?? 'relu', ['relu', 'sigmoid', 'tanh'] as const),
+    optimizer: resolveOptimizer(options.optimizer),
+    batchSize: integer('batchSize', options.batchSize ?? 128, 1, 65536),
+    seed: integer('seed', options.seed ?? 1, 0, 2 ** 32 - 1),
+    init: oneOf('init', options.init ?? 'glorot', ['glorot', 'he', 'small'] as const),
+    inputScale: oneOf('inputScale', options.inputScale ?? 'unit', ['unit', 'symmetric'] as const),
+    stepsPerChunk: integer('stepsPerChunk', options.stepsPerChunk ?? 32, 1, 4096),
+    evaluationBatchSize: integer('evaluationBatchSize', options.evaluationBatchSize ?? 1000, 1, 65536),
+  };
+}

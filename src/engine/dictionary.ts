@@ -1,0 +1,132 @@
+/**
+ * The training dictionary: every tensor the engine keeps on the GPU, declared in one table and
+ * allocated in one place. Parameters, gradients and optimizer state of all layers each live in
+ * one flat buffer (so one optimizer dispatch updates the whole network); each layer's tensors are
+ * 256-byte-aligned ranges of it that compute and render pipelines bind directly.
+ */
+import { BufferOwner } from '../gpu/buffers.js';
+import { readRanges, type BufferRange } from '../gpu/readback.js';
+import type { EngineConfig } from './config.js';
+
+/** A named tensor: a range of a GPU buffer, bindable as `{ buffer, offset, size }`. */
+export interface TensorView extends BufferRange {
+  /** e.g. 'layers.0.weights'. */
+  readonly name: string;
+  /** Row-major shape, e.g. [784, 128] for weights (inputs × outputs) or [rows, 128] for outputs. */
+  readonly shape: readonly number[];
+}
+
+/** The per-layer entries; `weightCache`/`biasCache` exist for Adam only. */
+export const LAYER_TENSORS = [
+  'weights', 'biases', 'dweights', 'dbiases', 'weightMomentums', 'biasMomentums',
+  'weightCache', 'biasCache', 'rawOutputs', 'outputs',
+] as const;
+export type LayerTensorName = (typeof LAYER_TENSORS)[number];
+export type LayerTensors<T> = { [K in LayerTensorName]: K extends 'weightCache' | 'biasCache' ? T | undefined : T };
+
+const ALIGN_FLOATS = 64; // 256 bytes: WebGPU's minimum storage-buffer offset alignment
+
+/** Offsets (in floats) of each layer's weights and biases in the flat parameter buffers. */
+export function parameterLayout(sizes: readonly number[]) {
+  const align = (n: number) => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
+  const layers: { weights: number; biases: number; inputs: number; outputs: number }[] = [];
+  let at = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const [inputs, outputs] = [sizes[l], sizes[l + 1]];
+    const weights = at;
+    const biases = align(weights + inputs * outputs);
+    at = align(biases + outputs);
+    layers.push({ weights, biases, inputs, outputs });
+  }
+  return { layers, length: at };
+}
+
+const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+/** Owns every buffer of the dictionary. */
+export class TrainingDictionary {
+  readonly layout: ReturnType<typeof parameterLayout>;
+  /** All weights and biases, flat. */
+  readonly parameters: GPUBuffer;
+  /** Gradients of the last step, flat, same layout. */
+  readonly gradients: GPUBuffer;
+  /** SGD momentums or Adam first moments, flat. */
+  readonly momentums: GPUBuffer;
+  /** Adam second moments (cache), flat; absent for SGD. */
+  readonly caches: GPUBuffer | undefined;
+  /** The gathered input batch [capacity, 784], scaled: what the first layer saw. */
+  readonly input: TensorView;
+  /** The batch's labels [capacity] as u32 (0xffffffff marks padding rows). */
+  readonly inputLabels: GPUBuffer;
+  /** d loss / d raw output per layer [batchSize, width]: backward scratch. */
+  readonly rawGradients: GPUBuffer[];
+  /** Per layer, every named tensor. */
+  readonly layers: LayerTensors<TensorView>[];
+
+  private readonly owner: BufferOwner;
+
+  constructor(device: GPUDevice, config: EngineConfig, capacity: number) {
+    this.owner = new BufferOwner(device, 'TrainingDictionary');
+    this.layout = parameterLayout(config.sizes);
+    const bytes = this.layout.length * 4;
+    this.parameters = this.owner.create('parameters', bytes, STORAGE);
+    this.gradients = this.owner.create('gradients', bytes, STORAGE);
+    this.momentums = this.owner.create('momentums', bytes, STORAGE);
+    this.caches = config.optimizer.type === 'adam' ? this.owner.create('caches', bytes, STORAGE) : undefined;
+    const inputWidth = config.sizes[0];
+    this.input = {
+      name: 'input', shape: [capacity, inputWidth], offset: 0, size: capacity * inputWidth * 4,
+      buffer: this.owner.create('input', capacity * inputWidth * 4, STORAGE),
+    };
+    this.inputLabels = this.owner.create('inputLabels', capacity * 4, STORAGE);
+    this.rawGradients = [];
+    this.layers = this.layout.layers.map(({ weights, biases, inputs, outputs }, l) => {
+      const range = (name: string, buffer: GPUBuffer, offset: number, shape: number[]): TensorView =>
+        ({ name: `layers.${l}.${name}`, buffer, offset: offset * 4, size: shape.reduce((a, b) => a * b) * 4, shape });
+      const weightsIn = (buffer: GPUBuffer, name: string) => range(name, buffer, weights, [inputs, outputs]);
+      const biasesIn = (buffer: GPUBuffer, name: string) => range(name, buffer, biases, [outputs]);
+      const batch = (name: string) => range(name, this.owner.create(`layers.${l}.${name}`, capacity * outputs * 4, STORAGE), 0, [capacity, outputs]);
+      this.rawGradients.push(this.owner.create(`layers.${l}.rawGradients`, config.batchSize * outputs * 4, STORAGE));
+      return {
+        weights: weightsIn(this.parameters, 'weights'),
+        biases: biasesIn(this.parameters, 'biases'),
+        dweights: weightsIn(this.gradients, 'dweights'),
+        dbiases: biasesIn(this.gradients, 'dbiases'),
+        weightMomentums: weightsIn(this.momentums, 'weightMomentums'),
+        biasMomentums: biasesIn(this.momentums, 'biasMomentums'),
+        weightCache: this.caches && weightsIn(this.caches, 'weightCache'),
+        biasCache: this.caches && biasesIn(this.caches, 'biasCache'),
+        rawOutputs: batch('rawOutputs'),
+        outputs: batch('outputs'),
+      };
+    });
+  }
+
+  /** Reads every tensor back: one Float32Array per entry and layer (Adam caches only for Adam). */
+  async read(): Promise<LayerTensors<Float32Array>[]> {
+    const entries = this.layers.flatMap((layer, l) =>
+      LAYER_TENSORS.flatMap((name) => (layer[name] ? [{ l, name, view: layer[name]! }] : [])),
+    );
+    const arrays = await readRanges(this.owner.device, entries.map((e) => e.view));
+    const result = this.layers.map(() => ({ weightCache: undefined, biasCache: undefined }) as unknown as LayerTensors<Float32Array>);
+    entries.forEach((e, i) => ((result[e.l] as Record<string, Float32Array>)[e.name] = arrays[i]));
+    return result;
+  }
+
+  /** Writes every layer's weights and biases (and zeroes gradients and optimizer state). */
+  writeParameters(weights: readonly Float32Array[], biases: readonly Float32Array[]): void {
+    const flat = new Float32Array(this.layout.length);
+    this.layout.layers.forEach((layer, l) => {
+      flat.set(weights[l], layer.weights);
+      flat.set(biases[l], layer.biases);
+    });
+    const queue = this.owner.device.queue;
+    queue.writeBuffer(this.parameters, 0, flat);
+    const zeros = new Float32Array(this.layout.length);
+    for (const buffer of [this.gradients, this.momentums, this.caches]) if (buffer) queue.writeBuffer(buffer, 0, zeros);
+  }
+
+  destroy(): void {
+    this.owner.destroy();
+  }
+}

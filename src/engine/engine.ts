@@ -1,0 +1,320 @@
+/**
+ * The engine: trains an MLP entirely on the GPU. The host only encodes chunks of steps and reads
+ * a few bytes of statistics back asynchronously per chunk, never inside the step loop.
+ */
+import type { Dataset } from '../data/dataset.js';
+import { BufferOwner } from '../gpu/buffers.js';
+import { requestDevice } from '../gpu/device.js';
+import { resolveConfig, type EngineConfig, type EngineOptions } from './config.js';
+import { TrainingDictionary, type LayerTensors } from './dictionary.js';
+import { EvaluationPass, type Evaluation } from './evaluation-pass.js';
+import { GpuImageSet } from './gpu-data.js';
+import { batchCapacity, checkDeviceLimits } from './limits.js';
+import { deriveSeed, initialWeights, shuffledOrder } from './random.js';
+import { CONTROL_BYTES, STATS_BYTES, TrainingPass } from './training-pass.js';
+
+/** Training statistics of a run of steps. */
+export interface StepStats {
+  /** Mean training loss over the samples of these steps. */
+  loss: number;
+  /** Training accuracy over the same samples (forward pass before each update). */
+  accuracy: number;
+  /** Samples trained on. */
+  samples: number;
+  /** Steps run. */
+  steps: number;
+  /** Samples per second, from the first submit until the last statistics were read back. */
+  samplesPerSecond: number;
+  seconds: number;
+}
+
+/** Reported after every chunk of steps. */
+export interface Progress extends StepStats {
+  /** Epoch being trained, from 0. */
+  epoch: number;
+  /** Steps done in this epoch, and how many it has. */
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+  /** Updates applied since initialisation. */
+  step: number;
+}
+
+export interface EpochStats extends StepStats {
+  /** The epoch just finished, from 0. */
+  epoch: number;
+}
+
+export interface TrainOptions {
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Training produced a non-finite loss or parameter: the parameters stay finite and training stops. */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+  constructor(readonly step: number, readonly reason: 'loss' | 'update') {
+    super(
+      `Training diverged at step ${step}: ${reason === 'loss' ? 'the loss' : 'a parameter update'} was not finite (NaN or Infinity). ` +
+        'Training stopped and no non-finite value was stored in the parameters. Lower the learning rate, then call reset() or setParameters().',
+    );
+  }
+}
+
+/** Batches in flight before the host waits for the oldest chunk's statistics. */
+const CHUNKS_IN_FLIGHT = 2;
+
+/**
+ * Creates an engine; requests a WebGPU device unless `options.device` is given.
+ * @example
+ * const engine = await createEngine({ layers: [128, 128], optimizer: { type: 'sgd', learningRate: 0.01, momentum: 0.9 } });
+ * engine.setData(await loadFashionMnist());
+ * const { loss, accuracy } = await engine.trainEpoch();
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const config = resolveConfig(options);
+  const device = options.device ?? (await requestDevice());
+  checkDeviceLimits(config, device.limits);
+  const dictionary = new TrainingDictionary(device, config, batchCapacity(config));
+  try {
+    const [training, evaluation] = await Promise.all([
+      TrainingPass.create(device, config, dictionary),
+      EvaluationPass.create(device, config, dictionary),
+    ]);
+    return new Engine(device, config, dictionary, training, evaluation, !options.device);
+  } catch (error) {
+    dictionary.destroy();
+    throw error;
+  }
+}
+
+export class Engine {
+  /** Completed epochs. */
+  epoch = 0;
+  /** Steps done in the current epoch. */
+  stepInEpoch = 0;
+  /** Updates applied since initialisation. */
+  stepCount = 0;
+  private data?: { dataset: Dataset; train: GpuImageSet; test: GpuImageSet };
+  private readonly staging: BufferOwner;
+  private busy = false;
+  private destroyed = false;
+  private lost?: string;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly config: EngineConfig,
+    /** Every tensor, as bindable GPU buffer ranges (see TrainingDictionary). */
+    readonly dictionary: TrainingDictionary,
+    private readonly training: TrainingPass,
+    private readonly evaluation: EvaluationPass,
+    private readonly ownsDevice: boolean,
+  ) {
+    this.staging = new BufferOwner(device, 'Engine.staging');
+    device.lost.then((info) => {
+      if (!this.destroyed) this.lost = info.message || info.reason;
+    });
+    this.initializeParameters(config.seed);
+  }
+
+  /** Uploads the data set (bytes, once); training continues from the current parameters. */
+  setData(dataset: Dataset): void {
+    this.assertUsable();
+    const train = new GpuImageSet(this.device, dataset.train, 'train');
+    let test: GpuImageSet;
+    try {
+      test = new GpuImageSet(this.device, dataset.test, 'test');
+    } catch (error) {
+      train.destroy();
+      throw error;
+    }
+    if (this.data) {
+      this.evaluation.forgetSet(this.data.train);
+      this.evaluation.forgetSet(this.data.test);
+      this.data.train.destroy();
+      this.data.test.destroy();
+    }
+    this.data = { dataset, train, test };
+    this.training.bindData(train);
+    this.evaluation.bindData(test);
+    this.stepInEpoch = 0;
+  }
+
+  /** Steps per epoch over the current training set. */
+  get stepsPerEpoch(): number {
+    return this.training.stepsPerEpoch(this.requireData().train.count);
+  }
+
+  /** Trains until the end of the current epoch (a whole epoch when at its start). */
+  async trainEpoch(options: TrainOptions = {}): Promise<EpochStats> {
+    const epoch = this.epoch;
+    const stats = await this.step(this.stepsPerEpoch - this.stepInEpoch, options);
+    return { ...stats, epoch };
+  }
+
+  /** Runs `n` training steps, crossing epoch boundaries (each epoch gets a fresh seeded shuffle). */
+  async step(n: number, { onProgress }: TrainOptions = {}): Promise<StepStats> {
+    this.assertUsable();
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`step(n) takes a whole number of steps ≥ 0, got ${n}.`);
+    const data = this.requireData();
+    if (this.busy) throw new Error('The engine is already training; await the running call first.');
+    this.busy = true;
+    const total = { lossSum: 0, correct: 0, samples: 0 };
+    const started = performance.now();
+    const firstStep = this.stepCount;
+    const pending: { read: Promise<Uint32Array>; steps: number; epoch: number; stepInEpoch: number; step: number }[] = [];
+    const settle = async () => {
+      const chunk = pending.shift()!;
+      const words = await chunk.read;
+      const floats = new Float32Array(words.buffer);
+      if (words[4] !== 0) throw new TrainingDivergedError(words[5], words[4] === 1 ? 'loss' : 'update');
+      total.lossSum += floats[0];
+      total.correct += words[1];
+      total.samples += words[2];
+      onProgress?.({
+        ...summarize(total, chunk.step - firstStep, started),
+        epoch: chunk.epoch, stepInEpoch: chunk.stepInEpoch, stepsPerEpoch: this.stepsPerEpoch, step: chunk.step,
+      });
+    };
+    try {
+      let remaining = n;
+      while (remaining > 0) {
+        if (this.stepInEpoch === 0) this.beginEpoch(data.train.count);
+        const steps = Math.min(remaining, this.config.stepsPerChunk, this.stepsPerEpoch - this.stepInEpoch);
+        pending.push({ read: this.submitChunk(this.stepInEpoch, steps), steps, epoch: this.epoch, stepInEpoch: this.stepInEpoch + steps, step: this.stepCount + steps });
+        remaining -= steps;
+        this.stepCount += steps;
+        this.stepInEpoch += steps;
+        if (this.stepInEpoch === this.stepsPerEpoch) {
+          this.epoch++;
+          this.stepInEpoch = 0;
+        }
+        while (pending.length > CHUNKS_IN_FLIGHT) await settle();
+      }
+      while (pending.length > 0) await settle();
+    } finally {
+      await Promise.allSettled(pending.map((p) => p.read));
+      this.busy = false;
+    }
+    return summarize(total, this.stepCount - firstStep, started);
+  }
+
+  /** Writes the epoch's shuffled order and step table before its first chunk. */
+  private beginEpoch(count: number): void {
+    const order = shuffledOrder(count, deriveSeed(this.config.seed, 1000 + this.epoch));
+    const b = this.config.batchSize;
+    const positions = Array.from({ length: this.stepsPerEpoch }, (_, k) => ({ step: this.stepCount + k, cursor: k * b, count }));
+    this.training.writeEpoch(order, positions);
+  }
+
+  /** Encodes and submits `steps` steps; resolves to the chunk's Stats + Control words. */
+  private submitChunk(firstSlot: number, steps: number): Promise<Uint32Array> {
+    const encoder = this.device.createCommandEncoder({ label: 'Engine.chunk' });
+    const pass = encoder.beginComputePass({ label: 'Engine.chunk' });
+    for (let k = 0; k < steps; k++) this.training.encodeStep(pass, firstSlot + k);
+    pass.end();
+    const staging = this.staging.create('stats', STATS_BYTES + CONTROL_BYTES, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    encoder.copyBufferToBuffer(this.training.stats, 0, staging, 0, STATS_BYTES);
+    encoder.copyBufferToBuffer(this.training.control, 0, staging, STATS_BYTES, CONTROL_BYTES);
+    encoder.clearBuffer(this.training.stats);
+    this.device.queue.submit([encoder.finish()]);
+    return staging.mapAsync(GPUMapMode.READ).then(
+      () => {
+        const words = new Uint32Array(staging.getMappedRange().slice(0));
+        this.staging.release(staging);
+        return words;
+      },
+      (error) => {
+        this.staging.release(staging);
+        throw this.lost ? new Error(`The GPU device was lost: ${this.lost}`) : error;
+      },
+    );
+  }
+
+  /** Classifies the whole test set on the GPU. */
+  async evaluate({ onProgress }: { onProgress?: (done: number, total: number) => void } = {}): Promise<Evaluation> {
+    this.assertUsable();
+    this.requireData();
+    return this.evaluation.evaluate(onProgress);
+  }
+
+  /**
+   * Runs the network on the given samples (of the test split unless `split` is 'train'), filling
+   * the dictionary's input, rawOutputs and outputs buffers; resolves when the GPU is done.
+   */
+  forward(sampleIndices: ArrayLike<number>, { split = 'test' }: { split?: 'test' | 'train' } = {}): Promise<void> {
+    this.assertUsable();
+    const data = this.requireData();
+    return this.evaluation.probeSamples(split === 'train' ? data.train : data.test, sampleIndices);
+  }
+
+  /** Reads every dictionary entry of every layer back to Float32Arrays. */
+  readTrainingDictionary(): Promise<LayerTensors<Float32Array>[]> {
+    this.assertUsable();
+    return this.dictionary.read();
+  }
+
+  /**
+   * Replaces all weights and biases (e.g. imported ones) and zeroes gradients and optimizer state.
+   * Shapes must match the network: weights[l] is inputs × outputs, biases[l] is outputs.
+   */
+  setParameters(weights: readonly Float32Array[], biases: readonly Float32Array[]): void {
+    this.assertUsable();
+    const layers = this.dictionary.layout.layers;
+    if (weights.length !== layers.length || biases.length !== layers.length) {
+      throw new RangeError(`setParameters needs ${layers.length} weight and bias arrays, got ${weights.length} and ${biases.length}.`);
+    }
+    layers.forEach(({ inputs, outputs }, l) => {
+      if (weights[l].length !== inputs * outputs || biases[l].length !== outputs) {
+        throw new RangeError(`Layer ${l} takes ${inputs}×${outputs} weights and ${outputs} biases, got ${weights[l].length} and ${biases[l].length}.`);
+      }
+    });
+    this.dictionary.writeParameters(weights, biases);
+    this.training.clearHalt();
+  }
+
+  /** Re-initialises the parameters (optionally with a new seed) and starts again from epoch 0. */
+  reset(seed = this.config.seed): void {
+    this.assertUsable();
+    if (this.busy) throw new Error('Cannot reset while training; await the running call first.');
+    this.initializeParameters(seed);
+    this.epoch = 0;
+    this.stepInEpoch = 0;
+    this.stepCount = 0;
+  }
+
+  private initializeParameters(seed: number): void {
+    const { init } = this.config;
+    const weights = this.dictionary.layout.layers.map(({ inputs, outputs }, l) => initialWeights(init, inputs, outputs, deriveSeed(seed, l)));
+    const biases = this.dictionary.layout.layers.map(({ outputs }) => new Float32Array(outputs));
+    this.dictionary.writeParameters(weights, biases);
+    this.training.clearHalt();
+  }
+
+  /** Releases every GPU resource the engine created (and the device, if it requested it). */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.data?.train.destroy();
+    this.data?.test.destroy();
+    this.training.destroy();
+    this.evaluation.destroy();
+    this.dictionary.destroy();
+    this.staging.destroy();
+    if (this.ownsDevice) this.device.destroy();
+  }
+
+  private requireData() {
+    if (!this.data) throw new Error('No data: call engine.setData(await loadFashionMnist()) first.');
+    return this.data;
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) throw new Error('This engine was destroyed; create a new one with createEngine().');
+    if (this.lost) throw new Error(`The GPU device was lost (${this.lost}); create a new engine.`);
+  }
+}
+
+function summarize(total: { lossSum: number; correct: number; samples: number }, steps: number, started: number): StepStats {
+  const seconds = (performance.now() - started) / 1000;
+  const samples = total.samples;
+  return { loss: total.lossSum / samples, accuracy: total.correct / samples, samples, steps, samplesPerSecond: samples / seconds, seconds };
+}

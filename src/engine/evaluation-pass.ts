@@ -1,0 +1,195 @@
+/**
+ * Inference on the GPU: gather + forward + softmax over a whole split in chunks (evaluate), or over
+ * a few chosen samples (probe). Accuracy, loss, the confusion matrix and every prediction are
+ * accumulated on the GPU and read back once at the end.
+ */
+import { BufferOwner } from '../gpu/buffers.js';
+import { readRanges } from '../gpu/readback.js';
+import { CLASS_COUNT, type EngineConfig } from './config.js';
+import type { TrainingDictionary } from './dictionary.js';
+import { ForwardPass } from './forward-pass.js';
+import type { GpuImageSet } from './gpu-data.js';
+import { bindGroup, getKernel, type Kernel } from './kernels.js';
+import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable } from './step-table.js';
+
+const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+/** What `evaluate` measured. */
+export interface Evaluation {
+  /** Fraction of the split classified correctly. */
+  accuracy: number;
+  /** Mean categorical cross-entropy. */
+  loss: number;
+  /** confusion[label][predicted] counts, CLASS_COUNT × CLASS_COUNT. */
+  confusion: number[][];
+  /** Per-class accuracy (recall): confusion[c][c] / Σ confusion[c]. */
+  classAccuracy: number[];
+  /** Predicted class of every sample, in the split's order. */
+  predictions: Uint32Array;
+  /** Samples evaluated. */
+  count: number;
+  /** Samples per second, GPU work finished and read back. */
+  samplesPerSecond: number;
+}
+
+/** Buffers the evaluate softmax accumulates into. */
+interface Accumulators {
+  stats: GPUBuffer;
+  confusion: GPUBuffer;
+  predictions: GPUBuffer;
+}
+
+export class EvaluationPass {
+  private readonly owner: BufferOwner;
+  private readonly capacity: number;
+  private readonly probe: Accumulators;
+  private readonly probeOrder: GPUBuffer;
+  private readonly probeTable: GPUBuffer;
+  private readonly probeSoftmax: GPUBindGroup;
+  private readonly probeGathers = new Map<GpuImageSet, GPUBindGroup>();
+  private bound?: Accumulators & { set: GpuImageSet; order: GPUBuffer; stepTable: GPUBuffer; gather: GPUBindGroup; softmax: GPUBindGroup };
+
+  static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
+    const capacity = config.evaluationBatchSize;
+    const [forward, softmax] = await Promise.all([
+      ForwardPass.create(device, config, dictionary, 'EvaluationPass.forward', capacity),
+      getKernel(device, 'softmaxEvaluate'),
+    ]);
+    return new EvaluationPass(device, config, dictionary, forward, softmax);
+  }
+
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly config: EngineConfig,
+    private readonly dictionary: TrainingDictionary,
+    private readonly forward: ForwardPass,
+    private readonly softmax: Kernel,
+  ) {
+    this.owner = new BufferOwner(device, 'EvaluationPass');
+    this.capacity = config.evaluationBatchSize;
+    this.probe = this.accumulators('probe', this.capacity);
+    this.probeOrder = this.owner.create('probeOrder', this.capacity * 4, STORAGE);
+    this.probeTable = this.owner.create('probeTable', STEP_SLOT_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.probeSoftmax = this.softmaxGroup('probe', this.probeTable, this.probe);
+  }
+
+  private accumulators(name: string, samples: number): Accumulators {
+    return {
+      stats: this.owner.create(`${name}.stats`, 16, STORAGE),
+      confusion: this.owner.create(`${name}.confusion`, CLASS_COUNT * CLASS_COUNT * 4, STORAGE),
+      predictions: this.owner.create(`${name}.predictions`, samples * 4, STORAGE),
+    };
+  }
+
+  private softmaxGroup(name: string, stepTable: GPUBuffer, into: Accumulators): GPUBindGroup {
+    const layers = this.dictionary.layers;
+    const last = layers.length - 1;
+    return bindGroup(this.device, this.softmax, `EvaluationPass.${name}.softmax`, {
+      0: { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES }, 1: this.forward.dimsBinding(last),
+      2: layers[last].rawOutputs, 3: { buffer: this.dictionary.inputLabels }, 4: layers[last].outputs,
+      6: { buffer: into.stats }, 8: { buffer: into.confusion }, 9: { buffer: into.predictions },
+    });
+  }
+
+  /** Evaluates on `set` from now on. */
+  bindData(set: GpuImageSet): void {
+    if (this.bound) for (const b of [this.bound.stats, this.bound.confusion, this.bound.predictions, this.bound.order, this.bound.stepTable]) this.owner.release(b);
+    const chunks = Math.ceil(set.count / this.capacity);
+    const order = this.owner.createWith('order', Uint32Array.from({ length: set.count }, (_, i) => i), STORAGE);
+    const positions = Array.from({ length: chunks }, (_, k) => ({ step: 0, cursor: k * this.capacity, count: set.count }));
+    const stepTable = this.owner.createWith('stepTable', new Uint8Array(packStepTable(this.config.optimizer, positions)), GPUBufferUsage.UNIFORM);
+    const into = this.accumulators('evaluation', set.count);
+    this.bound = {
+      ...into, set, order, stepTable,
+      gather: this.forward.gatherGroup({ images: set.images, labels: set.labels, order, stepTable }, 'EvaluationPass.gather'),
+      softmax: this.softmaxGroup('evaluation', stepTable, into),
+    };
+  }
+
+  /** Classifies the whole bound split; `onProgress(done, total)` after each chunk finishes. */
+  async evaluate(onProgress?: (done: number, total: number) => void): Promise<Evaluation> {
+    const bound = this.bound;
+    if (!bound) throw new Error('No test data: call engine.setData(data) first.');
+    const { count } = bound.set;
+    const started = performance.now();
+    this.forward.setRows(this.capacity);
+    const chunks = Math.ceil(count / this.capacity);
+    for (let k = 0; k < chunks; k++) {
+      const encoder = this.device.createCommandEncoder({ label: 'EvaluationPass.evaluate' });
+      if (k === 0) for (const b of [bound.stats, bound.confusion]) encoder.clearBuffer(b);
+      const pass = encoder.beginComputePass({ label: 'EvaluationPass.evaluate' });
+      this.encodeChunk(pass, bound.gather, bound.softmax, k * STEP_SLOT_BYTES, this.capacity);
+      pass.end();
+      this.device.queue.submit([encoder.finish()]);
+      if (onProgress) {
+        await this.device.queue.onSubmittedWorkDone();
+        onProgress(Math.min((k + 1) * this.capacity, count), count);
+      }
+    }
+    const [stats, confusionFlat, predictions] = await readRanges(this.device, [
+      { buffer: bound.stats, offset: 0, size: 16 },
+      { buffer: bound.confusion, offset: 0, size: bound.confusion.size },
+      { buffer: bound.predictions, offset: 0, size: count * 4 },
+    ]);
+    const seconds = (performance.now() - started) / 1000;
+    const statsWords = new Uint32Array(stats.buffer);
+    const counts = Array.from(new Uint32Array(confusionFlat.buffer));
+    const confusion = Array.from({ length: CLASS_COUNT }, (_, c) => counts.slice(c * CLASS_COUNT, (c + 1) * CLASS_COUNT));
+    return {
+      accuracy: statsWords[1] / statsWords[2],
+      loss: stats[0] / statsWords[2],
+      confusion,
+      classAccuracy: confusion.map((row, c) => row[c] / Math.max(1, row.reduce((a, b) => a + b, 0))),
+      predictions: new Uint32Array(predictions.buffer),
+      count: statsWords[2],
+      samplesPerSecond: count / seconds,
+    };
+  }
+
+  /**
+   * Runs the network on the chosen samples of `set`, leaving their inputs, raw and activated outputs
+   * (softmax probabilities for the output layer) in the dictionary's buffers, rows in the given order.
+   */
+  probeSamples(set: GpuImageSet, indices: ArrayLike<number>): Promise<void> {
+    const rows = indices.length;
+    if (rows < 1 || rows > this.capacity) throw new RangeError(`forward() takes 1 to ${this.capacity} samples, got ${rows}.`);
+    for (let i = 0; i < rows; i++) {
+      const index = indices[i];
+      if (!Number.isInteger(index) || index < 0 || index >= set.count) {
+        throw new RangeError(`Sample index ${index} is out of range: the split has samples 0 to ${set.count - 1}.`);
+      }
+    }
+    let gather = this.probeGathers.get(set);
+    if (!gather) {
+      gather = this.forward.gatherGroup({ images: set.images, labels: set.labels, order: this.probeOrder, stepTable: this.probeTable }, 'EvaluationPass.probe.gather');
+      this.probeGathers.set(set, gather);
+    }
+    const queue = this.device.queue;
+    queue.writeBuffer(this.probeOrder, 0, Uint32Array.from(indices));
+    queue.writeBuffer(this.probeTable, 0, packStepTable(this.config.optimizer, [{ step: 0, cursor: 0, count: rows }]));
+    this.forward.setRows(rows);
+    const encoder = this.device.createCommandEncoder({ label: 'EvaluationPass.probe' });
+    const pass = encoder.beginComputePass({ label: 'EvaluationPass.probe' });
+    this.encodeChunk(pass, gather, this.probeSoftmax, 0, rows);
+    pass.end();
+    queue.submit([encoder.finish()]);
+    return queue.onSubmittedWorkDone();
+  }
+
+  private encodeChunk(pass: GPUComputePassEncoder, gather: GPUBindGroup, softmax: GPUBindGroup, slotOffset: number, rows: number): void {
+    this.forward.encode(pass, gather, slotOffset, rows);
+    pass.setPipeline(this.softmax.pipeline);
+    pass.setBindGroup(0, softmax, [slotOffset]);
+    pass.dispatchWorkgroups(1);
+  }
+
+  /** Forgets gather groups of a split that is being replaced. */
+  forgetSet(set: GpuImageSet): void {
+    this.probeGathers.delete(set);
+  }
+
+  destroy(): void {
+    this.forward.destroy();
+    this.owner.destroy();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Gather + dense forward of every layer for one batch mode (training rows or inference rows):
+ * 1 + L dispatches. The output layer's raw logits are left for a softmax kernel.
+ */
+import { BufferOwner } from '../gpu/buffers.js';
+import { ACTIVATION_CODES, type EngineConfig } from './config.js';
+import type { TrainingDictionary } from './dictionary.js';
+import { DENSE_TILE } from './limits.js';
+import { bindGroup, getKernel, type Kernel } from './kernels.js';
+import { STEP_PARAMS_BYTES } from './step-table.js';
+
+const DIMS_SLOT_BYTES = 256;
+const GATHER_WORKGROUP = 64;
+
+/** Where a batch comes from: a split's bytes, the sample order, and the step table to read. */
+export interface BatchSource {
+  readonly images: GPUBuffer;
+  readonly labels: GPUBuffer;
+  readonly order: GPUBuffer;
+  readonly stepTable: GPUBuffer;
+}
+
+export class ForwardPass {
+  /** Per layer: rows, inputs, outputs (Dims in common.wgsl), one 256-byte slot each. */
+  readonly dims: GPUBuffer;
+  private readonly owner: BufferOwner;
+  private readonly forwardGroups: GPUBindGroup[];
+
+  static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary, label: string, rows: number) {
+    const hidden = ACTIVATION_CODES[config.activation];
+    const [gather, hiddenForward, outputForward] = await Promise.all([
+      getKernel(device, 'gather', {
+        pixels: config.sizes[0],
+        inputScale: config.inputScale === 'unit' ? 1 / 255 : 1 / 127.5,
+        inputShift: config.inputScale === 'unit' ? 0 : -1,
+      }),
+      getKernel(device, 'denseForward', { activation: hidden }),
+      getKernel(device, 'denseForward', { activation: ACTIVATION_CODES.linear }),
+    ]);
+    return new ForwardPass(device, config, dictionary, label, rows, gather, hiddenForward, outputForward);
+  }
+
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly config: EngineConfig,
+    private readonly dictionary: TrainingDictionary,
+    label: string,
+    rows: number,
+    private readonly gather: Kernel,
+    private readonly hiddenForward: Kernel,
+    private readonly outputForward: Kernel,
+  ) {
+    this.owner = new BufferOwner(device, label);
+    const layers = dictionary.layers.length;
+    this.dims = this.owner.create('dims', layers * DIMS_SLOT_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    this.setRows(rows);
+    this.forwardGroups = dictionary.layers.map((layer, l) => {
+      const kernel = this.layerKernel(l);
+      const x = l === 0 ? dictionary.input : dictionary.layers[l - 1].outputs;
+      return bindGroup(device, kernel, `${label}.forward${l}`, {
+        0: this.dimsBinding(l), 1: x, 2: layer.weights, 3: layer.biases, 4: layer.rawOutputs, 5: layer.outputs,
+      });
+    });
+  }
+
+  /** Hidden layers apply the activation; the output layer stays linear (softmax follows). */
+  private layerKernel(l: number): Kernel {
+    return l === this.dictionary.layers.length - 1 ? this.outputForward : this.hiddenForward;
+  }
+
+  /** Sets the rows every layer computes (queue-ordered: takes effect for work submitted later). */
+  setRows(rows: number): void {
+    const sizes = this.config.sizes;
+    const slots = new Uint32Array((this.dictionary.layers.length * DIMS_SLOT_BYTES) / 4);
+    for (let l = 0; l + 1 < sizes.length; l++) slots.set([rows, sizes[l], sizes[l + 1]], (l * DIMS_SLOT_BYTES) / 4);
+    this.device.queue.writeBuffer(this.dims, 0, slots);
+  }
+
+  /** The Dims uniform of layer `l`. */
+  dimsBinding(l: number): GPUBufferBinding {
+    return { buffer: this.dims, offset: l * DIMS_SLOT_BYTES, size: 12 };
+  }
+
+  /** A gather bind group for a data split and an order; build it once per source, not per batch. */
+  gatherGroup(source: BatchSource, label: string): GPUBindGroup {
+    return bindGroup(this.device, this.gather, label, {
+      0: { buffer: source.stepTable, offset: 0, size: STEP_PARAMS_BYTES },
+      1: { buffer: source.images }, 2: { buffer: source.labels }, 3: { buffer: source.order },
+      4: this.dictionary.input, 5: { buffer: this.dictionary.inputLabels },
+    });
+  }
+
+  /** Records gather (from `gatherGroup`'s source, step slot at byte `slotOffset`) + forward of `rows` rows. */
+  encode(pass: GPUComputePassEncoder, gatherGroup: GPUBindGroup, slotOffset: number, rows: number): void {
+    const sizes = this.config.sizes;
+    pass.setPipeline(this.gather.pipeline);
+    pass.setBindGroup(0, gatherGroup, [slotOffset]);
+    pass.dispatchWorkgroups(Math.ceil(sizes[0] / 4 / GATHER_WORKGROUP), rows);
+    this.forwardGroups.forEach((group, l) => {
+      pass.setPipeline(this.layerKernel(l).pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(Math.ceil(sizes[l + 1] / DENSE_TILE), Math.ceil(rows / DENSE_TILE));
+    });
+  }
+
+  destroy(): void {
+    this.owner.destroy();
+  }
+}

@@ -1,0 +1,29 @@
+/** Checks a configuration against the device's limits before any GPU work is done. */
+import { ConfigError, type EngineConfig } from './config.js';
+import { parameterLayout } from './dictionary.js';
+
+/** Rows and outputs one dense-kernel workgroup covers (8×8 invocations × 4×4 blocks). */
+export const DENSE_TILE = 32;
+
+/** Rows the engine's batch buffers hold: enough for training and for evaluation. */
+export function batchCapacity(config: EngineConfig): number {
+  return Math.max(config.batchSize, config.evaluationBatchSize);
+}
+
+/** Throws a ConfigError naming the first limit the configuration would exceed. */
+export function checkDeviceLimits(config: EngineConfig, limits: GPUSupportedLimits): void {
+  const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  const maxGroups = limits.maxComputeWorkgroupsPerDimension;
+  const rows = batchCapacity(config);
+  const fail = (what: string) => {
+    throw new ConfigError(`${what} exceeds this device's limits; use fewer or narrower layers or a smaller batch.`);
+  };
+  if (rows > maxGroups) fail(`A batch of ${rows} rows (one gather workgroup row each, at most ${maxGroups})`);
+  config.sizes.forEach((width, l) => {
+    const bytes = rows * width * 4;
+    if (bytes > maxBinding) fail(`Layer ${l} (width ${width}) needs ${bytes} bytes per batch buffer, more than ${maxBinding}; it`);
+    if (Math.ceil(width / DENSE_TILE) > maxGroups || Math.ceil(rows / DENSE_TILE) > maxGroups) fail(`Layer ${l} (width ${width})`);
+  });
+  const parameterBytes = parameterLayout(config.sizes).length * 4;
+  if (parameterBytes > maxBinding) fail(`The network's ${parameterBytes} bytes of parameters (limit ${maxBinding} per buffer)`);
+}

@@ -1,0 +1,144 @@
+/**
+ * One training step, recorded into a compute pass with no CPU involvement, 2L + 2 + (L − 1) dispatches
+ * for L layers (11 for 784-128-128-10):
+ *   gather (1)            the batch's pixels and labels from the shuffled order, as floats;
+ *   dense forward (L)     raw and activated outputs, layer by layer;
+ *   softmax + loss (1)    probabilities, d loss / d logits, loss and accuracy sums, NaN halt;
+ *   backward input (L−1)  d loss / d raw of each hidden layer (the input layer needs none);
+ *   backward weights (L)  dweights and dbiases of each layer (kept: they are dictionary entries);
+ *   optimizer (1)         SGD-momentum or Adam over all parameters at once (one flat buffer).
+ */
+import { BufferOwner } from '../gpu/buffers.js';
+import { ACTIVATION_CODES, type EngineConfig } from './config.js';
+import type { TrainingDictionary } from './dictionary.js';
+import { ForwardPass } from './forward-pass.js';
+import type { GpuImageSet } from './gpu-data.js';
+import { bindGroup, getKernel, type Kernel } from './kernels.js';
+import { DENSE_TILE } from './limits.js';
+import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } from './step-table.js';
+
+/** Bytes of the statistics read back per chunk: Stats (lossSum, correct, count, pad) + Control (halted, badStep). */
+export const STATS_BYTES = 16;
+export const CONTROL_BYTES = 8;
+const OPTIMIZER_WORKGROUP = 256;
+const UNIFORM_TABLE = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
+const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+export class TrainingPass {
+  /** Per chunk statistics, cleared after each read. */
+  readonly stats: GPUBuffer;
+  /** Halt flag and the step it happened at; persists until reset. */
+  readonly control: GPUBuffer;
+  private readonly owner: BufferOwner;
+  private readonly backwardInputGroups: GPUBindGroup[];
+  private readonly backwardWeightGroups: GPUBindGroup[];
+  /** Created by bindData: they depend on the data set's size. */
+  private bound?: { order: GPUBuffer; stepTable: GPUBuffer; gatherGroup: GPUBindGroup; lossGroup: GPUBindGroup; optimizerGroup: GPUBindGroup };
+
+  static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
+    const [forward, loss, backwardInput, backwardWeights, optimizer] = await Promise.all([
+      ForwardPass.create(device, config, dictionary, 'TrainingPass.forward', config.batchSize),
+      getKernel(device, 'softmaxTrain'),
+      getKernel(device, 'denseBackwardInput', { activation: ACTIVATION_CODES[config.activation] }),
+      getKernel(device, 'denseBackwardWeights'),
+      getKernel(device, config.optimizer.type === 'adam' ? 'adam' : 'sgd'),
+    ]);
+    return new TrainingPass(device, config, dictionary, forward, { loss, backwardInput, backwardWeights, optimizer });
+  }
+
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly config: EngineConfig,
+    private readonly dictionary: TrainingDictionary,
+    private readonly forward: ForwardPass,
+    private readonly kernels: Record<'loss' | 'backwardInput' | 'backwardWeights' | 'optimizer', Kernel>,
+  ) {
+    this.owner = new BufferOwner(device, 'TrainingPass');
+    this.stats = this.owner.create('stats', STATS_BYTES, STORAGE);
+    this.control = this.owner.create('control', CONTROL_BYTES, STORAGE);
+    const layers = dictionary.layers;
+    this.backwardInputGroups = layers.slice(1).map((layer, i) =>
+      bindGroup(device, kernels.backwardInput, `TrainingPass.backwardInput${i + 1}`, {
+        0: forward.dimsBinding(i + 1), 1: { buffer: dictionary.rawGradients[i + 1] }, 2: layer.weights,
+        3: layers[i].rawOutputs, 4: layers[i].outputs, 5: { buffer: dictionary.rawGradients[i] },
+      }),
+    );
+    this.backwardWeightGroups = layers.map((layer, l) =>
+      bindGroup(device, kernels.backwardWeights, `TrainingPass.backwardWeights${l}`, {
+        0: forward.dimsBinding(l), 1: l === 0 ? dictionary.input : layers[l - 1].outputs,
+        2: { buffer: dictionary.rawGradients[l] }, 3: layer.dweights, 4: layer.dbiases,
+      }),
+    );
+  }
+
+  /** Steps in one epoch over `count` samples (the last batch may be partial). */
+  stepsPerEpoch(count: number): number {
+    return Math.ceil(count / this.config.batchSize);
+  }
+
+  /** Trains on `train` from now on: sizes the order and step table to it and binds them. */
+  bindData(train: GpuImageSet): void {
+    if (this.bound) {
+      this.owner.release(this.bound.order);
+      this.owner.release(this.bound.stepTable);
+    }
+    const d = this.dictionary;
+    const last = d.layers.length - 1;
+    const order = this.owner.create('order', train.count * 4, STORAGE);
+    const stepTable = this.owner.create('stepTable', this.stepsPerEpoch(train.count) * STEP_SLOT_BYTES, UNIFORM_TABLE);
+    const step = { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES };
+    const gatherGroup = this.forward.gatherGroup({ images: train.images, labels: train.labels, order, stepTable }, 'TrainingPass.gather');
+    const lossGroup = bindGroup(this.device, this.kernels.loss, 'TrainingPass.loss', {
+      0: step, 1: this.forward.dimsBinding(last), 2: d.layers[last].rawOutputs, 3: { buffer: d.inputLabels },
+      4: d.layers[last].outputs, 5: { buffer: d.rawGradients[last] }, 6: { buffer: this.stats }, 7: { buffer: this.control },
+    });
+    const optimizerGroup = bindGroup(this.device, this.kernels.optimizer, 'TrainingPass.optimizer', {
+      0: step, 1: { buffer: d.parameters }, 2: { buffer: d.gradients }, 3: { buffer: d.momentums },
+      ...(d.caches ? { 4: { buffer: d.caches }, 5: { buffer: this.control } } : { 4: { buffer: this.control } }),
+    });
+    this.bound = { order, stepTable, gatherGroup, lossGroup, optimizerGroup };
+  }
+
+  /** Writes an epoch's sample order and its step table (queue-ordered: after earlier chunks). */
+  writeEpoch(order: Uint32Array, positions: readonly StepPosition[]): void {
+    if (!this.bound) throw new Error('TrainingPass: no data bound; call engine.setData(data) first.');
+    this.device.queue.writeBuffer(this.bound.order, 0, order);
+    this.device.queue.writeBuffer(this.bound.stepTable, 0, packStepTable(this.config.optimizer, positions));
+  }
+
+  /** Records one step that reads slot `slot` of the epoch's step table. */
+  encodeStep(pass: GPUComputePassEncoder, slot: number): void {
+    const bound = this.bound!;
+    const sizes = this.config.sizes;
+    const rows = this.config.batchSize;
+    const offset = slot * STEP_SLOT_BYTES;
+    this.forward.encode(pass, bound.gatherGroup, offset, rows);
+    pass.setPipeline(this.kernels.loss.pipeline);
+    pass.setBindGroup(0, bound.lossGroup, [offset]);
+    pass.dispatchWorkgroups(1);
+    for (let l = sizes.length - 2; l >= 0; l--) {
+      if (l > 0) {
+        pass.setPipeline(this.kernels.backwardInput.pipeline);
+        pass.setBindGroup(0, this.backwardInputGroups[l - 1]);
+        pass.dispatchWorkgroups(Math.ceil(sizes[l] / DENSE_TILE), Math.ceil(rows / DENSE_TILE));
+      }
+      pass.setPipeline(this.kernels.backwardWeights.pipeline);
+      pass.setBindGroup(0, this.backwardWeightGroups[l]);
+      pass.dispatchWorkgroups(Math.ceil(sizes[l + 1] / DENSE_TILE), Math.ceil(sizes[l] / DENSE_TILE));
+    }
+    pass.setPipeline(this.kernels.optimizer.pipeline);
+    pass.setBindGroup(0, bound.optimizerGroup, [offset]);
+    const elements = this.dictionary.layout.length;
+    pass.dispatchWorkgroups(Math.min(Math.ceil(elements / OPTIMIZER_WORKGROUP), 65535));
+  }
+
+  /** Clears the halt flag (after parameters were restored or re-initialised). */
+  clearHalt(): void {
+    this.device.queue.writeBuffer(this.control, 0, new Uint32Array(CONTROL_BYTES / 4));
+  }
+
+  destroy(): void {
+    this.forward.destroy();
+    this.owner.destroy();
+  }
+}

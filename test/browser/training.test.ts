@@ -1,0 +1,174 @@
+/** Whole training steps against the reference, a finite-difference check, divergence and errors. */
+import { expect } from '@esm-bundle/chai';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
+import type { EngineOptions } from '../../src/engine/config.js';
+import { maxRelativeDifference } from '../shared/kernel-harness.js';
+import { gpuTest } from '../shared/gpu-test.js';
+import { syntheticDataset, referenceRun } from '../shared/reference-run.js';
+import { liveBufferCount } from '../../src/gpu/buffers.js';
+import { TrainingDivergedError } from '../../src/engine/engine.js';
+import { ConfigError } from '../../src/engine/config.js';
+
+const STEP_TOLERANCE = 1e-4;
+
+async function compareSteps(device: GPUDevice, options: EngineOptions, steps: number[]) {
+  const data = syntheticDataset(50, 10, 7);
+  const engine = await createEngine({ ...options, device });
+  try {
+    engine.setData(data);
+    const reference = await referenceRun(engine, data);
+    for (const n of steps) {
+      await engine.step(n);
+      reference.step(n);
+      const gpu = await engine.readTrainingDictionary();
+      gpu.forEach((layer, l) => {
+        for (const name of ['weights', 'biases', 'dweights', 'dbiases', 'weightMomentums', 'biasMomentums', 'weightCache', 'biasCache'] as const) {
+          const expected = reference.tensor(l, name);
+          if (!expected) continue;
+          const diff = maxRelativeDifference(layer[name]!, expected);
+          if (diff > STEP_TOLERANCE) throw new Error(`layers.${l}.${name} differs after step ${engine.stepCount}: maxdiff ${diff}`);
+        }
+      });
+    }
+    console.log(`${options.optimizer?.type}: ${engine.stepCount} steps equal the reference within ${STEP_TOLERANCE}`);
+  } finally {
+    engine.destroy();
+  }
+}
+
+describe('training steps', () => {
+  it('SGD-momentum steps (incl. a partial last batch and an epoch boundary) equal the reference', () => gpuTest((device) =>
+    compareSteps(device, {
+      layers: [16, 12], activation: 'relu', batchSize: 20, seed: 3, init: 'he',
+      optimizer: { type: 'sgd', learningRate: 0.05, momentum: 0.9, decay: 0.01 },
+    }, [1, 2, 2])));
+
+  it('Adam steps with decay equal the reference', () => gpuTest((device) =>
+    compareSteps(device, {
+      layers: [9], activation: 'tanh', batchSize: 16, seed: 4, init: 'glorot', inputScale: 'symmetric',
+      optimizer: { type: 'adam', learningRate: 0.01, decay: 0.1 },
+    }, [1, 3])));
+
+  it('the GPU gradients equal finite differences of the GPU loss', () => gpuTest(async (device) => {
+    const data = syntheticDataset(8, 8, 21);
+    const engine = await createEngine({
+      device, layers: [6, 5], activation: 'tanh', batchSize: 8, seed: 5, init: 'glorot',
+      optimizer: { type: 'sgd', learningRate: 1e-9, momentum: 0 }, evaluationBatchSize: 8,
+    });
+    try {
+      engine.setData({ ...data, test: data.train });
+      const before = await engine.readTrainingDictionary();
+      await engine.step(1);
+      const after = await engine.readTrainingDictionary();
+      const weights = before.map((l) => l.weights.slice());
+      const biases = before.map((l) => l.biases.slice());
+      const lossWith = async (layer: number, which: 'weights' | 'biases', index: number, delta: number) => {
+        const w = weights.map((a) => a.slice());
+        const b = biases.map((a) => a.slice());
+        (which === 'weights' ? w : b)[layer][index] += delta;
+        engine.setParameters(w, b);
+        return (await engine.evaluate()).loss;
+      };
+      const eps = 1e-2;
+      let worst = 0;
+      for (let layer = 0; layer < 3; layer++) {
+        for (const which of ['weights', 'biases'] as const) {
+          const grads = which === 'weights' ? after[layer].dweights : after[layer].dbiases;
+          // The parameters with the largest gradients, plus a few others.
+          const picks = [...grads.keys()].sort((i, j) => Math.abs(grads[j]) - Math.abs(grads[i])).slice(0, 4);
+          for (const index of picks) {
+            const numeric = ((await lossWith(layer, which, index, eps)) - (await lossWith(layer, which, index, -eps))) / (2 * eps);
+            const error = Math.abs(numeric - grads[index]) / (1e-3 + Math.abs(grads[index]));
+            worst = Math.max(worst, error);
+            expect(error, `layers.${layer}.${which}[${index}]: numeric ${numeric}, GPU ${grads[index]}`).to.be.below(0.05);
+          }
+        }
+      }
+      console.log(`finite differences: worst relative error ${worst.toExponential(2)}`);
+    } finally {
+      engine.destroy();
+    }
+  }));
+
+  it('a diverging run stops with TrainingDivergedError and keeps every parameter finite', () => gpuTest(async (device) => {
+    const data = syntheticDataset(256, 10, 9);
+    const engine = await createEngine({ device, layers: [32], batchSize: 32, optimizer: { type: 'sgd', learningRate: 1e30, momentum: 0.9 } });
+    try {
+      engine.setData(data);
+      let error: unknown;
+      try {
+        await engine.step(40);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(TrainingDivergedError);
+      expect((error as Error).message).to.match(/diverged at step \d+/);
+      const dictionary = await engine.readTrainingDictionary();
+      for (const layer of dictionary) expect([...layer.weights, ...layer.biases].every(Number.isFinite)).to.equal(true);
+      // Once halted, further steps change nothing and report the same divergence.
+      let again: unknown;
+      try { await engine.step(1); } catch (e) { again = e; }
+      expect(again).to.be.instanceOf(TrainingDivergedError);
+      const still = await engine.readTrainingDictionary();
+      expect(Array.from(still[0].weights)).to.deep.equal(Array.from(dictionary[0].weights));
+    } finally {
+      engine.destroy();
+    }
+  }));
+
+  it('the same seed gives the same run; another seed does not', () => gpuTest(async (device) => {
+    const data = syntheticDataset(64, 10, 2);
+    const run = async (seed: number) => {
+      const engine = await createEngine({ device, layers: [8], batchSize: 16, seed });
+      try {
+        engine.setData(data);
+        await engine.step(6);
+        return (await engine.readTrainingDictionary())[0].weights;
+      } finally {
+        engine.destroy();
+      }
+    };
+    const [a, b, c] = [await run(1), await run(1), await run(2)];
+    expect(Array.from(a)).to.deep.equal(Array.from(b));
+    expect(Array.from(a)).to.not.deep.equal(Array.from(c));
+  }));
+
+  it('destroy() releases every buffer the engine created', () => gpuTest(async (device) => {
+    const before = liveBufferCount();
+    const engines: Engine[] = [];
+    for (let i = 0; i < 3; i++) {
+      const engine = await createEngine({ device, layers: [8], optimizer: { type: i % 2 ? 'adam' : 'sgd' } });
+      engine.setData(syntheticDataset(40, 10, i));
+      await engine.step(2);
+      await engine.evaluate();
+      engines.push(engine);
+    }
+    expect(liveBufferCount()).to.be.above(before);
+    for (const engine of engines) engine.destroy();
+    expect(liveBufferCount()).to.equal(before);
+  }));
+
+  it('bad options and over-limit networks are clear errors before any GPU work', () => gpuTest(async (device) => {
+    const before = liveBufferCount();
+    const cases: [EngineOptions, RegExp][] = [
+      [{ layers: [128, 0] }, /layers\[1\] must be an integer from 1/],
+      [{ activation: 'gelu' as never }, /activation must be one of 'relu', 'sigmoid', 'tanh', got "gelu"/],
+      [{ optimizer: { type: 'sgd', learningRate: -1 } }, /optimizer.learningRate must be a number/],
+      [{ optimizer: { type: 'sgd', momentum: 1 } }, /optimizer.momentum must be a number in \[0, 1\)/],
+      [{ optimizer: { type: 'rmsprop' as never } }, /optimizer.type must be one of 'sgd', 'adam'/],
+      [{ batchSize: 12.5 }, /batchSize must be an integer/],
+      [{ layers: [1 << 20] }, /Layer 1 \(width 1048576\).*exceeds this device's limits/],
+    ];
+    for (const [options, message] of cases) {
+      let error: unknown;
+      try {
+        await createEngine({ ...options, device });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, JSON.stringify(options)).to.be.instanceOf(ConfigError);
+      expect((error as Error).message).to.match(message);
+    }
+    expect(liveBufferCount()).to.equal(before);
+  }));
+});

@@ -1,0 +1,46 @@
+// Browser tests: headless Debian Chromium with WebGPU on SwiftShader, TypeScript and WGSL via esbuild.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { defaultReporter } from '@web/test-runner';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
+
+/** Counts passed/failed/skipped tests into .test-results/browser.json for scripts/test.mjs. */
+function countingReporter() {
+  return {
+    onTestRunFinished({ sessions }) {
+      const counts = { passed: 0, failed: 0, skipped: 0, sessionErrors: 0 };
+      const visit = (suite) => {
+        for (const test of suite.tests) {
+          if (test.skipped) counts.skipped++;
+          else if (test.passed) counts.passed++;
+          else counts.failed++;
+        }
+        for (const child of suite.suites) visit(child);
+      };
+      for (const session of sessions) {
+        if (session.testResults) visit(session.testResults);
+        if (!session.passed && (session.errors?.length ?? 0) > 0) counts.sessionErrors++;
+      }
+      mkdirSync('.test-results', { recursive: true });
+      writeFileSync('.test-results/browser.json', JSON.stringify(counts));
+    },
+  };
+}
+
+export default {
+  files: process.env.TEST_FILES ?? 'test/browser/**/*.test.ts',
+  nodeResolve: true,
+  concurrency: 1,
+  browserStartTimeout: 120_000,
+  testsStartTimeout: 120_000,
+  testsFinishTimeout: 20 * 60_000,
+  testFramework: { config: { timeout: 300_000 } },
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', loaders: { '.wgsl': 'text' } })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
+    }),
+  ],
+  reporters: [defaultReporter(), countingReporter()],
+};
