@@ -15,7 +15,7 @@ try {
 const nodeFiles = readdirSync('test/node').filter((f) => f.endsWith('.test.ts')).map((f) => `test/node/${f}`);
 const node = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--import', './scripts/wgsl-hook.mjs', '--test', '--test-concurrency=1', ...nodeFiles],
+  ['--import', 'tsx', '--import', './scripts/wgsl-hook.mjs', '--test', '--test-reporter=spec', '--test-concurrency=1', ...nodeFiles],
   {
     encoding: 'utf8',
     env: { ...process.env, VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json', XDG_RUNTIME_DIR: '/tmp' },
@@ -23,7 +23,7 @@ const node = spawnSync(
 );
 process.stdout.write(node.stdout);
 process.stderr.write(node.stderr);
-const count = (name) => Number(/^ℹ (?:tests )?(\w+) (\d+)$/m.test(node.stdout) && node.stdout.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm'))?.[1] || 0);
+const count = (name) => Number(node.stdout.match(new RegExp(`^ℹ ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
 const nodeCounts = { passed: count('pass'), failed: count('fail'), skipped: count('skipped') };
 if (node.status !== 0 && nodeCounts.failed === 0) nodeCounts.failed = 1;
 

@@ -43,7 +43,9 @@ fn softmax_row(row: u32, label: u32) -> vec2f {
   }
   var loss = 0.0;
   if (label != INVALID) {
-    loss = -log(clamp(probabilities[base + min(label, dims.outputs - 1u)], 1e-7, 1.0 - 1e-7));
+    let p = probabilities[base + min(label, dims.outputs - 1u)];
+    // clamp() may turn NaN into a bound (min/max ignore NaN on some GPUs): pass NaN on as loss.
+    loss = select(p, -log(clamp(p, 1e-7, 1.0 - 1e-7)), is_finite(p));
   }
   return vec2f(loss, f32(best));
 }

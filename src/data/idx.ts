@@ -161,7 +161,7 @@ export async function idxDatasetFromBytes(
  * const mnist = await loadIdxDataset('https://example.org/mnist/'); // official .gz names
  */
 export async function loadIdxDataset(baseUrl: string | URL, files: IdxFileNames = DEFAULT_IDX_FILES): Promise<Dataset> {
-  const base = new URL(baseUrl, globalThis.location?.href);
+  const base = new URL(baseUrl, (globalThis as { location?: { href: string } }).location?.href);
   if (!base.pathname.endsWith('/') && base.protocol.startsWith('http')) base.pathname += '/'; // a folder
   const keys = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const;
   const bytes = await Promise.all(keys.map((key) => fetchBytes(new URL(files[key], base))));

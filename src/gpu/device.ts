@@ -16,7 +16,7 @@ const HOW_TO =
  * @example const device = await requestDevice();
  */
 export async function requestDevice(gpu?: GPU): Promise<GPUDevice> {
-  const api = gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
+  const api = gpu ?? (globalThis as { navigator?: Navigator }).navigator?.gpu;
   if (!api) throw new WebGpuUnavailableError(`WebGPU is not available here (navigator.gpu is missing). ${HOW_TO}`);
   const adapter = await api.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new WebGpuUnavailableError(`WebGPU found no GPU adapter. ${HOW_TO}`);

@@ -12,11 +12,6 @@ import {
   type IdxFileNames,
 } from '../../src/data/idx.js';
 
-// Mocha's globals (module-scoped declarations: no @types/mocha in this project).
-declare function describe(name: string, body: () => void): void;
-declare function it(name: string, body: () => unknown): void;
-declare function before(body: () => unknown): void;
-declare function after(body: () => unknown): void;
 
 /** An IDX file: 00 00 <type> <rank>, big-endian u32 sizes, then `data`. */
 function idxFile(dims: number[], data: Uint8Array | number[], type = 0x08): Uint8Array<ArrayBuffer> {

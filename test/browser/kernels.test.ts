@@ -1,6 +1,6 @@
 /** Each WGSL kernel against the plain TypeScript reference, on random data with ragged shapes. */
 import { expect } from '@esm-bundle/chai';
-import { dims, maxRelativeDifference, runKernel } from '../shared/kernel-harness.js';
+import { dims, maxRelativeDifference, runKernel, type BindingData } from '../shared/kernel-harness.js';
 import { gpuTest } from '../shared/gpu-test.js';
 import {
   activate, activationGradient, adamUpdate, backwardInput, backwardWeights, matmulForward,
@@ -173,7 +173,7 @@ describe('kernels match the CPU reference', () => {
         ? { type, learningRate: 0.05, momentum: 0.9, decay: 0.01 } as const
         : { type, learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0.01 } as const;
       const step = new Uint8Array(packStepTable(config, [{ step: t, cursor: 0, count: 1 }]));
-      const bindings = type === 'sgd'
+      const bindings: Record<number, BindingData> = type === 'sgd'
         ? { 0: { uniform: step }, 1: param, 2: grad, 3: m, 4: new Uint32Array(2) }
         : { 0: { uniform: step }, 1: param, 2: grad, 3: m, 4: v, 5: new Uint32Array(2) };
       const out = await runKernel(device, type, {}, bindings, [Math.ceil(N / 256)], type === 'sgd' ? [1, 3] : [1, 3, 4]);

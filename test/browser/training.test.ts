@@ -92,9 +92,14 @@ describe('training steps', () => {
 
   it('a diverging run stops with TrainingDivergedError and keeps every parameter finite', () => gpuTest(async (device) => {
     const data = syntheticDataset(256, 10, 9);
-    const engine = await createEngine({ device, layers: [32], batchSize: 32, optimizer: { type: 'sgd', learningRate: 1e30, momentum: 0.9 } });
+    const engine = await createEngine({ device, layers: [32], batchSize: 32, optimizer: { type: 'sgd', learningRate: 0.1, momentum: 0.9 } });
     try {
       engine.setData(data);
+      await engine.step(3);
+      // Weights near the float limit: the next forward pass overflows to Infinity and the loss to NaN.
+      const good = await engine.readTrainingDictionary();
+      const huge = good.map((layer) => layer.weights.map((w) => (w >= 0 ? 1e37 : -1e37)));
+      engine.setParameters(huge, good.map((layer) => layer.biases));
       let error: unknown;
       try {
         await engine.step(40);
@@ -102,7 +107,8 @@ describe('training steps', () => {
         error = e;
       }
       expect(error).to.be.instanceOf(TrainingDivergedError);
-      expect((error as Error).message).to.match(/diverged at step \d+/);
+      expect((error as Error).message).to.match(/diverged at step 3: the loss was not finite/);
+      expect((error as TrainingDivergedError).reason).to.equal('loss');
       const dictionary = await engine.readTrainingDictionary();
       for (const layer of dictionary) expect([...layer.weights, ...layer.biases].every(Number.isFinite)).to.equal(true);
       // Once halted, further steps change nothing and report the same divergence.

@@ -38,7 +38,7 @@ export async function referenceRun(engine: Engine, data: Dataset) {
   const batch = config.batchSize;
   const stepsPerEpoch = Math.ceil(train.count / batch);
   let t = 0;
-  let order = new Uint32Array();
+  let order: Uint32Array = new Uint32Array();
   let lastGradients: { dweights: Float64Array; dbiases: Float64Array }[] = [];
   return {
     net,
