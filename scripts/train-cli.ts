@@ -1,16 +1,17 @@
 // Command-line trainer: the same engine and WGSL in Node through Dawn (npm `webgpu`).
 //   npm run train -- --epochs 5 --preset nnfs --layers 128,128 --optimizer sgd --lr 0.01 --batch 128 --subset 10000
+// Epochs default to the preset's (10 for nnfs), else 1. Bad options and files fail with one line.
+import { nodeDevice } from './dawn.js'; // first: sets up the WebGPU globals the engine needs
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
-import { create, globals } from 'webgpu';
-import { createEngine, presets, requestDevice, type EngineOptions } from '../src/index.js';
+import { createEngine, presets, type EngineOptions } from '../src/index.js';
 import { imageSetFromIdx, parseIdx } from '../src/data/idx.js';
 import { FASHION_MNIST_CLASSES, type ImageSet } from '../src/data/dataset.js';
 
 const { values } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '1' },
+    epochs: { type: 'string' },
     preset: { type: 'string' },
     layers: { type: 'string' },
     optimizer: { type: 'string' },
@@ -22,11 +23,31 @@ const { values } = parseArgs({
   },
 });
 
-process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
-Object.assign(globalThis, globals);
+
+/** Fails with a one-line message and the usage, without a stack trace. */
+function usageError(message: string): never {
+  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs] [--layers 128,128] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR]`);
+  process.exit(2);
+}
+
+function wholeNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) usageError(`--${name} must be a whole number ≥ 1, got '${text}'`);
+  return value;
+}
 
 function load(prefix: string, subset?: number): ImageSet {
-  const read = (name: string) => parseIdx(gunzipSync(readFileSync(`${values.data}/${name}`)), name);
+  const read = (name: string) => {
+    const path = `${values.data}/${name}`;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      usageError(`cannot read ${path}: run \`npm run prepare-data\` first, or point --data at a folder of IDX files`);
+    }
+    return parseIdx(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes, name);
+  };
   const images = `${prefix}-images-idx3-ubyte.gz`;
   const labels = `${prefix}-labels-idx1-ubyte.gz`;
   const set = imageSetFromIdx(read(images), read(labels), { images, labels });
@@ -34,30 +55,35 @@ function load(prefix: string, subset?: number): ImageSet {
   return { ...set, count: subset, images: set.images.subarray(0, subset * 784), labels: set.labels.subarray(0, subset) };
 }
 
-const options: EngineOptions = { ...(values.preset === 'nnfs' ? presets.nnfs : {}) };
-if (values.preset && values.preset !== 'nnfs') throw new Error(`Unknown preset '${values.preset}': the one preset is 'nnfs'.`);
+if (values.preset && values.preset !== 'nnfs') usageError(`unknown preset '${values.preset}': the one preset is 'nnfs'`);
+const { epochs: presetEpochs, ...preset } = values.preset === 'nnfs' ? presets.nnfs : { epochs: 1 };
+const options: EngineOptions = { ...preset };
 if (values.layers) options.layers = values.layers.split(',').map(Number);
-if (values.optimizer || values.lr) {
-  options.optimizer = { ...options.optimizer, type: (values.optimizer ?? options.optimizer?.type ?? 'sgd') as 'sgd' } as EngineOptions['optimizer'];
-  if (values.lr) options.optimizer!.learningRate = Number(values.lr);
-}
-if (values.batch) options.batchSize = Number(values.batch);
-if (values.seed) options.seed = Number(values.seed);
+if (values.optimizer && values.optimizer !== 'sgd' && values.optimizer !== 'adam') usageError(`--optimizer must be sgd or adam, got '${values.optimizer}'`);
+if (values.optimizer && values.optimizer !== options.optimizer?.type) options.optimizer = { type: values.optimizer as 'sgd' | 'adam' };
+if (values.lr) options.optimizer = { ...(options.optimizer ?? { type: 'sgd' }), learningRate: Number(values.lr) };
+options.batchSize = wholeNumber('batch', values.batch) ?? options.batchSize;
+options.seed = values.seed === undefined ? undefined : Number(values.seed);
+const epochs = wholeNumber('epochs', values.epochs) ?? presetEpochs;
+const subset = wholeNumber('subset', values.subset);
 
-const gpu = create([]);
-const device = await requestDevice(gpu);
-const engine = await createEngine({ ...options, device });
-const train = load('train', values.subset ? Number(values.subset) : undefined);
-engine.setData({ train, test: load('t10k'), classNames: FASHION_MNIST_CLASSES });
-console.log(`training ${engine.config.sizes.join('-')} (${engine.config.optimizer.type}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
-for (let epoch = 0; epoch < Number(values.epochs); epoch++) {
-  const result = await engine.trainEpoch();
-  const test = await engine.evaluate();
-  console.log(
-    `epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, train ${(100 * result.accuracy).toFixed(2)}%, ` +
-      `test ${(100 * test.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s`,
-  );
+try {
+  const device = await nodeDevice();
+  const engine = await createEngine({ ...options, device });
+  const train = load('train', subset);
+  engine.setData({ train, test: load('t10k'), classNames: FASHION_MNIST_CLASSES });
+  console.log(`training ${engine.config.sizes.join('-')} (${engine.config.optimizer.type}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const result = await engine.trainEpoch();
+    const test = await engine.evaluate();
+    console.log(
+      `epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, train ${(100 * result.accuracy).toFixed(2)}%, ` +
+        `test ${(100 * test.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s`,
+    );
+  }
+  engine.destroy();
+  device.destroy();
+} catch (error) {
+  console.error(`train: ${(error as Error).message}`);
+  process.exit(1);
 }
-engine.destroy();
-device.destroy();
-void gpu;

@@ -28,7 +28,7 @@ function drawCurve() {
     ctx.beginPath();
     history.forEach((h, i) => {
       const x = (h.step / maxStep) * (width - 10) + 5;
-      const y = height - 5 - value(h) * (height - 10);
+      const y = height - 5 - value(h) * (height - 30); // the top 25 px hold the legend
       if (i === 0) ctx.moveTo(x, y);
       else ctx.lineTo(x, y);
     });
@@ -89,11 +89,15 @@ async function main() {
   };
 
   evaluateButton.onclick = async () => {
-    evaluateButton.disabled = true;
-    const result = await engine.evaluate();
-    say(`test accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.samplesPerSecond.toFixed(0)} samples/s`);
-    showConfusion(result.confusion);
-    evaluateButton.disabled = false;
+    trainButton.disabled = evaluateButton.disabled = true;
+    try {
+      const result = await engine.evaluate();
+      say(`test accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.samplesPerSecond.toFixed(0)} samples/s`);
+      showConfusion(result.confusion);
+    } catch (error) {
+      status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
+    }
+    trainButton.disabled = evaluateButton.disabled = false;
   };
 }
 

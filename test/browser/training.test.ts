@@ -8,6 +8,7 @@ import { syntheticDataset, referenceRun } from '../shared/reference-run.js';
 import { liveBufferCount } from '../../src/gpu/buffers.js';
 import { TrainingDivergedError } from '../../src/engine/engine.js';
 import { ConfigError } from '../../src/engine/config.js';
+import { argmaxRow, forward, scaleInputs, softmaxCrossEntropy, type ReferenceMlp } from '../reference/mlp.js';
 
 const STEP_TOLERANCE = 1e-4;
 
@@ -85,6 +86,49 @@ describe('training steps', () => {
         }
       }
       console.log(`finite differences: worst relative error ${worst.toExponential(2)}`);
+    } finally {
+      engine.destroy();
+    }
+  }));
+
+  it('evaluate() and forward() equal the reference forward pass over the whole test set', () => gpuTest(async (device) => {
+    // 1013 test images in evaluation batches of 256: four full batches and a partial one.
+    const data = syntheticDataset(64, 1013, 31);
+    const engine = await createEngine({ device, layers: [24, 16], activation: 'sigmoid', batchSize: 16, seed: 8, evaluationBatchSize: 256 });
+    try {
+      engine.setData(data);
+      await engine.step(7);
+      const params = await engine.readTrainingDictionary();
+      const net: ReferenceMlp = {
+        sizes: [...engine.config.sizes],
+        hiddenActivation: 'sigmoid',
+        layers: params.map((l) => ({ weights: Float64Array.from(l.weights), biases: Float64Array.from(l.biases) })),
+      };
+      const x = scaleInputs(data.test.images, engine.config.inputScale);
+      const outputs = forward(net, x, data.test.count);
+      const reference = softmaxCrossEntropy(outputs[2].raw, data.test.labels, data.test.count, 10);
+      const result = await engine.evaluate();
+      const predicted = Array.from({ length: data.test.count }, (_, r) => argmaxRow(outputs[2].raw, r, 10));
+      expect(Array.from(result.predictions)).to.deep.equal(predicted);
+      expect(result.accuracy).to.equal(reference.correct / data.test.count);
+      expect(result.loss).to.be.closeTo(reference.lossSum / data.test.count, 1e-5);
+      const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+      predicted.forEach((p, r) => confusion[data.test.labels[r]][p]++);
+      expect(result.confusion).to.deep.equal(confusion);
+
+      const picks = [1012, 0, 500];
+      await engine.forward(picks);
+      const probed = await engine.readTrainingDictionary();
+      probed.forEach((layer, l) => {
+        const width = engine.config.sizes[l + 1];
+        picks.forEach((sample, row) => {
+          const slice = (a: ArrayLike<number>, r: number) => Array.prototype.slice.call(a, r * width, (r + 1) * width) as number[];
+          expect(maxRelativeDifference(Float32Array.from(slice(layer.rawOutputs!, row)), Float64Array.from(slice(outputs[l].raw, sample))))
+            .to.be.below(1e-5, `layers.${l}.rawOutputs row ${row} (sample ${sample})`);
+          expect(maxRelativeDifference(Float32Array.from(slice(layer.outputs!, row)), Float64Array.from(slice(outputs[l].activated, sample))))
+            .to.be.below(1e-5, `layers.${l}.outputs row ${row} (sample ${sample})`);
+        });
+      });
     } finally {
       engine.destroy();
     }

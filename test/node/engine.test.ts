@@ -1,7 +1,7 @@
 /** The engine core runs outside the browser: Dawn in Node, same WGSL, same results as the reference. */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { nodeDevice } from './dawn.js';
+import { nodeDevice } from '../../scripts/dawn.js';
 import { createEngine } from '../../src/engine/engine.js';
 import { referenceRun, syntheticDataset } from '../shared/reference-run.js';
 import { maxRelativeDifference } from '../shared/kernel-harness.js';
