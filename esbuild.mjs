@@ -2,18 +2,7 @@
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-
-export const buildOptions = {
-  entryPoints: { nnscope: 'src/index.ts', demo: 'www/demo.ts' },
-  outdir: 'www/dist',
-  bundle: true,
-  format: 'esm',
-  // Chromium cannot parse standard decorators yet, so esbuild must lower them.
-  target: 'es2022',
-  loader: { '.wgsl': 'text' },
-  sourcemap: true,
-  logLevel: 'warning',
-};
+import { buildOptions } from './scripts/build-options.mjs';
 
 const serve = process.argv.includes('--serve');
 const port = Number(process.env.PORT ?? 8000);

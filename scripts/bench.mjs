@@ -15,6 +15,7 @@ import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
+import { buildOptions } from './build-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs'];
@@ -197,16 +198,7 @@ process.chdir(root);
 if (!existsSync('www/data/train-images-idx3-ubyte.gz')) fail('www/data/ has no Fashion-MNIST: run `npm run prepare-data` first');
 
 const built = Date.now();
-await esbuild.build({
-  entryPoints: { bench: 'www/bench.ts' },
-  outdir: 'www/dist',
-  bundle: true,
-  format: 'esm',
-  target: 'es2022',
-  loader: { '.wgsl': 'text' },
-  sourcemap: true,
-  logLevel: 'warning',
-});
+await esbuild.build({ ...buildOptions, entryPoints: { bench: 'www/bench.ts' } });
 console.log(`bench: built www/dist/bench.js in ${Date.now() - built} ms`);
 
 const server = await startServer();

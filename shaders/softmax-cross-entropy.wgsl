@@ -50,8 +50,11 @@ fn softmax_row(row: u32, label: u32) -> vec2f {
   return vec2f(loss, f32(best));
 }
 
-// Sums the three shared arrays into element 0.
-fn reduce_shared(lid: u32) {
+// Sums every thread's (loss, correct, count) over the workgroup into element 0 of the shared arrays.
+fn reduce_shared(lid: u32, loss: f32, correct: u32, count: u32) {
+  sharedLoss[lid] = loss;
+  sharedCorrect[lid] = correct;
+  sharedCount[lid] = count;
   for (var stride = THREADS / 2u; stride > 0u; stride /= 2u) {
     workgroupBarrier();
     if (lid < stride) {
@@ -63,14 +66,18 @@ fn reduce_shared(lid: u32) {
   workgroupBarrier();
 }
 
+// Adds the workgroup's sums (after reduce_shared) to the running statistics; thread 0 only.
+fn add_to_stats() {
+  stats.lossSum += sharedLoss[0];
+  stats.correct += sharedCorrect[0];
+  stats.count += sharedCount[0];
+}
+
 @compute @workgroup_size(THREADS)
 fn train(@builtin(local_invocation_index) lid: u32) {
   var valid = 0u;
   for (var row = lid; row < dims.rows; row += THREADS) { valid += select(0u, 1u, labels[row] != INVALID); }
-  sharedCount[lid] = valid;
-  sharedLoss[lid] = 0.0;
-  sharedCorrect[lid] = 0u;
-  reduce_shared(lid);
+  reduce_shared(lid, 0.0, 0u, valid);
   let validRows = max(workgroupUniformLoad(&sharedCount[0]), 1u);
   workgroupBarrier();
 
@@ -90,14 +97,9 @@ fn train(@builtin(local_invocation_index) lid: u32) {
       gradient[base + c] = select(0.0, (probabilities[base + c] - onehot) / f32(validRows), isValid);
     }
   }
-  sharedLoss[lid] = loss;
-  sharedCorrect[lid] = correct;
-  sharedCount[lid] = count;
-  reduce_shared(lid);
+  reduce_shared(lid, loss, correct, count);
   if (lid == 0u) {
-    stats.lossSum += sharedLoss[0];
-    stats.correct += sharedCorrect[0];
-    stats.count += sharedCount[0];
+    add_to_stats();
     if (!is_finite(sharedLoss[0]) && atomicLoad(&control.halted) == 0u) {
       atomicStore(&control.halted, 1u);
       atomicStore(&control.badStep, params.step);
@@ -121,13 +123,6 @@ fn evaluate(@builtin(local_invocation_index) lid: u32) {
     predictions[params.cursor + row] = predicted;
     atomicAdd(&confusion[label * dims.outputs + predicted], 1u);
   }
-  sharedLoss[lid] = loss;
-  sharedCorrect[lid] = correct;
-  sharedCount[lid] = count;
-  reduce_shared(lid);
-  if (lid == 0u) {
-    stats.lossSum += sharedLoss[0];
-    stats.correct += sharedCorrect[0];
-    stats.count += sharedCount[0];
-  }
+  reduce_shared(lid, loss, correct, count);
+  if (lid == 0u) { add_to_stats(); }
 }

@@ -1,7 +1,7 @@
 /** One split of the data set on the GPU: pixels and labels kept as bytes, packed four to a u32. */
 import { BufferOwner } from '../gpu/buffers.js';
 import type { ImageSet } from '../data/dataset.js';
-import { ConfigError, INPUT_SIZE } from './config.js';
+import { CLASS_COUNT, ConfigError, INPUT_SIZE } from './config.js';
 
 export class GpuImageSet {
   readonly images: GPUBuffer;
@@ -17,6 +17,10 @@ export class GpuImageSet {
     }
     if (set.count < 1 || set.images.length !== set.count * pixels || set.labels.length !== set.count) {
       throw new ConfigError(`${name} set is inconsistent: ${set.count} samples, ${set.images.length} pixel bytes, ${set.labels.length} labels.`);
+    }
+    const badLabel = set.labels.findIndex((label) => label >= CLASS_COUNT);
+    if (badLabel >= 0) {
+      throw new ConfigError(`${name} label ${badLabel} is ${set.labels[badLabel]}; labels must be class indices 0–${CLASS_COUNT - 1}.`);
     }
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     if (set.images.byteLength > limit) {

@@ -1,5 +1,5 @@
 /**
- * One training step, recorded into a compute pass with no CPU involvement, 2L + 2 + (L − 1) dispatches
+ * One training step, recorded into a compute pass with no CPU involvement, 3L + 2 dispatches
  * for L layers (11 for 784-128-128-10):
  *   gather (1)            the batch's pixels and labels from the shuffled order, as floats;
  *   dense forward (L)     raw and activated outputs, layer by layer;

@@ -8,6 +8,8 @@ import { syntheticDataset, referenceRun } from '../shared/reference-run.js';
 import { liveBufferCount } from '../../src/gpu/buffers.js';
 import { TrainingDivergedError } from '../../src/engine/engine.js';
 import { ConfigError } from '../../src/engine/config.js';
+import { requestDevice, WebGpuUnavailableError } from '../../src/gpu/device.js';
+import type { Dataset } from '../../src/data/dataset.js';
 import { argmaxRow, forward, scaleInputs, softmaxCrossEntropy, type ReferenceMlp } from '../reference/mlp.js';
 
 const STEP_TOLERANCE = 1e-4;
@@ -220,5 +222,48 @@ describe('training steps', () => {
       expect((error as Error).message).to.match(message);
     }
     expect(liveBufferCount()).to.equal(before);
+  }));
+
+  it('setData rejects images of the wrong size, inconsistent sets and bad labels, keeping the old data', () => gpuTest(async (device) => {
+    const data = syntheticDataset(40, 10, 5);
+    const engine = await createEngine({ device, layers: [8], batchSize: 8 });
+    try {
+      engine.setData(data);
+      const before = liveBufferCount();
+      const badLabels = Uint8Array.from(data.test.labels);
+      badLabels[7] = 10;
+      const cases: [Dataset, RegExp][] = [
+        [{ ...data, train: { ...data.train, rows: 27, cols: 27, images: data.train.images.subarray(0, 40 * 729) } }, /train images are 27×27; the network takes 28×28/],
+        [{ ...data, test: { ...data.test, count: 11 } }, /test set is inconsistent: 11 samples, 7840 pixel bytes, 10 labels/],
+        [{ ...data, test: { ...data.test, labels: badLabels } }, /test label 7 is 10; labels must be class indices 0–9/],
+      ];
+      for (const [bad, message] of cases) {
+        expect(() => engine.setData(bad)).to.throw(ConfigError, message);
+      }
+      expect(liveBufferCount()).to.equal(before);
+      await engine.step(3); // the old data (40 samples, 5 steps per epoch) is still bound
+      expect(engine.stepsPerEpoch).to.equal(5);
+      expect(engine.stepInEpoch).to.equal(3);
+    } finally {
+      engine.destroy();
+    }
+  }));
+
+  it('a lost device and a missing GPU are clear errors', () => gpuTest(async () => {
+    const own = await requestDevice();
+    const engine = await createEngine({ device: own, layers: [8], batchSize: 8 });
+    engine.setData(syntheticDataset(16, 4, 1));
+    own.destroy();
+    await own.lost;
+    let error: unknown;
+    try { await engine.step(1); } catch (e) { error = e; }
+    expect((error as Error).message).to.match(/The GPU device was lost \(.+\); create a new engine/);
+    engine.destroy();
+
+    const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
+    let missing: unknown;
+    try { await requestDevice(noAdapter); } catch (e) { missing = e; }
+    expect(missing).to.be.instanceOf(WebGpuUnavailableError);
+    expect((missing as Error).message).to.match(/WebGPU found no GPU adapter.*--enable-unsafe-webgpu/s);
   }));
 });

@@ -1,0 +1,12 @@
+// esbuild options shared by the bundle (esbuild.mjs) and the benchmark page (scripts/bench.mjs).
+export const buildOptions = {
+  entryPoints: { nnscope: 'src/index.ts', demo: 'www/demo.ts' },
+  outdir: 'www/dist',
+  bundle: true,
+  format: 'esm',
+  // Chromium cannot parse standard decorators yet, so esbuild must lower them.
+  target: 'es2022',
+  loader: { '.wgsl': 'text' },
+  sourcemap: true,
+  logLevel: 'warning',
+};
