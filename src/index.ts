@@ -14,3 +14,4 @@ export type { BufferRange } from './gpu/readback.js';
 export { FASHION_MNIST_CLASSES } from './data/dataset.js';
 export type { Dataset, ImageSet } from './data/dataset.js';
 export { IdxFormatError, loadFashionMnist, loadIdxDataset, parseIdx } from './data/idx.js';
+export * from './views/index.js';

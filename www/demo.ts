@@ -1,9 +1,11 @@
-/** The demo page until the views land: train, watch loss and accuracy, evaluate, see the confusion matrix. */
+/** The demo page: train, watch the layer outputs and weight textures live, evaluate, read the confusion matrix. */
 import { createEngine, loadFashionMnist, FASHION_MNIST_CLASSES, type Engine, type Progress } from '../src/index.js';
+import { LayerStripsView, WeightsView, type CanvasView, type ViewLabel, type WeightQuantity } from '../src/views/index.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const trainButton = $<HTMLButtonElement>('train');
 const evaluateButton = $<HTMLButtonElement>('evaluate');
+const playButton = $<HTMLButtonElement>('play');
 const status = $('status');
 const progressBar = $<HTMLProgressElement>('progress');
 const log = $('log');
@@ -57,21 +59,96 @@ function showConfusion(confusion: number[][]) {
     `<table><tr><th>true \\ predicted</th>${FASHION_MNIST_CLASSES.map((c) => `<th>${c}</th>`).join('')}</tr>${cells.join('')}</table>`;
 }
 
+/** Places a view's labels over its canvas; legend ends get their numbers from `ranges`. */
+function drawLabels(overlay: HTMLElement, labels: readonly ViewLabel[], ranges: [number, number][]) {
+  overlay.replaceChildren(
+    ...labels.map((label) => {
+      const span = document.createElement('span');
+      span.className = `label ${label.kind} ${label.align}`;
+      span.style.left = `${label.x}px`;
+      span.style.top = `${label.y}px`;
+      const range = label.rangeOf && ranges[label.rangeOf.panel];
+      span.textContent = label.rangeOf ? (range ? formatNumber(range[label.rangeOf.end === 'low' ? 0 : 1]) : '') : label.text;
+      return span;
+    }),
+  );
+}
+
+const formatNumber = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 100 || Math.abs(x) < 0.01 ? x.toExponential(1) : x.toPrecision(2));
+
 async function main() {
   let engine: Engine;
+  let strips: LayerStripsView;
+  let weights: WeightsView;
+  let data: Awaited<ReturnType<typeof loadFashionMnist>>;
   try {
-    const [data, created] = await Promise.all([loadFashionMnist(new URL('./data/', location.href)), createEngine({ seed: 1 })]);
-    engine = created;
+    [data, engine] = await Promise.all([loadFashionMnist(new URL('./data/', location.href)), createEngine({ seed: 1 })]);
     engine.setData(data);
+    [strips, weights] = await Promise.all([
+      LayerStripsView.create(engine.device, $<HTMLCanvasElement>('strips'), engine.dictionary, engine.config, { classNames: data.classNames }),
+      WeightsView.create(engine.device, $<HTMLCanvasElement>('weights'), engine.dictionary, engine.config),
+    ]);
   } catch (error) {
     status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
     return;
   }
-  status.textContent = `Ready: ${engine.config.sizes.join('-')}, ${engine.stepsPerEpoch} steps per epoch.`;
-  trainButton.disabled = evaluateButton.disabled = false;
+
+  let training = false;
+  let sample = 0;
+  let predictions: Uint32Array | undefined;
+  const sampleText = $('sample');
+  const showSample = async () => {
+    await engine.forward([sample]);
+    const truth = data.classNames[data.test.labels[sample]];
+    const guess = predictions && data.classNames[predictions[sample]];
+    sampleText.innerHTML = `test image #${sample}: <b>${truth}</b>` +
+      (guess ? `, predicted <b class="${guess === truth ? 'right' : 'wrong'}">${guess}</b> (at the last evaluation)` : '');
+  };
+  await showSample();
+
+  // Rendering runs on its own frame loop; training submits chunks of steps and never waits for it.
+  const views: [CanvasView, HTMLElement][] = [[strips, $('strips-labels')], [weights, $('weights-labels')]];
+  const ranges = new Map<CanvasView, [number, number][]>();
+  const frame = () => {
+    for (const [view, overlay] of views) {
+      const before = view.labels;
+      view.render();
+      if (view.labels !== before) drawLabels(overlay, view.labels, ranges.get(view) ?? []);
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  // Legend numbers: one 100-byte read-back per view twice a second (never per frame).
+  setInterval(async () => {
+    for (const [view, overlay] of views) {
+      ranges.set(view, await view.readRanges());
+      drawLabels(overlay, view.labels, ranges.get(view)!);
+    }
+  }, 500);
+
+  let playing: ReturnType<typeof setInterval> | undefined;
+  playButton.onclick = () => {
+    if (playing) {
+      clearInterval(playing);
+      playing = undefined;
+      playButton.textContent = 'Play samples';
+      return;
+    }
+    playButton.textContent = 'Pause';
+    playing = setInterval(() => {
+      if (training) return;
+      sample = (sample + 1) % data.test.count;
+      void showSample();
+    }, 600);
+  };
+  $<HTMLSelectElement>('quantity').onchange = (event) => {
+    const quantity = (event.target as HTMLSelectElement).value as WeightQuantity;
+    engine.dictionary.layers.forEach((_, l) => weights.setQuantity(l, quantity));
+  };
 
   trainButton.onclick = async () => {
     trainButton.disabled = evaluateButton.disabled = true;
+    training = true;
     try {
       const result = await engine.trainEpoch({
         onProgress: (p: Progress) => {
@@ -85,6 +162,8 @@ async function main() {
     } catch (error) {
       status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
     }
+    training = false;
+    await showSample();
     trainButton.disabled = evaluateButton.disabled = false;
   };
 
@@ -92,13 +171,17 @@ async function main() {
     trainButton.disabled = evaluateButton.disabled = true;
     try {
       const result = await engine.evaluate();
+      predictions = result.predictions;
       say(`test accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.samplesPerSecond.toFixed(0)} samples/s`);
       showConfusion(result.confusion);
+      await showSample();
     } catch (error) {
       status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
     }
     trainButton.disabled = evaluateButton.disabled = false;
   };
+  status.textContent = `Ready: ${engine.config.sizes.join('-')}, ${engine.stepsPerEpoch} steps per epoch.`;
+  trainButton.disabled = evaluateButton.disabled = playButton.disabled = false;
 }
 
 main();

@@ -1,0 +1,11 @@
+/** The zero-copy views: renderers that draw training-dictionary buffers with fragment shaders. */
+export { CanvasView } from './canvas-view.js';
+export type { ViewLabel, ViewLayout } from './canvas-view.js';
+export { LayerStripsView } from './layer-strips-view.js';
+export type { LayerStripsOptions } from './layer-strips-view.js';
+export { WeightsView, WEIGHT_QUANTITIES } from './weights-view.js';
+export type { WeightQuantity, WeightsViewOptions } from './weights-view.js';
+export { PanelSet } from './panels.js';
+export type { PanelSpec, RangeSpec, Rect } from './panels.js';
+export { COLORMAP_NAMES, colormapColor } from './colormaps.js';
+export type { ColormapName } from './colormaps.js';

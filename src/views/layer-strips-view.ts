@@ -1,0 +1,118 @@
+/**
+ * Layer outputs for one input: the 28×28 input image, then per layer its raw outputs (diverging
+ * colormap, symmetric range) and activated outputs (viridis) as vertical strips, one cell per
+ * neuron; the output strip shows softmax probabilities with the true label outlined in black and
+ * a wrong prediction in red. Reads row `row` of the dictionary's batch buffers: the sample of the
+ * last engine.forward(), or a live training sample while training runs.
+ */
+import type { TrainingDictionary } from '../engine/dictionary.js';
+import type { EngineConfig } from '../engine/config.js';
+import { CanvasView, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import { PanelSet, type PanelSpec, type RangeSpec } from './panels.js';
+
+export interface LayerStripsOptions {
+  /** Class names of the output neurons (label order). */
+  classNames: readonly string[];
+  /** Row of the batch buffers to show. Default 0. */
+  row?: number;
+  /** Per layer (0 = first hidden), fixed ranges instead of auto. */
+  rawRange?: (RangeSpec | undefined)[];
+  outputRange?: (RangeSpec | undefined)[];
+  format?: GPUTextureFormat;
+}
+
+export class LayerStripsView extends CanvasView {
+  row: number;
+
+  static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: LayerStripsOptions): Promise<LayerStripsView> {
+    const format = options.format ?? navigator.gpu.getPreferredCanvasFormat();
+    return new LayerStripsView(device, canvas, await PanelSet.create(device, format), format, dictionary, config, options);
+  }
+
+  private constructor(
+    device: GPUDevice,
+    canvas: HTMLCanvasElement | OffscreenCanvas,
+    panels: PanelSet,
+    format: GPUTextureFormat,
+    private readonly dictionary: TrainingDictionary,
+    private readonly config: EngineConfig,
+    private readonly options: LayerStripsOptions,
+  ) {
+    super(device, canvas, panels, format);
+    this.row = options.row ?? 0;
+  }
+
+  /** Shows row `row` of the batch buffers (after engine.forward(samples), row i is samples[i]). */
+  showRow(row: number): void {
+    if (!Number.isInteger(row) || row < 0 || row >= this.dictionary.input.shape[0]) {
+      throw new RangeError(`Row ${row} is outside the batch buffers (0–${this.dictionary.input.shape[0] - 1}).`);
+    }
+    this.row = row;
+    this.invalidate();
+  }
+
+  protected layout(width: number, height: number, scale: number): ViewLayout {
+    const { sizes, activation } = this.config;
+    const layers = this.dictionary.layers;
+    const px = (n: number) => Math.round(n * scale);
+    const top = px(34);
+    const bottom = px(44);
+    const stripHeight = Math.max(px(40), height - top - bottom);
+    const image = Math.min(px(168), Math.floor(stripHeight * 0.6), Math.floor(width * 0.18));
+    const strip = px(28);
+    const pair = px(6);
+    const classWidth = px(92);
+    const free = width - px(16) - image - classWidth - layers.length * (2 * strip + pair);
+    const between = Math.max(px(16), Math.floor(free / (layers.length + 1)));
+    const panels: PanelSpec[] = [];
+    const labels: ViewLabel[] = [];
+    const css = (n: number) => n / scale;
+    const label = (text: string, x: number, y: number, kind: string, align: ViewLabel['align'] = 'center') =>
+      labels.push({ text, x: css(x), y: css(y), align, kind });
+    const legend = (of: number, x: number, w: number, row: number) => {
+      const y = top + stripHeight + px(6) + row * px(16);
+      panels.push({ ...panels[of], rect: { x, y, width: w, height: px(6) }, legendOf: of, labelRow: undefined });
+      labels.push({ text: '', x: css(x - px(3)), y: css(y + px(7)), align: 'right', kind: 'range', rangeOf: { panel: of, end: 'low' } });
+      labels.push({ text: '', x: css(x + w + px(3)), y: css(y + px(7)), align: 'left', kind: 'range', rangeOf: { panel: of, end: 'high' } });
+    };
+
+    let x = px(8);
+    const inputWidth = sizes[0];
+    const side = Math.round(Math.sqrt(inputWidth));
+    const imageY = top + Math.floor((stripHeight - image) / 2);
+    panels.push({
+      source: this.dictionary.input, rect: { x, y: imageY, width: image, height: image },
+      columns: side, rows: side, rowStride: side, colStride: 1, offset: this.row * inputWidth, count: inputWidth,
+      colormap: 'grayInverted', range: { auto: 'minmax' },
+    });
+    label('input', x + image / 2, top - px(10), 'title');
+    label(`${side}×${side}`, x + image / 2, imageY + image + px(14), 'tick');
+    x += image + between;
+
+    layers.forEach((layer, l) => {
+      const width = sizes[l + 1];
+      const last = l === layers.length - 1;
+      const common = { rows: width, columns: 1, rowStride: 1, colStride: 0, offset: this.row * width, count: width, gap: width <= 32 ? px(2) : 0 };
+      const raw = panels.length;
+      panels.push({ ...common, source: layer.rawOutputs, rect: { x, y: top, width: strip, height: stripHeight }, colormap: 'diverging', range: this.options.rawRange?.[l] ?? { auto: 'symmetric' } });
+      const out = panels.length;
+      panels.push({
+        ...common, source: layer.outputs, rect: { x: x + strip + pair, y: top, width: strip, height: stripHeight }, colormap: 'viridis',
+        range: this.options.outputRange?.[l] ?? (last ? { low: 0, high: 1 } : { auto: 'minmax' }),
+        ...(last ? { labelRow: this.row, labels: this.dictionary.inputLabels } : {}),
+      });
+      legend(raw, x, strip, 0);
+      legend(out, x + strip + pair, strip, 1);
+      const name = last ? 'output' : `hidden ${l + 1}`;
+      label(`${name} (${width})`, x + strip + pair / 2, top - px(22), 'title');
+      label(`raw · ${last ? 'softmax' : activation}`, x + strip + pair / 2, top - px(8), 'tick');
+      if (last) {
+        const cell = stripHeight / width;
+        (this.options.classNames.length === width ? this.options.classNames : Array.from({ length: width }, (_, c) => String(c))).forEach((c, i) =>
+          label(c, x + 2 * strip + pair + px(6), top + (i + 0.5) * cell + px(4), 'class', 'left'));
+      }
+      x += 2 * strip + pair + between;
+    });
+    return { panels, labels };
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Weight textures: the first layer as one 28×28 tile per hidden neuron (its incoming weights laid
+ * out as the image they respond to), deeper layers as heat maps (rows = neurons, columns =
+ * inputs), each with its biases as a strip beside it. Diverging colormap, symmetric range per
+ * layer (auto on the GPU, or fixed). The quantity per layer is chosen by name.
+ */
+import type { TrainingDictionary } from '../engine/dictionary.js';
+import type { EngineConfig } from '../engine/config.js';
+import { CanvasView, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import { PanelSet, type PanelSpec, type RangeSpec } from './panels.js';
+
+/** What a weight texture shows; Adam's caches only exist with Adam. */
+export const WEIGHT_QUANTITIES = {
+  weights: ['weights', 'biases'],
+  gradients: ['dweights', 'dbiases'],
+  momentums: ['weightMomentums', 'biasMomentums'],
+  caches: ['weightCache', 'biasCache'],
+} as const;
+export type WeightQuantity = keyof typeof WEIGHT_QUANTITIES;
+
+export interface WeightsViewOptions {
+  /** Per layer; default 'weights'. */
+  quantities?: WeightQuantity[];
+  /** Per layer fixed ranges instead of auto. */
+  ranges?: (RangeSpec | undefined)[];
+  format?: GPUTextureFormat;
+}
+
+export class WeightsView extends CanvasView {
+  private quantities: WeightQuantity[];
+
+  static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: WeightsViewOptions = {}): Promise<WeightsView> {
+    const format = options.format ?? navigator.gpu.getPreferredCanvasFormat();
+    return new WeightsView(device, canvas, await PanelSet.create(device, format), format, dictionary, config, options);
+  }
+
+  private constructor(
+    device: GPUDevice,
+    canvas: HTMLCanvasElement | OffscreenCanvas,
+    panels: PanelSet,
+    format: GPUTextureFormat,
+    private readonly dictionary: TrainingDictionary,
+    private readonly config: EngineConfig,
+    private readonly options: WeightsViewOptions,
+  ) {
+    super(device, canvas, panels, format);
+    this.quantities = dictionary.layers.map((_, l) => options.quantities?.[l] ?? 'weights');
+    this.quantities.forEach((q, l) => this.checkQuantity(l, q));
+  }
+
+  /** Shows another quantity for layer `layer` (rebuilds that view's bind groups once). */
+  setQuantity(layer: number, quantity: WeightQuantity): void {
+    if (!this.dictionary.layers[layer]) throw new RangeError(`Layer ${layer} does not exist (0–${this.dictionary.layers.length - 1}).`);
+    this.checkQuantity(layer, quantity);
+    this.quantities[layer] = quantity;
+    this.invalidate();
+  }
+
+  private checkQuantity(layer: number, quantity: WeightQuantity): void {
+    const names = WEIGHT_QUANTITIES[quantity];
+    if (!names) throw new RangeError(`Unknown quantity '${quantity}'; choose one of ${Object.keys(WEIGHT_QUANTITIES).join(', ')}.`);
+    if (!this.dictionary.layers[layer][names[0]]) throw new RangeError(`Layer ${layer} has no ${names[0]}: the optimizer keeps none (Adam caches need type 'adam').`);
+  }
+
+  protected layout(width: number, height: number, scale: number): ViewLayout {
+    const sizes = this.config.sizes;
+    const px = (n: number) => Math.round(n * scale);
+    const css = (n: number) => n / scale;
+    const panels: PanelSpec[] = [];
+    const labels: ViewLabel[] = [];
+    const top = px(26);
+    const bottom = px(26);
+    const areaHeight = height - top - bottom;
+    const biasWidth = px(10);
+    const gap = px(28);
+    // Widths: the tile grid gets a square-ish area, the heat maps share the rest by input count.
+    const side = Math.round(Math.sqrt(sizes[0]));
+    const hidden = sizes[1];
+    const tileColumns = Math.ceil(Math.sqrt(hidden * 2));
+    const tileRows = Math.ceil(hidden / tileColumns);
+    const tileGap = px(2);
+    const restInputs = sizes.slice(1, -1).reduce((a, b) => a + b, 0);
+    const usable = width - px(16) - this.dictionary.layers.length * (biasWidth + px(4) + gap);
+    const tilePitch = Math.min((areaHeight + tileGap) / tileRows, (usable * (restInputs ? 0.6 : 1) + tileGap) / tileColumns);
+    const gridWidth = Math.floor(tilePitch * tileColumns - tileGap);
+    const gridHeight = Math.floor(tilePitch * tileRows - tileGap);
+    let x = px(8);
+
+    this.dictionary.layers.forEach((layer, l) => {
+      const [weightsName, biasesName] = WEIGHT_QUANTITIES[this.quantities[l]];
+      const weights = layer[weightsName]!;
+      const biases = layer[biasesName]!;
+      const [inputs, outputs] = [sizes[l], sizes[l + 1]];
+      const range = this.options.ranges?.[l] ?? { auto: 'symmetric' as const };
+      let rect;
+      if (l === 0 && side * side === inputs) {
+        rect = { x, y: top, width: gridWidth, height: gridHeight };
+        // Tile j (neuron j) pixel p: W[p, j] = weights[p·outputs + j].
+        panels.push({
+          source: weights, rect, columns: tileColumns, rows: tileRows, tiles: outputs, tileWidth: side, tileHeight: side,
+          rowStride: tileColumns, colStride: 1, pixelStride: outputs, count: inputs * outputs, colormap: 'diverging', range, gap: tileGap,
+        });
+      } else {
+        const share = restInputs ? inputs / restInputs : 1;
+        const w = Math.max(px(40), Math.floor((usable - (l === 0 ? 0 : gridWidth)) * share));
+        const h = Math.min(areaHeight, Math.max(px(40), Math.round(w * outputs / inputs)));
+        rect = { x, y: top, width: w, height: h };
+        // Row o (neuron o), column i: W[i, o] = weights[i·outputs + o].
+        panels.push({ source: weights, rect, columns: inputs, rows: outputs, rowStride: 1, colStride: outputs, count: inputs * outputs, colormap: 'diverging', range });
+      }
+      const weightPanel = panels.length - 1;
+      const biasRect = { x: rect.x + rect.width + px(4), y: top, width: biasWidth, height: l === 0 ? rect.height : rect.height };
+      panels.push({ source: biases, rect: biasRect, columns: 1, rows: outputs, rowStride: 1, colStride: 0, count: outputs, colormap: 'diverging', range: { ...range } });
+      const legendY = top + rect.height + px(8);
+      const legendWidth = Math.min(rect.width, px(120));
+      panels.push({ ...panels[weightPanel], rect: { x: rect.x, y: legendY, width: legendWidth, height: px(6) }, legendOf: weightPanel });
+      labels.push({ text: '', x: css(rect.x), y: css(legendY + px(18)), align: 'left', kind: 'range', rangeOf: { panel: weightPanel, end: 'low' } });
+      labels.push({ text: '', x: css(rect.x + legendWidth), y: css(legendY + px(18)), align: 'right', kind: 'range', rangeOf: { panel: weightPanel, end: 'high' } });
+      const title = l === 0 && side * side === inputs ? `layer 1 ${weightsName}: ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${weightsName} (${outputs}×${inputs})`;
+      labels.push({ text: title, x: css(rect.x), y: css(top - px(8)), align: 'left', kind: 'title' });
+      x = biasRect.x + biasWidth + gap;
+    });
+    return { panels, labels };
+  }
+}
