@@ -5,6 +5,7 @@
 //   first layer:    a grid of 28×28 tiles, one per hidden neuron
 // Value of cell (cx, cy) of tile (tx, ty):
 //   values[offset + ty·rowStride + tx·colStride + (cy·tileWidth + cx)·pixelStride]
+// With `difference`, a cell shows values[i] − reference[i] (change since a snapshot).
 // Mode 1 draws the colormap itself (a legend): left = range low, right = range high.
 struct Panel {
   x: f32, y: f32, width: f32, height: f32,        // canvas pixels
@@ -19,7 +20,8 @@ struct Panel {
   mode: u32,                                      // 0 values, 1 legend
   highlight: i32,                                 // tile to outline, or −1
   labelRow: i32,                                  // ≥ 0: mark the argmax and inputLabels[labelRow] (output strip)
-  _pad0: u32, _pad1: u32, _pad2: u32,
+  difference: u32,                                // 1: show values − reference (change since a snapshot)
+  _pad1: u32, _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> panel: Panel;
@@ -27,6 +29,7 @@ struct Panel {
 @group(0) @binding(2) var<storage, read> ranges: array<vec2f>;
 @group(0) @binding(3) var colormaps: texture_2d<f32>;
 @group(0) @binding(4) var<storage, read> labels: array<u32>;
+@group(0) @binding(5) var<storage, read> reference: array<f32>;   // a GPU-side snapshot of `values`
 
 struct Varying {
   @builtin(position) position: vec4f,
@@ -57,7 +60,8 @@ fn normalized(value: f32) -> f32 {
 fn value_at(tile: u32, cell: u32) -> f32 {
   let tx = tile % panel.columns;
   let ty = tile / panel.columns;
-  return values[panel.offset + ty * panel.rowStride + tx * panel.colStride + cell * panel.pixelStride];
+  let index = panel.offset + ty * panel.rowStride + tx * panel.colStride + cell * panel.pixelStride;
+  return values[index] - select(0.0, reference[index], panel.difference == 1u);
 }
 
 const NAN_COLOR = vec4f(1.0, 0.0, 1.0, 1.0);

@@ -5,6 +5,7 @@ struct RangeParams {
   count: u32,
   slot: u32,
   symmetric: u32,
+  difference: u32,   // 1: the range of values − reference
 }
 
 const THREADS = 256u;
@@ -12,6 +13,7 @@ const THREADS = 256u;
 @group(0) @binding(0) var<uniform> params: RangeParams;
 @group(0) @binding(1) var<storage, read> values: array<f32>;
 @group(0) @binding(2) var<storage, read_write> ranges: array<vec2f>;
+@group(0) @binding(3) var<storage, read> reference: array<f32>;
 
 var<workgroup> lows: array<f32, THREADS>;
 var<workgroup> highs: array<f32, THREADS>;
@@ -21,7 +23,8 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   var low = 3.4e38;
   var high = -3.4e38;
   for (var i = lid; i < params.count; i += THREADS) {
-    let value = values[params.offset + i];
+    let at = params.offset + i;
+    let value = values[at] - select(0.0, reference[at], params.difference == 1u);
     if ((bitcast<u32>(value) & 0x7f800000u) != 0x7f800000u) {
       low = min(low, value);
       high = max(high, value);

@@ -126,6 +126,34 @@ async function main() {
     }
   }, 500);
 
+  const goTo = (index: number) => {
+    sample = ((index % data.test.count) + data.test.count) % data.test.count;
+    $<HTMLInputElement>('jump').value = String(sample);
+    void showSample();
+  };
+  $('previous').onclick = () => goTo(sample - 1);
+  $('next').onclick = () => goTo(sample + 1);
+  $<HTMLInputElement>('jump').onchange = (event) => {
+    const value = Number((event.target as HTMLInputElement).value);
+    if (Number.isInteger(value) && value >= 0 && value < data.test.count) goTo(value);
+    else sampleText.innerHTML = `<span class="error">Test images are numbered 0–${data.test.count - 1}.</span>`;
+  };
+
+  // Hover readout: the one value under the cursor is read back; its neuron is outlined in the strips.
+  const weightsCanvas = $<HTMLCanvasElement>('weights');
+  let hoverToken = 0;
+  weightsCanvas.onmousemove = async (event) => {
+    const place = weights.locate(event.offsetX, event.offsetY);
+    strips.highlightNeuron(place && place.layer < engine.dictionary.layers.length - 1 ? place.layer : -1, place?.neuron ?? -1);
+    const token = ++hoverToken;
+    if (!place) return void ($('readout').textContent = '');
+    const value = await weights.readValue(place.hit);
+    if (token !== hoverToken) return;
+    const from = place.input === undefined ? '' : ` from ${place.layer === 0 ? `pixel (${place.input % 28}, ${Math.floor(place.input / 28)})` : `neuron ${place.input}`}`;
+    $('readout').textContent = `layer ${place.layer + 1} ${place.what}, neuron ${place.neuron}${from}: ${value.toPrecision(4)}`;
+  };
+  weightsCanvas.onmouseleave = () => strips.highlightNeuron(-1, -1);
+
   let playing: ReturnType<typeof setInterval> | undefined;
   playButton.onclick = () => {
     if (playing) {
@@ -135,11 +163,7 @@ async function main() {
       return;
     }
     playButton.textContent = 'Pause';
-    playing = setInterval(() => {
-      if (training) return;
-      sample = (sample + 1) % data.test.count;
-      void showSample();
-    }, 600);
+    playing = setInterval(() => training || goTo(sample + 1), 600);
   };
   $<HTMLSelectElement>('quantity').onchange = (event) => {
     const quantity = (event.target as HTMLSelectElement).value as WeightQuantity;
@@ -149,6 +173,7 @@ async function main() {
   trainButton.onclick = async () => {
     trainButton.disabled = evaluateButton.disabled = true;
     training = true;
+    weights.captureSnapshot('epoch');
     try {
       const result = await engine.trainEpoch({
         onProgress: (p: Progress) => {
@@ -181,7 +206,7 @@ async function main() {
     trainButton.disabled = evaluateButton.disabled = false;
   };
   status.textContent = `Ready: ${engine.config.sizes.join('-')}, ${engine.stepsPerEpoch} steps per epoch.`;
-  trainButton.disabled = evaluateButton.disabled = playButton.disabled = false;
+  for (const id of ['train', 'evaluate', 'play', 'previous', 'next']) $<HTMLButtonElement>(id).disabled = false;
 }
 
 main();

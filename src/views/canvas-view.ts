@@ -2,7 +2,7 @@
  * A WebGPU canvas that draws a PanelSet: configured once, sized to its CSS box × devicePixelRatio,
  * re-laid-out only when that size changes. Subclasses say which panels to draw where.
  */
-import { readRanges } from '../gpu/readback.js';
+import { readRanges, type BufferRange } from '../gpu/readback.js';
 import { PanelSet, type PanelSpec } from './panels.js';
 
 /** A text label for the page to place over the canvas (CSS pixels, relative to the canvas). */
@@ -15,6 +15,14 @@ export interface ViewLabel {
   kind: string;
   /** A legend's end: its text is the low or high end of panel `rangeOf`'s range (see readRanges). */
   rangeOf?: { panel: number; end: 'low' | 'high' };
+}
+
+/** A point of a panel: which tile and cell, and the element of the panel's source it shows. */
+export interface PanelHit {
+  panel: number;
+  tile: number;
+  cell: number;
+  element: number;
 }
 
 export interface ViewLayout {
@@ -51,6 +59,46 @@ export abstract class CanvasView {
   /** The panels of the current layout, with their rects in canvas pixels (for hit tests and tests). */
   get panelSpecs(): readonly PanelSpec[] {
     return this.panels.panels;
+  }
+
+  /**
+   * What is under canvas point (x, y) in CSS pixels: the panel, tile and cell, and the element of
+   * the panel's source (as an index of floats within it); undefined over background or a legend.
+   */
+  hitTest(x: number, y: number): PanelHit | undefined {
+    const scale = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
+    const [px, py] = [x * scale, y * scale];
+    const specs = this.panels.panels;
+    for (let panel = 0; panel < specs.length; panel++) {
+      const spec = specs[panel];
+      const { rect } = spec;
+      if (spec.legendOf !== undefined || px < rect.x || py < rect.y || px >= rect.x + rect.width || py >= rect.y + rect.height) continue;
+      const gap = spec.gap ?? 0;
+      const pitchX = (rect.width + gap) / spec.columns;
+      const pitchY = (rect.height + gap) / spec.rows;
+      const [tx, ty] = [Math.floor((px - rect.x) / pitchX), Math.floor((py - rect.y) / pitchY)];
+      const [wx, wy] = [px - rect.x - tx * pitchX, py - rect.y - ty * pitchY];
+      const tile = ty * spec.columns + tx;
+      if (wx >= pitchX - gap || wy >= pitchY - gap || tile >= (spec.tiles ?? spec.columns * spec.rows)) return undefined;
+      const [tw, th] = [spec.tileWidth ?? 1, spec.tileHeight ?? 1];
+      const cell = Math.floor((wy / (pitchY - gap)) * th) * tw + Math.floor((wx / (pitchX - gap)) * tw);
+      const element = (spec.offset ?? 0) + ty * spec.rowStride + tx * spec.colStride + cell * (spec.pixelStride ?? 1);
+      return { panel, tile, cell, element };
+    }
+    return undefined;
+  }
+
+  /** The value a hit shows (one 4-byte read-back, or two for a change since a snapshot). */
+  async readValue(hit: PanelHit): Promise<number> {
+    const spec = this.panels.panels[hit.panel];
+    const at = (range: BufferRange) => ({ buffer: range.buffer, offset: range.offset + hit.element * 4, size: 4 });
+    const [value, reference] = await readRanges(this.device, spec.reference ? [at(spec.source), at(spec.reference)] : [at(spec.source)]);
+    return value[0] - (reference?.[0] ?? 0);
+  }
+
+  /** Outlines tile `tile` of panel `panel` (−1: none); takes effect on the next frame. */
+  protected highlightTile(panel: number, tile: number): void {
+    this.panels.setHighlight(panel, tile);
   }
 
   /** Rebuilds the panels on the next frame (after a change of what is shown). */

@@ -1,6 +1,6 @@
 /** The zero-copy views: renderers that draw training-dictionary buffers with fragment shaders. */
 export { CanvasView } from './canvas-view.js';
-export type { ViewLabel, ViewLayout } from './canvas-view.js';
+export type { PanelHit, ViewLabel, ViewLayout } from './canvas-view.js';
 export { LayerStripsView } from './layer-strips-view.js';
 export type { LayerStripsOptions } from './layer-strips-view.js';
 export { WeightsView, WEIGHT_QUANTITIES } from './weights-view.js';

@@ -51,6 +51,15 @@ export class LayerStripsView extends CanvasView {
     this.invalidate();
   }
 
+  /** Outlines neuron `neuron` of layer `layer` (0 = first hidden) in its raw and activated strips; −1 clears. */
+  highlightNeuron(layer: number, neuron: number): void {
+    this.dictionary.layers.forEach((_, l) => {
+      // Panels: the input, then per layer raw, activated and their two legends.
+      this.highlightTile(1 + 4 * l, l === layer ? neuron : -1);
+      this.highlightTile(2 + 4 * l, l === layer ? neuron : -1);
+    });
+  }
+
   protected layout(width: number, height: number, scale: number): ViewLayout {
     const { sizes, activation } = this.config;
     const layers = this.dictionary.layers;

@@ -43,6 +43,8 @@ export interface PanelSpec {
   legendOf?: number;
   /** Buffer of u32 labels, needed with labelRow. */
   labels?: GPUBuffer;
+  /** A snapshot laid out like `source`: cells show source − reference. */
+  reference?: BufferRange;
 }
 
 const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment
@@ -76,6 +78,7 @@ async function createPipelines(device: GPUDevice, format: GPUTextureFormat): Pro
       { binding: 2, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage' } },
       { binding: 3, visibility: GPUShaderStage.FRAGMENT, texture: { sampleType: 'float' } },
       { binding: 4, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage' } },
+      { binding: 5, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'read-only-storage' } },
     ],
   });
   const rangeLayout = device.createBindGroupLayout({
@@ -84,6 +87,7 @@ async function createPipelines(device: GPUDevice, format: GPUTextureFormat): Pro
       { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
       { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
       { binding: 2, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+      { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
     ],
   });
   const [render, range] = await Promise.all([
@@ -156,6 +160,7 @@ export class PanelSet {
           { binding: 2, resource: { buffer: this.ranges! } },
           { binding: 3, resource: colormaps },
           { binding: 4, resource: { buffer: spec.labels ?? this.ranges! } },
+          { binding: 5, resource: spec.reference ?? { buffer: this.ranges! } },
         ],
       }),
     );
@@ -165,16 +170,18 @@ export class PanelSet {
             label: `PanelSet.range${i}`,
             layout: rangeLayout,
             entries: [
-              { binding: 0, resource: { buffer: this.rangeParams!, offset: i * UNIFORM_SLOT, size: 16 } },
+              { binding: 0, resource: { buffer: this.rangeParams!, offset: i * UNIFORM_SLOT, size: 32 } },
               { binding: 1, resource: spec.source },
               { binding: 2, resource: { buffer: this.ranges! } },
+              { binding: 3, resource: spec.reference ?? spec.source },
             ],
           })
         : undefined,
     );
     specs.forEach((spec, i) => {
       const rangeSlot = spec.legendOf ?? i;
-      const params = new Uint32Array([spec.offset ?? 0, spec.count, rangeSlot, 'auto' in spec.range && spec.range.auto === 'symmetric' ? 1 : 0]);
+      const symmetric = 'auto' in spec.range && spec.range.auto === 'symmetric';
+      const params = new Uint32Array([spec.offset ?? 0, spec.count, rangeSlot, symmetric ? 1 : 0, spec.reference ? 1 : 0, 0, 0, 0]);
       this.device.queue.writeBuffer(this.rangeParams!, i * UNIFORM_SLOT, params);
       if (spec.legendOf === undefined && !('auto' in spec.range)) {
         this.device.queue.writeBuffer(this.ranges!, i * 8, new Float32Array([spec.range.low, spec.range.high]));
@@ -198,6 +205,7 @@ export class PanelSet {
         spec.offset ?? 0, spec.rowStride, spec.colStride, spec.pixelStride ?? 1, spec.legendOf ?? i, spec.legendOf === undefined ? 0 : 1,
       ], 8);
       s.set([spec.highlight ?? -1, spec.labelRow ?? -1], 19);
+      u[21] = spec.reference && spec.legendOf === undefined ? 1 : 0;
       this.device.queue.writeBuffer(this.uniforms!, i * UNIFORM_SLOT, words);
     });
   }

@@ -6,17 +6,26 @@
  */
 import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
-import { CanvasView, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import { BufferOwner } from '../gpu/buffers.js';
+import type { BufferRange } from '../gpu/readback.js';
+import { CanvasView, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
 import { PanelSet, type PanelSpec, type RangeSpec } from './panels.js';
 
-/** What a weight texture shows; Adam's caches only exist with Adam. */
+/**
+ * What a weight texture shows: dictionary entries, or the change of the weights since a GPU-side
+ * snapshot (taken at creation, and by captureSnapshot('epoch') at each epoch start). Adam's caches
+ * only exist with Adam.
+ */
 export const WEIGHT_QUANTITIES = {
-  weights: ['weights', 'biases'],
-  gradients: ['dweights', 'dbiases'],
-  momentums: ['weightMomentums', 'biasMomentums'],
-  caches: ['weightCache', 'biasCache'],
-} as const;
+  weights: { tensors: ['weights', 'biases'] },
+  gradients: { tensors: ['dweights', 'dbiases'] },
+  momentums: { tensors: ['weightMomentums', 'biasMomentums'] },
+  caches: { tensors: ['weightCache', 'biasCache'] },
+  changeSinceInit: { tensors: ['weights', 'biases'], snapshot: 'initial' },
+  changeSinceEpoch: { tensors: ['weights', 'biases'], snapshot: 'epoch' },
+} as const satisfies Record<string, { tensors: readonly [string, string]; snapshot?: string }>;
 export type WeightQuantity = keyof typeof WEIGHT_QUANTITIES;
+type Snapshot = 'initial' | 'epoch';
 
 export interface WeightsViewOptions {
   /** Per layer; default 'weights'. */
@@ -28,6 +37,9 @@ export interface WeightsViewOptions {
 
 export class WeightsView extends CanvasView {
   private quantities: WeightQuantity[];
+  private readonly snapshotOwner: BufferOwner;
+  /** Copies of the parameter buffer, GPU-side: the references of the change quantities. */
+  private readonly snapshots: Record<Snapshot, GPUBuffer>;
 
   static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: WeightsViewOptions = {}): Promise<WeightsView> {
     const format = options.format ?? navigator.gpu.getPreferredCanvasFormat();
@@ -46,6 +58,24 @@ export class WeightsView extends CanvasView {
     super(device, canvas, panels, format);
     this.quantities = dictionary.layers.map((_, l) => options.quantities?.[l] ?? 'weights');
     this.quantities.forEach((q, l) => this.checkQuantity(l, q));
+    this.snapshotOwner = new BufferOwner(device, 'WeightsView.snapshots');
+    const size = dictionary.parameters.size;
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
+    this.snapshots = { initial: this.snapshotOwner.create('initial', size, usage), epoch: this.snapshotOwner.create('epoch', size, usage) };
+    this.captureSnapshot('initial');
+    this.captureSnapshot('epoch');
+  }
+
+  /** Copies the current weights into a snapshot on the GPU (queue-ordered after submitted training). */
+  captureSnapshot(which: Snapshot): void {
+    const encoder = this.device.createCommandEncoder({ label: `WeightsView.capture(${which})` });
+    encoder.copyBufferToBuffer(this.dictionary.parameters, 0, this.snapshots[which], 0, this.dictionary.parameters.size);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  override destroy(): void {
+    super.destroy();
+    this.snapshotOwner.destroy();
   }
 
   /** Shows another quantity for layer `layer` (rebuilds that view's bind groups once). */
@@ -57,9 +87,24 @@ export class WeightsView extends CanvasView {
   }
 
   private checkQuantity(layer: number, quantity: WeightQuantity): void {
-    const names = WEIGHT_QUANTITIES[quantity];
+    const names = WEIGHT_QUANTITIES[quantity]?.tensors;
     if (!names) throw new RangeError(`Unknown quantity '${quantity}'; choose one of ${Object.keys(WEIGHT_QUANTITIES).join(', ')}.`);
     if (!this.dictionary.layers[layer][names[0]]) throw new RangeError(`Layer ${layer} has no ${names[0]}: the optimizer keeps none (Adam caches need type 'adam').`);
+  }
+
+  /**
+   * What is under (x, y) in CSS pixels: the layer, the neuron (output) and, for weights, the input
+   * it comes from; undefined over background.
+   */
+  locate(x: number, y: number): { hit: PanelHit; layer: number; neuron: number; input?: number; what: string } | undefined {
+    const hit = this.hitTest(x, y);
+    if (!hit) return undefined;
+    // Panels per layer: weights, biases, legend.
+    const layer = Math.floor(hit.panel / 3);
+    const outputs = this.config.sizes[layer + 1];
+    const what = WEIGHT_QUANTITIES[this.quantities[layer]].tensors[hit.panel % 3];
+    if (hit.panel % 3 === 1) return { hit, layer, neuron: hit.tile, what };
+    return { hit, layer, neuron: hit.element % outputs, input: Math.floor(hit.element / outputs), what };
   }
 
   protected layout(width: number, height: number, scale: number): ViewLayout {
@@ -87,9 +132,12 @@ export class WeightsView extends CanvasView {
     let x = px(8);
 
     this.dictionary.layers.forEach((layer, l) => {
-      const [weightsName, biasesName] = WEIGHT_QUANTITIES[this.quantities[l]];
+      const quantity: { tensors: readonly [string, string]; snapshot?: Snapshot } = WEIGHT_QUANTITIES[this.quantities[l]];
+      const [weightsName, biasesName] = quantity.tensors as [keyof typeof layer, keyof typeof layer];
       const weights = layer[weightsName]!;
       const biases = layer[biasesName]!;
+      const snapshot = quantity.snapshot && this.snapshots[quantity.snapshot];
+      const like = (range: BufferRange): BufferRange | undefined => snapshot && { buffer: snapshot, offset: range.offset, size: range.size };
       const [inputs, outputs] = [sizes[l], sizes[l + 1]];
       const range = this.options.ranges?.[l] ?? { auto: 'symmetric' as const };
       let rect;
@@ -99,6 +147,7 @@ export class WeightsView extends CanvasView {
         panels.push({
           source: weights, rect, columns: tileColumns, rows: tileRows, tiles: outputs, tileWidth: side, tileHeight: side,
           rowStride: tileColumns, colStride: 1, pixelStride: outputs, count: inputs * outputs, colormap: 'diverging', range, gap: tileGap,
+          reference: like(weights),
         });
       } else {
         const share = restInputs ? inputs / restInputs : 1;
@@ -106,17 +155,18 @@ export class WeightsView extends CanvasView {
         const h = Math.min(areaHeight, Math.max(px(40), Math.round(w * outputs / inputs)));
         rect = { x, y: top, width: w, height: h };
         // Row o (neuron o), column i: W[i, o] = weights[i·outputs + o].
-        panels.push({ source: weights, rect, columns: inputs, rows: outputs, rowStride: 1, colStride: outputs, count: inputs * outputs, colormap: 'diverging', range });
+        panels.push({ source: weights, rect, columns: inputs, rows: outputs, rowStride: 1, colStride: outputs, count: inputs * outputs, colormap: 'diverging', range, reference: like(weights) });
       }
       const weightPanel = panels.length - 1;
       const biasRect = { x: rect.x + rect.width + px(4), y: top, width: biasWidth, height: l === 0 ? rect.height : rect.height };
-      panels.push({ source: biases, rect: biasRect, columns: 1, rows: outputs, rowStride: 1, colStride: 0, count: outputs, colormap: 'diverging', range: { ...range } });
+      panels.push({ source: biases, rect: biasRect, columns: 1, rows: outputs, rowStride: 1, colStride: 0, count: outputs, colormap: 'diverging', range: { ...range }, reference: like(biases) });
       const legendY = top + rect.height + px(8);
       const legendWidth = Math.min(rect.width, px(120));
       panels.push({ ...panels[weightPanel], rect: { x: rect.x, y: legendY, width: legendWidth, height: px(6) }, legendOf: weightPanel });
       labels.push({ text: '', x: css(rect.x), y: css(legendY + px(18)), align: 'left', kind: 'range', rangeOf: { panel: weightPanel, end: 'low' } });
       labels.push({ text: '', x: css(rect.x + legendWidth), y: css(legendY + px(18)), align: 'right', kind: 'range', rangeOf: { panel: weightPanel, end: 'high' } });
-      const title = l === 0 && side * side === inputs ? `layer 1 ${weightsName}: ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${weightsName} (${outputs}×${inputs})`;
+      const what = quantity.snapshot ? `Δ weights since ${quantity.snapshot === 'initial' ? 'init' : 'epoch start'}` : String(weightsName);
+      const title = l === 0 && side * side === inputs ? `layer 1 ${what}: ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} (${outputs}×${inputs})`;
       labels.push({ text: title, x: css(rect.x), y: css(top - px(8)), align: 'left', kind: 'title' });
       x = biasRect.x + biasWidth + gap;
     });

@@ -82,6 +82,19 @@ describe('zero-copy views', () => {
       view.render();
       expectColor(pixel(await pixels(device, view), ...cellCentre(view.panelSpecs[0], 1)), expected('diverging', 0.5), 'zero gradient');
       expect(() => view.setQuantity(0, 'caches')).to.throw(RangeError, /Adam caches need type 'adam'/);
+
+      // Change since a GPU-side snapshot: only the moved weight (by −0.5) is coloured.
+      view.captureSnapshot('epoch');
+      const moved = Float32Array.from(w0);
+      moved[100 * 6 + 2] -= 0.5;
+      engine.setParameters([moved, w1], [new Float32Array(6).fill(0.25), new Float32Array(10)]);
+      view.setQuantity(0, 'changeSinceEpoch');
+      view.render();
+      const change = await pixels(device, view);
+      const changed = view.panelSpecs[0];
+      expectColor(pixel(change, ...cellCentre(changed, 2, 100 % 28, Math.floor(100 / 28))), expected('diverging', 0.25), 'moved weight');
+      expectColor(pixel(change, ...cellCentre(changed, 2, 5, 5)), expected('diverging', 0.5), 'unmoved weight');
+      expectColor(pixel(change, ...cellCentre(changed, 4, 300 % 28, Math.floor(300 / 28))), expected('diverging', 0.5), 'unmoved outlier');
     } finally {
       view.destroy();
       engine.destroy();
@@ -137,7 +150,8 @@ describe('zero-copy views', () => {
   it('rendering while training maps no buffer and creates no GPU object per frame; the views follow the weights', () => gpuTest(async (device) => {
     const engine = await smallEngine(device, [16, 8]);
     const strips = await LayerStripsView.create(device, canvas(500, 300), engine.dictionary, engine.config, { classNames: [], format: 'rgba8unorm' });
-    const weights = await WeightsView.create(device, canvas(600, 300), engine.dictionary, engine.config, { format: 'rgba8unorm' });
+    // Layer 1 shows the change since initialisation: zero (white) before training.
+    const weights = await WeightsView.create(device, canvas(600, 300), engine.dictionary, engine.config, { format: 'rgba8unorm', quantities: ['changeSinceInit'] });
     const counts = { mapAsync: 0, created: 0 };
     const restore: (() => void)[] = [];
     const spy = (proto: object, name: string, counter: keyof typeof counts) => {
@@ -152,6 +166,7 @@ describe('zero-copy views', () => {
       strips.render();
       weights.render(); // first frames build the layout
       const before = await pixels(device, weights);
+      expectColor(pixel(before, ...cellCentre(weights.panelSpecs[0], 3, 14, 14)), expected('diverging', 0.5), 'no change yet');
       spy(GPUBuffer.prototype, 'mapAsync', 'mapAsync');
       for (const name of ['createBuffer', 'createBindGroup', 'createTexture', 'createRenderPipeline', 'createComputePipeline']) spy(GPUDevice.prototype, name, 'created');
       let frames = 0;
