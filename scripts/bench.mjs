@@ -5,7 +5,7 @@
 //   npm run bench                       reference workload 5 epochs ×3 frameworks, nnfs preset 10 epochs
 //   npm run bench -- --quick            smoke run: 1 epoch on a 10,000-image subset, nnfs 1 epoch
 //   npm run bench -- --only=nnscope,tfjs-webgpu --epochs=2
-// Flags: --quick, --only=nnscope|tfjs-webgpu|tfjs-wasm|nnfs[,…], --epochs=N, --nnfs-epochs=N,
+// Flags: --quick, --only=nnscope|tfjs-webgpu|tfjs-wasm|nnfs|views[,…], --epochs=N, --nnfs-epochs=N,
 //        --subset=N (train images), --repeats=N (timed inference passes), --yield=auto|batch|epoch|never
 //        (TF.js fit's yieldEvery), --out=FILE, --timeout-min=N, --headful.
 import * as esbuild from 'esbuild';
@@ -18,7 +18,7 @@ import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { buildOptions } from './build-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs'];
+const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views'];
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────────
 function parseArgs(argv) {
@@ -185,6 +185,23 @@ function report(result) {
       out.push(`train ${rate(f.train?.medianSamplesPerSecond)} samples/s (median epoch), inference ${rate(f.inference?.samplesPerSecond)} samples/s`);
     }
     if (!f.ok) out.push(`FAILED: ${f.error}`);
+  }
+  const v = runs.views;
+  if (v?.ok) {
+    out.push('');
+    out.push(`views (${v.size.width}×${v.size.height}: all layer strips + all weight textures of the reference network):`);
+    out.push(
+      table(
+        [
+          ['zero-copy views, alone', v.framesPerSecondAlone.toFixed(1), '', ''],
+          ['naive read-back + Canvas 2D', v.naiveFramesPerSecond.toFixed(1), '', ''],
+          ['zero-copy / naive', ratio(v.framesPerSecondAlone, v.naiveFramesPerSecond), '', ''],
+          [`training, views off (chunks of ${v.stepsPerChunk})`, '', rate(v.trainSamplesPerSecondViewsOff), ''],
+          [`training, views on (chunks of ${v.stepsPerChunk})`, v.framesPerSecondWhileTraining.toFixed(1), rate(v.trainSamplesPerSecondViewsOn), ratio(v.trainSamplesPerSecondViewsOn, v.trainSamplesPerSecondViewsOff)],
+        ],
+        ['', 'frames/s', 'train samples/s', 'on / off'],
+      ),
+    );
   }
   for (const [name, r] of Object.entries(runs)) if (!r.ok) out.push('', `${name} failed: ${r.error}`);
   if (result.pageWarnings?.length) out.push('', `page warnings/errors (${result.pageWarnings.length}): see "pageWarnings" in the JSON`);

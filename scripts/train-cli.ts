@@ -5,7 +5,8 @@ import { nodeDevice } from './dawn.js'; // first: sets up the WebGPU globals the
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
-import { createEngine, presets, type EngineOptions } from '../src/index.js';
+import { createEngine } from '../src/engine/engine.js';
+import { presets, type EngineOptions } from '../src/engine/config.js';
 import { imageSetFromIdx, parseIdx } from '../src/data/idx.js';
 import { FASHION_MNIST_CLASSES, type ImageSet } from '../src/data/dataset.js';
 

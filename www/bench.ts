@@ -6,9 +6,10 @@
  * Options come as JSON in the `config` query parameter (see BenchConfig).
  */
 import { createEngine, loadFashionMnist, presets, type Dataset, type Engine, type EngineOptions, type ImageSet } from '../src/index.js';
+import { runViews, type ViewsResult } from './bench-views.js';
 import { describeError, jsHeapMiB, median, runTfjs, summarizeTraining, type EpochRecord, type Log, type RunResult } from './bench-tfjs.js';
 
-export const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs'] as const;
+export const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {
@@ -50,6 +51,9 @@ const log: Log = (line) => {
   console.log(`[bench] ${line}`);
   if (logElement) logElement.textContent += line + '\n';
 };
+
+/** With views on, smaller chunks let frames in between (a frame waits for the chunks queued before it). */
+const VIEWS_STEPS_PER_CHUNK = 8;
 
 /** The reference workload in nnscope's terms. */
 function referenceOptions(seed: number): EngineOptions {
@@ -154,7 +158,7 @@ function readConfig(): BenchConfig {
 async function main() {
   const started = performance.now();
   const config = readConfig();
-  const result: Record<string, unknown> & { runs: Record<string, RunResult> } = {
+  const result: Record<string, unknown> & { runs: Record<string, RunResult | ViewsResult> } = {
     benchmark: 'nnscope vs TensorFlow.js, 784-128-128-10 MLP on Fashion-MNIST',
     startedAt: new Date().toISOString(),
     config,
@@ -191,8 +195,9 @@ async function main() {
   for (const name of WORKLOADS) {
     if (!config.only.includes(name)) continue;
     log(`── ${name} ──`);
-    let run: RunResult;
-    if (name === 'nnscope') run = await runNnscope(name, referenceOptions(config.seed), config.epochs, data, config);
+    let run: RunResult | ViewsResult;
+    if (name === 'views') run = await runViews({ ...referenceOptions(config.seed), stepsPerChunk: VIEWS_STEPS_PER_CHUNK }, data, log);
+    else if (name === 'nnscope') run = await runNnscope(name, referenceOptions(config.seed), config.epochs, data, config);
     else if (name === 'nnfs') run = await runNnscope(name, { ...presets.nnfs, seed: config.seed }, config.nnfsEpochs, data, config);
     else run = await runTfjs(name === 'tfjs-webgpu' ? 'webgpu' : 'wasm', data.train, data.test, workload, log);
     result.runs[name] = run;

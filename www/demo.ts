@@ -82,7 +82,7 @@ async function main() {
   let weights: WeightsView;
   let data: Awaited<ReturnType<typeof loadFashionMnist>>;
   try {
-    [data, engine] = await Promise.all([loadFashionMnist(new URL('./data/', location.href)), createEngine({ seed: 1 })]);
+    [data, engine] = await Promise.all([loadFashionMnist(new URL('./data/', location.href)), createEngine({ seed: 1, stepsPerChunk: 8 })]);
     engine.setData(data);
     [strips, weights] = await Promise.all([
       LayerStripsView.create(engine.device, $<HTMLCanvasElement>('strips'), engine.dictionary, engine.config, { classNames: data.classNames }),
@@ -112,7 +112,7 @@ async function main() {
   const frame = () => {
     for (const [view, overlay] of views) {
       const before = view.labels;
-      view.render();
+      view.render(); // skipped while its last frame is still queued behind training
       if (view.labels !== before) drawLabels(overlay, view.labels, ranges.get(view) ?? []);
     }
     requestAnimationFrame(frame);

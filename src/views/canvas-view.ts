@@ -30,6 +30,11 @@ export interface ViewLayout {
   labels: ViewLabel[];
 }
 
+/** The browser's preferred canvas format; 'bgra8unorm' where there is no navigator.gpu (Node). */
+export function preferredCanvasFormat(): GPUTextureFormat {
+  return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu?.getPreferredCanvasFormat() ?? 'bgra8unorm';
+}
+
 export abstract class CanvasView {
   readonly context: GPUCanvasContext;
   /** Labels of the current layout; the page (or a component) draws them. */
@@ -38,6 +43,7 @@ export abstract class CanvasView {
   frames = 0;
   private size = { width: 0, height: 0 };
   private dirty = true;
+  private inFlight?: Promise<void>;
 
   protected constructor(
     readonly device: GPUDevice,
@@ -121,8 +127,13 @@ export abstract class CanvasView {
     return scale;
   }
 
-  /** Draws one frame: auto ranges and panels, one command buffer, no read-back. */
-  render(): void {
+  /**
+   * Draws one frame (auto ranges and panels, one command buffer, no read-back) unless the previous
+   * frame is still queued: then it returns false. So the views never pile frames up in the queue
+   * ahead of training; they take the GPU between training chunks.
+   */
+  render(): boolean {
+    if (this.inFlight) return false;
     const scale = this.fitCanvas();
     const { width, height } = this.canvas;
     if (this.dirty || width !== this.size.width || height !== this.size.height) {
@@ -136,6 +147,15 @@ export abstract class CanvasView {
     this.panels.encode(encoder, this.context.getCurrentTexture().createView(), this.background);
     this.device.queue.submit([encoder.finish()]);
     this.frames++;
+    this.inFlight = this.device.queue.onSubmittedWorkDone().then(() => {
+      this.inFlight = undefined;
+    });
+    return true;
+  }
+
+  /** Resolves when the last frame is done (then render() draws again). */
+  async idle(): Promise<void> {
+    await this.inFlight;
   }
 
   /** The current (low, high) range of every panel: one small read-back, for legends' numbers. */

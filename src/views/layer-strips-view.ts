@@ -7,7 +7,7 @@
  */
 import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
-import { CanvasView, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import { CanvasView, preferredCanvasFormat, type ViewLabel, type ViewLayout } from './canvas-view.js';
 import { PanelSet, type PanelSpec, type RangeSpec } from './panels.js';
 
 export interface LayerStripsOptions {
@@ -25,7 +25,7 @@ export class LayerStripsView extends CanvasView {
   row: number;
 
   static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: LayerStripsOptions): Promise<LayerStripsView> {
-    const format = options.format ?? navigator.gpu.getPreferredCanvasFormat();
+    const format = options.format ?? preferredCanvasFormat();
     return new LayerStripsView(device, canvas, await PanelSet.create(device, format), format, dictionary, config, options);
   }
 

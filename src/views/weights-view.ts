@@ -8,7 +8,7 @@ import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import type { BufferRange } from '../gpu/readback.js';
-import { CanvasView, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import { CanvasView, preferredCanvasFormat, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
 import { PanelSet, type PanelSpec, type RangeSpec } from './panels.js';
 
 /**
@@ -42,7 +42,7 @@ export class WeightsView extends CanvasView {
   private readonly snapshots: Record<Snapshot, GPUBuffer>;
 
   static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: WeightsViewOptions = {}): Promise<WeightsView> {
-    const format = options.format ?? navigator.gpu.getPreferredCanvasFormat();
+    const format = options.format ?? preferredCanvasFormat();
     return new WeightsView(device, canvas, await PanelSet.create(device, format), format, dictionary, config, options);
   }
 

@@ -16,8 +16,8 @@ function canvas(width: number, height: number): HTMLCanvasElement {
 }
 
 /** The canvas's pixels as RGBA bytes, after the GPU finished drawing. */
-async function pixels(device: GPUDevice, view: CanvasView): Promise<ImageData> {
-  await device.queue.onSubmittedWorkDone();
+async function pixels(view: CanvasView): Promise<ImageData> {
+  await view.idle();
   const { width, height } = view.canvas;
   const copy = new OffscreenCanvas(width, height).getContext('2d')!;
   copy.drawImage(view.canvas as HTMLCanvasElement, 0, 0);
@@ -66,7 +66,7 @@ describe('zero-copy views', () => {
       const w1 = new Float32Array(6 * 10).map((_, k) => k / 60 - 0.5);
       engine.setParameters([w0, w1], [new Float32Array(6).fill(0.25), new Float32Array(10)]);
       view.render();
-      const image = await pixels(device, view);
+      const image = await pixels(view);
       const [tiles, , , heat] = view.panelSpecs;
       expect(tiles.tiles).to.equal(6);
       for (let j = 0; j < 6; j++) {
@@ -80,7 +80,7 @@ describe('zero-copy views', () => {
       // The gradients view of the same layer shows dweights (all zero after setParameters): white.
       view.setQuantity(0, 'gradients');
       view.render();
-      expectColor(pixel(await pixels(device, view), ...cellCentre(view.panelSpecs[0], 1)), expected('diverging', 0.5), 'zero gradient');
+      expectColor(pixel(await pixels(view), ...cellCentre(view.panelSpecs[0], 1)), expected('diverging', 0.5), 'zero gradient');
       expect(() => view.setQuantity(0, 'caches')).to.throw(RangeError, /Adam caches need type 'adam'/);
 
       // Change since a GPU-side snapshot: only the moved weight (by −0.5) is coloured.
@@ -90,7 +90,7 @@ describe('zero-copy views', () => {
       engine.setParameters([moved, w1], [new Float32Array(6).fill(0.25), new Float32Array(10)]);
       view.setQuantity(0, 'changeSinceEpoch');
       view.render();
-      const change = await pixels(device, view);
+      const change = await pixels(view);
       const changed = view.panelSpecs[0];
       expectColor(pixel(change, ...cellCentre(changed, 2, 100 % 28, Math.floor(100 / 28))), expected('diverging', 0.25), 'moved weight');
       expectColor(pixel(change, ...cellCentre(changed, 2, 5, 5)), expected('diverging', 0.5), 'unmoved weight');
@@ -109,7 +109,7 @@ describe('zero-copy views', () => {
       const sample = 5;
       await engine.forward([sample]);
       view.render();
-      const image = await pixels(device, view);
+      const image = await pixels(view);
       const params = await engine.readTrainingDictionary();
       const net: ReferenceMlp = { sizes: [...engine.config.sizes], hiddenActivation: 'tanh', layers: params.map((l) => ({ weights: Float64Array.from(l.weights), biases: Float64Array.from(l.biases) })) };
       const x = scaleInputs(engine['data']!.dataset.test.images.subarray(sample * 784, (sample + 1) * 784), 'unit');
@@ -165,7 +165,7 @@ describe('zero-copy views', () => {
     try {
       strips.render();
       weights.render(); // first frames build the layout
-      const before = await pixels(device, weights);
+      const before = await pixels(weights);
       expectColor(pixel(before, ...cellCentre(weights.panelSpecs[0], 3, 14, 14)), expected('diverging', 0.5), 'no change yet');
       spy(GPUBuffer.prototype, 'mapAsync', 'mapAsync');
       for (const name of ['createBuffer', 'createBindGroup', 'createTexture', 'createRenderPipeline', 'createComputePipeline']) spy(GPUDevice.prototype, name, 'created');
@@ -188,8 +188,10 @@ describe('zero-copy views', () => {
       expect(perFrame).to.deep.equal({ mapAsync: 0, created: 0 });
       expect(counts.mapAsync, 'the engine itself reads statistics back once per chunk').to.be.greaterThan(0);
       restore.forEach((r) => r());
-      weights.render();
-      const after = await pixels(device, weights);
+      await weights.idle();
+      expect(weights.render(), 'a view draws once its last frame is done').to.equal(true);
+      expect(weights.render(), 'and skips while that frame is queued').to.equal(false);
+      const after = await pixels(weights);
       const tile = weights.panelSpecs[0];
       let changed = 0;
       for (let p = 0; p < 784; p += 7) {
