@@ -152,7 +152,8 @@ export class WeightsView extends CanvasView {
       } else {
         const share = restInputs ? inputs / restInputs : 1;
         const w = Math.max(px(40), Math.floor((usable - (l === 0 ? 0 : gridWidth)) * share));
-        const h = Math.min(areaHeight, Math.max(px(40), Math.round(w * outputs / inputs)));
+        // Square cells, but at least 6 px tall so a 10-row matrix stays legible.
+        const h = Math.min(areaHeight, Math.max(px(40), Math.round(w * outputs / inputs), Math.min(outputs * px(6), px(60))));
         rect = { x, y: top, width: w, height: h };
         // Row o (neuron o), column i: W[i, o] = weights[i·outputs + o].
         panels.push({ source: weights, rect, columns: inputs, rows: outputs, rowStride: 1, colStride: outputs, count: inputs * outputs, colormap: 'diverging', range, reference: like(weights) });
@@ -165,8 +166,8 @@ export class WeightsView extends CanvasView {
       panels.push({ ...panels[weightPanel], rect: { x: rect.x, y: legendY, width: legendWidth, height: px(6) }, legendOf: weightPanel });
       labels.push({ text: '', x: css(rect.x), y: css(legendY + px(18)), align: 'left', kind: 'range', rangeOf: { panel: weightPanel, end: 'low' } });
       labels.push({ text: '', x: css(rect.x + legendWidth), y: css(legendY + px(18)), align: 'right', kind: 'range', rangeOf: { panel: weightPanel, end: 'high' } });
-      const what = quantity.snapshot ? `Δ weights since ${quantity.snapshot === 'initial' ? 'init' : 'epoch start'}` : String(weightsName);
-      const title = l === 0 && side * side === inputs ? `layer 1 ${what}: ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} (${outputs}×${inputs})`;
+      const what = quantity.snapshot ? `Δ since ${quantity.snapshot === 'initial' ? 'init' : 'epoch start'}` : String(weightsName);
+      const title = l === 0 && side * side === inputs ? `layer 1 ${what} · ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} · ${outputs}×${inputs}`;
       labels.push({ text: title, x: css(rect.x), y: css(top - px(8)), align: 'left', kind: 'title' });
       x = biasRect.x + biasWidth + gap;
     });
