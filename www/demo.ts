@@ -153,6 +153,17 @@ async function main() {
     $('readout').textContent = `layer ${place.layer + 1} ${place.what}, neuron ${place.neuron}${from}: ${value.toPrecision(4)}`;
   };
   weightsCanvas.onmouseleave = () => strips.highlightNeuron(-1, -1);
+  // Zoom with the wheel, pan by dragging, double-click for the whole view.
+  weightsCanvas.onwheel = (event) => {
+    event.preventDefault();
+    weights.zoomAt(Math.exp(-event.deltaY * 0.002), event.offsetX, event.offsetY);
+  };
+  weightsCanvas.onpointerdown = (event) => weightsCanvas.setPointerCapture(event.pointerId);
+  weightsCanvas.onpointerup = (event) => weightsCanvas.releasePointerCapture(event.pointerId);
+  weightsCanvas.addEventListener('pointermove', (event) => {
+    if (weightsCanvas.hasPointerCapture(event.pointerId)) weights.panBy(event.movementX, event.movementY);
+  });
+  weightsCanvas.ondblclick = () => weights.resetView();
 
   let playing: ReturnType<typeof setInterval> | undefined;
   playButton.onclick = () => {
@@ -163,7 +174,8 @@ async function main() {
       return;
     }
     playButton.textContent = 'Pause';
-    playing = setInterval(() => training || goTo(sample + 1), 600);
+    const perSecond = Number($<HTMLSelectElement>('rate').value);
+    playing = setInterval(() => training || goTo(sample + 1), 1000 / perSecond);
   };
   $<HTMLSelectElement>('quantity').onchange = (event) => {
     const quantity = (event.target as HTMLSelectElement).value as WeightQuantity;

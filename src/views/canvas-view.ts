@@ -2,8 +2,9 @@
  * A WebGPU canvas that draws a PanelSet: configured once, sized to its CSS box × devicePixelRatio,
  * re-laid-out only when that size changes. Subclasses say which panels to draw where.
  */
+import { mat3, vec2, type Mat3 } from 'wgpu-matrix';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
-import { PanelSet, type PanelSpec } from './panels.js';
+import { PanelSet, type PanelSpec, type Rect } from './panels.js';
 
 /** A text label for the page to place over the canvas (CSS pixels, relative to the canvas). */
 export interface ViewLabel {
@@ -44,6 +45,10 @@ export abstract class CanvasView {
   private size = { width: 0, height: 0 };
   private dirty = true;
   private inFlight?: Promise<void>;
+  /** Zoom and pan, canvas pixels to canvas pixels; applied to the layout's rects and labels. */
+  private transform: Mat3 = mat3.identity();
+  private transformDirty = false;
+  private base: { rects: Rect[]; labels: ViewLabel[]; scale: number } = { rects: [], labels: [], scale: 1 };
 
   protected constructor(
     readonly device: GPUDevice,
@@ -61,6 +66,45 @@ export abstract class CanvasView {
 
   /** Panels and labels for a canvas of `width` × `height` device pixels (`scale` = device pixels per CSS pixel). */
   protected abstract layout(width: number, height: number, scale: number): ViewLayout;
+
+  /** Zooms by `factor` about the point (x, y) in CSS pixels; the zoom stays within 1×–64×. */
+  zoomAt(factor: number, x: number, y: number): void {
+    const current = this.transform[0];
+    const clamped = Math.min(64, Math.max(1, current * factor)) / current;
+    const point = [x * this.base.scale, y * this.base.scale];
+    const about = mat3.multiply(mat3.translation(point), mat3.multiply(mat3.scaling([clamped, clamped]), mat3.translation([-point[0], -point[1]])));
+    this.transform = mat3.multiply(about, this.transform);
+    this.transformDirty = true;
+  }
+
+  /** Moves the content by (dx, dy) CSS pixels. */
+  panBy(dx: number, dy: number): void {
+    this.transform = mat3.multiply(mat3.translation([dx * this.base.scale, dy * this.base.scale]), this.transform);
+    this.transformDirty = true;
+  }
+
+  /** Back to the whole view, unzoomed. */
+  resetView(): void {
+    this.transform = mat3.identity();
+    this.transformDirty = true;
+  }
+
+  /** Applies the zoom/pan to the layout: rewrites panel uniforms and moves the labels (no new GPU objects). */
+  private applyTransform(): void {
+    const t = this.transform;
+    const zoom = t[0];
+    const rects = this.base.rects.map((r) => {
+      const [x, y] = vec2.transformMat3([r.x, r.y], t);
+      return { x, y, width: r.width * zoom, height: r.height * zoom };
+    });
+    this.panels.setRects(rects, this.canvas.width, this.canvas.height);
+    const s = this.base.scale;
+    this.labels = this.base.labels.map((label) => {
+      const [x, y] = vec2.transformMat3([label.x * s, label.y * s], t);
+      return { ...label, x: x / s, y: y / s };
+    });
+    this.transformDirty = false;
+  }
 
   /** The panels of the current layout, with their rects in canvas pixels (for hit tests and tests). */
   get panelSpecs(): readonly PanelSpec[] {
@@ -138,11 +182,13 @@ export abstract class CanvasView {
     const { width, height } = this.canvas;
     if (this.dirty || width !== this.size.width || height !== this.size.height) {
       const { panels, labels } = this.layout(width, height, scale);
+      this.base = { rects: panels.map((p) => ({ ...p.rect })), labels, scale };
       this.panels.setPanels(panels, width, height);
-      this.labels = labels;
       this.size = { width, height };
       this.dirty = false;
+      this.transformDirty = true;
     }
+    if (this.transformDirty) this.applyTransform();
     const encoder = this.device.createCommandEncoder({ label: `${this.constructor.name}.frame` });
     this.panels.encode(encoder, this.context.getCurrentTexture().createView(), this.background);
     this.device.queue.submit([encoder.finish()]);

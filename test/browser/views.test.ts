@@ -77,6 +77,17 @@ describe('zero-copy views', () => {
         // Heat map: row o, column i.
         expectColor(pixel(image, ...cellCentre(heat, o * heat.columns + i)), expected('diverging', ((i * 10 + o) / 60 - 0.5 + 1) / 2), `layer 2 W[${i}, ${o}]`);
       }
+      // Zoom 3× about (40, 40): cells grow and move; colours and hit tests follow them.
+      const unzoomedWidth = tiles.rect.width;
+      view.zoomAt(3, 40, 40);
+      view.render();
+      const zoomed = await pixels(view);
+      const zoomedTiles = view.panelSpecs[0];
+      expect(zoomedTiles.rect.width).to.be.closeTo(3 * unzoomedWidth, 1e-3);
+      const [zx, zy] = cellCentre(zoomedTiles, 1, 3, 2);
+      expectColor(pixel(zoomed, zx, zy), expected('diverging', ((1 - 2.5) / 3 + 1) / 2), 'zoomed tile 1');
+      expect(view.hitTest(zx, zy)).to.deep.include({ panel: 0, tile: 1, element: (2 * 28 + 3) * 6 + 1 });
+      view.resetView();
       // The gradients view of the same layer shows dweights (all zero after setParameters): white.
       view.setQuantity(0, 'gradients');
       view.render();
