@@ -2,6 +2,7 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter } from '@web/test-runner';
+import { visualRegressionPlugin } from '@web/test-runner-visual-regression/plugin';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
@@ -36,7 +37,18 @@ export default {
   testsStartTimeout: 120_000,
   testsFinishTimeout: 20 * 60_000,
   testFramework: { config: { timeout: 300_000 } },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', loaders: { '.wgsl': 'text' } })],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', loaders: { '.wgsl': 'text' } }),
+    // Regression images of the views: baselines in test/screenshots/<browser>/baseline (committed),
+    // differences land in …/failed (ignored). UPDATE_SCREENSHOTS=1 writes new baselines.
+    visualRegressionPlugin({
+      update: process.env.UPDATE_SCREENSHOTS === '1',
+      baseDir: 'test/screenshots',
+      diffOptions: { threshold: 0.1 },
+      failureThreshold: 0.5,
+      failureThresholdType: 'percent',
+    }),
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath: chromiumPath, headless: true, args: chromiumArgs },
