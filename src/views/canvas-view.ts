@@ -183,7 +183,8 @@ export abstract class CanvasView {
     if (this.dirty || width !== this.size.width || height !== this.size.height) {
       const { panels, labels } = this.layout(width, height, scale);
       this.base = { rects: panels.map((p) => ({ ...p.rect })), labels, scale };
-      this.panels.setPanels(panels, width, height);
+      // A resize only moves panels (uniform writes); new bind groups only when what is shown changed.
+      if (this.dirty) this.panels.setPanels(panels, width, height);
       this.size = { width, height };
       this.dirty = false;
       this.transformDirty = true;

@@ -9,6 +9,7 @@ import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
 import { CanvasView, preferredCanvasFormat, type ViewLabel, type ViewLayout } from './canvas-view.js';
 import { PanelSet, type PanelSpec, type RangeSpec } from './panels.js';
+import { colormapRow, type ColormapName } from './colormaps.js';
 
 export interface LayerStripsOptions {
   /** Class names of the output neurons (label order). */
@@ -18,6 +19,8 @@ export interface LayerStripsOptions {
   /** Per layer (0 = first hidden), fixed ranges instead of auto. */
   rawRange?: (RangeSpec | undefined)[];
   outputRange?: (RangeSpec | undefined)[];
+  /** Colormaps by name: raw outputs (default 'diverging'), activated outputs ('viridis'), input ('grayInverted'). */
+  colormaps?: { raw?: ColormapName; activated?: ColormapName; input?: ColormapName };
   format?: GPUTextureFormat;
 }
 
@@ -26,7 +29,14 @@ export class LayerStripsView extends CanvasView {
 
   static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: LayerStripsOptions): Promise<LayerStripsView> {
     const format = options.format ?? preferredCanvasFormat();
-    return new LayerStripsView(device, canvas, await PanelSet.create(device, format), format, dictionary, config, options);
+    Object.values(options.colormaps ?? {}).forEach(colormapRow); // unknown names fail before any GPU work
+    const panels = await PanelSet.create(device, format);
+    try {
+      return new LayerStripsView(device, canvas, panels, format, dictionary, config, options);
+    } catch (error) {
+      panels.destroy();
+      throw error;
+    }
   }
 
   private constructor(
@@ -92,7 +102,7 @@ export class LayerStripsView extends CanvasView {
     panels.push({
       source: this.dictionary.input, rect: { x, y: imageY, width: image, height: image },
       columns: side, rows: side, rowStride: side, colStride: 1, offset: this.row * inputWidth, count: inputWidth,
-      colormap: 'grayInverted', range: { auto: 'minmax' },
+      colormap: this.options.colormaps?.input ?? 'grayInverted', range: { auto: 'minmax' },
     });
     label('input', x + image / 2, top - px(10), 'title');
     label(`${side}×${side}`, x + image / 2, imageY + image + px(14), 'tick');
@@ -103,10 +113,10 @@ export class LayerStripsView extends CanvasView {
       const last = l === layers.length - 1;
       const common = { rows: width, columns: 1, rowStride: 1, colStride: 0, offset: this.row * width, count: width, gap: width <= 32 ? px(2) : 0 };
       const raw = panels.length;
-      panels.push({ ...common, source: layer.rawOutputs, rect: { x, y: top, width: strip, height: stripHeight }, colormap: 'diverging', range: this.options.rawRange?.[l] ?? { auto: 'symmetric' } });
+      panels.push({ ...common, source: layer.rawOutputs, rect: { x, y: top, width: strip, height: stripHeight }, colormap: this.options.colormaps?.raw ?? 'diverging', range: this.options.rawRange?.[l] ?? { auto: 'symmetric' } });
       const out = panels.length;
       panels.push({
-        ...common, source: layer.outputs, rect: { x: x + strip + pair, y: top, width: strip, height: stripHeight }, colormap: 'viridis',
+        ...common, source: layer.outputs, rect: { x: x + strip + pair, y: top, width: strip, height: stripHeight }, colormap: this.options.colormaps?.activated ?? 'viridis',
         range: this.options.outputRange?.[l] ?? (last ? { low: 0, high: 1 } : { auto: 'minmax' }),
         ...(last ? { labelRow: this.row, labels: this.dictionary.inputLabels } : {}),
       });

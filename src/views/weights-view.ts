@@ -43,7 +43,13 @@ export class WeightsView extends CanvasView {
 
   static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: WeightsViewOptions = {}): Promise<WeightsView> {
     const format = options.format ?? preferredCanvasFormat();
-    return new WeightsView(device, canvas, await PanelSet.create(device, format), format, dictionary, config, options);
+    const panels = await PanelSet.create(device, format);
+    try {
+      return new WeightsView(device, canvas, panels, format, dictionary, config, options);
+    } catch (error) {
+      panels.destroy(); // e.g. a quantity this optimizer does not keep
+      throw error;
+    }
   }
 
   private constructor(

@@ -7,6 +7,7 @@ import { LayerStripsView, WeightsView, colormapColor, type CanvasView, type Colo
 import { COLORMAP_WIDTH } from '../../src/views/colormaps.js';
 import type { PanelSpec } from '../../src/views/panels.js';
 import { forward, scaleInputs, type ReferenceMlp } from '../reference/mlp.js';
+import { liveBufferCount } from '../../src/gpu/buffers.js';
 
 function canvas(width: number, height: number): HTMLCanvasElement {
   const element = document.createElement('canvas');
@@ -93,6 +94,14 @@ describe('zero-copy views', () => {
       view.render();
       expectColor(pixel(await pixels(view), ...cellCentre(view.panelSpecs[0], 1)), expected('diverging', 0.5), 'zero gradient');
       expect(() => view.setQuantity(0, 'caches')).to.throw(RangeError, /Adam caches need type 'adam'/);
+      const before = liveBufferCount();
+      let refused: unknown;
+      try { await WeightsView.create(device, canvas(10, 10), engine.dictionary, engine.config, { quantities: ['caches'] }); } catch (e) { refused = e; }
+      expect((refused as Error).message).to.match(/Layer 0 has no weightCache/);
+      expect(liveBufferCount(), 'a refused view leaves no buffer behind').to.equal(before);
+      let badColormap: unknown;
+      try { await LayerStripsView.create(device, canvas(10, 10), engine.dictionary, engine.config, { classNames: [], colormaps: { raw: 'jet' as never } }); } catch (e) { badColormap = e; }
+      expect((badColormap as Error).message).to.match(/Unknown colormap 'jet'; choose one of viridis, diverging/);
 
       // Change since a GPU-side snapshot: only the moved weight (by −0.5) is coloured.
       view.captureSnapshot('epoch');
@@ -195,6 +204,13 @@ describe('zero-copy views', () => {
         }
         await training;
       }
+      // A resize moves the panels without new GPU objects either.
+      await strips.idle();
+      (strips.canvas as HTMLCanvasElement).width = 420;
+      const createdBefore = counts.created;
+      expect(strips.render()).to.equal(true);
+      expect(strips.panelSpecs[0].rect.x + strips.panelSpecs[0].rect.width).to.be.below(420);
+      perFrame.created += counts.created - createdBefore;
       expect(frames).to.equal(20);
       expect(perFrame).to.deep.equal({ mapAsync: 0, created: 0 });
       expect(counts.mapAsync, 'the engine itself reads statistics back once per chunk').to.be.greaterThan(0);
