@@ -36,6 +36,17 @@ export function preferredCanvasFormat(): GPUTextureFormat {
   return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu?.getPreferredCanvasFormat() ?? 'bgra8unorm';
 }
 
+/** Builds a view's PanelSet and hands it to `make`; if `make` throws, the PanelSet is destroyed. */
+export async function withPanelSet<T>(device: GPUDevice, format: GPUTextureFormat, make: (panels: PanelSet) => T): Promise<T> {
+  const panels = await PanelSet.create(device, format);
+  try {
+    return make(panels);
+  } catch (error) {
+    panels.destroy();
+    throw error;
+  }
+}
+
 export abstract class CanvasView {
   readonly context: GPUCanvasContext;
   /** Labels of the current layout; the page (or a component) draws them. */

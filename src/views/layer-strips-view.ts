@@ -7,8 +7,8 @@
  */
 import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
-import { CanvasView, preferredCanvasFormat, type ViewLabel, type ViewLayout } from './canvas-view.js';
-import { PanelSet, type PanelSpec, type RangeSpec } from './panels.js';
+import { CanvasView, preferredCanvasFormat, withPanelSet, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import type { PanelSet, PanelSpec, RangeSpec } from './panels.js';
 import { colormapRow, type ColormapName } from './colormaps.js';
 
 export interface LayerStripsOptions {
@@ -30,13 +30,7 @@ export class LayerStripsView extends CanvasView {
   static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: LayerStripsOptions): Promise<LayerStripsView> {
     const format = options.format ?? preferredCanvasFormat();
     Object.values(options.colormaps ?? {}).forEach(colormapRow); // unknown names fail before any GPU work
-    const panels = await PanelSet.create(device, format);
-    try {
-      return new LayerStripsView(device, canvas, panels, format, dictionary, config, options);
-    } catch (error) {
-      panels.destroy();
-      throw error;
-    }
+    return withPanelSet(device, format, (panels) => new LayerStripsView(device, canvas, panels, format, dictionary, config, options));
   }
 
   private constructor(

@@ -8,8 +8,8 @@ import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import type { BufferRange } from '../gpu/readback.js';
-import { CanvasView, preferredCanvasFormat, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
-import { PanelSet, type PanelSpec, type RangeSpec } from './panels.js';
+import { CanvasView, preferredCanvasFormat, withPanelSet, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import type { PanelSet, PanelSpec, RangeSpec } from './panels.js';
 
 /**
  * What a weight texture shows: dictionary entries, or the change of the weights since a GPU-side
@@ -43,13 +43,8 @@ export class WeightsView extends CanvasView {
 
   static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: WeightsViewOptions = {}): Promise<WeightsView> {
     const format = options.format ?? preferredCanvasFormat();
-    const panels = await PanelSet.create(device, format);
-    try {
-      return new WeightsView(device, canvas, panels, format, dictionary, config, options);
-    } catch (error) {
-      panels.destroy(); // e.g. a quantity this optimizer does not keep
-      throw error;
-    }
+    // The constructor refuses quantities this optimizer does not keep; withPanelSet then frees the panels.
+    return withPanelSet(device, format, (panels) => new WeightsView(device, canvas, panels, format, dictionary, config, options));
   }
 
   private constructor(
