@@ -204,6 +204,26 @@ async function main() {
     trainButton.disabled = evaluateButton.disabled = false;
   };
 
+  $('export').onclick = async () => {
+    const bytes = await engine.exportParameters();
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    link.download = `nnscope-${engine.config.sizes.join('-')}-step${engine.stepCount}.safetensors`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  };
+  $<HTMLInputElement>('import').onchange = async (event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    try {
+      const format = engine.importParameters(new Uint8Array(await file.arrayBuffer()), file.name);
+      say(`imported ${file.name} (${format} layout)`);
+      await showSample();
+    } catch (error) {
+      status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
+    }
+  };
+
   evaluateButton.onclick = async () => {
     trainButton.disabled = evaluateButton.disabled = true;
     try {
@@ -218,7 +238,7 @@ async function main() {
     trainButton.disabled = evaluateButton.disabled = false;
   };
   status.textContent = `Ready: ${engine.config.sizes.join('-')}, ${engine.stepsPerEpoch} steps per epoch.`;
-  for (const id of ['train', 'evaluate', 'play', 'previous', 'next']) $<HTMLButtonElement>(id).disabled = false;
+  for (const id of ['train', 'evaluate', 'play', 'previous', 'next', 'export', 'import']) $<HTMLButtonElement | HTMLInputElement>(id).disabled = false;
 }
 
 main();

@@ -5,6 +5,8 @@
 import type { Dataset } from '../data/dataset.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import { requestDevice } from '../gpu/device.js';
+import { readRanges } from '../gpu/readback.js';
+import { parametersFromSafetensors, parametersToSafetensors } from '../io/parameters-file.js';
 import { resolveConfig, type EngineConfig, type EngineOptions } from './config.js';
 import { TrainingDictionary, type LayerTensors } from './dictionary.js';
 import { EvaluationPass, type Evaluation } from './evaluation-pass.js';
@@ -269,6 +271,27 @@ export class Engine {
     });
     this.dictionary.writeParameters(weights, biases);
     this.training.clearHalt();
+  }
+
+  /** The current weights and biases as a safetensors file (`layers.{l}.weights` [inputs, outputs], `layers.{l}.biases`). */
+  async exportParameters(): Promise<Uint8Array<ArrayBuffer>> {
+    this.assertUsable();
+    const views = this.dictionary.layers.flatMap((layer) => [layer.weights, layer.biases]);
+    const arrays = await readRanges(this.device, views);
+    const weights = arrays.filter((_, i) => i % 2 === 0);
+    const biases = arrays.filter((_, i) => i % 2 === 1);
+    return parametersToSafetensors({ weights, biases }, this.config.sizes, { step: String(this.stepCount) });
+  }
+
+  /**
+   * Replaces the parameters with those of a safetensors file: nnscope's own, or a PyTorch MLP's
+   * state dict (transposed). A bad file throws SafetensorsError and leaves the model untouched.
+   */
+  importParameters(bytes: Uint8Array, fileName = 'the file'): 'nnscope' | 'pytorch' {
+    this.assertUsable();
+    const { weights, biases, format } = parametersFromSafetensors(bytes, this.config.sizes, fileName);
+    this.setParameters(weights, biases);
+    return format;
   }
 
   /** Re-initialises the parameters (optionally with a new seed) and starts again from epoch 0. */

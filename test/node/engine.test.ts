@@ -45,3 +45,37 @@ test('training in Dawn learns a separable synthetic task', async () => {
     engine.destroy();
   }
 });
+
+test('exportParameters → importParameters round-trips bit-exactly in a fresh engine; a bad file changes nothing', async () => {
+  const data = syntheticDataset(64, 10, 6);
+  const options = { device, layers: [12], batchSize: 16, seed: 3 };
+  const trained = await createEngine(options);
+  const fresh = await createEngine({ ...options, seed: 99 });
+  try {
+    trained.setData(data);
+    await trained.step(5);
+    const file = await trained.exportParameters();
+    const before = await fresh.readTrainingDictionary();
+    const wrongShape = await (async () => {
+      const other = await createEngine({ ...options, layers: [13] });
+      try { return await other.exportParameters(); } finally { other.destroy(); }
+    })();
+    assert.throws(() => fresh.importParameters(wrongShape, 'other.safetensors'), /other\.safetensors: layers\.0\.weights has shape \[784,13\], this network \(784-12-10\) needs \[784,12\]/);
+    assert.throws(() => fresh.importParameters(file.subarray(0, file.length - 1), 'cut.safetensors'), /cut\.safetensors .*truncated file/);
+    const untouched = await fresh.readTrainingDictionary();
+    assert.deepEqual(untouched[0].weights, before[0].weights);
+
+    assert.equal(fresh.importParameters(file, 'trained.safetensors'), 'nnscope');
+    const [a, b] = [await trained.readTrainingDictionary(), await fresh.readTrainingDictionary()];
+    for (let l = 0; l < 2; l++) {
+      assert.deepEqual(new Uint32Array(b[l].weights.buffer), new Uint32Array(a[l].weights.buffer), `layers.${l}.weights`);
+      assert.deepEqual(new Uint32Array(b[l].biases.buffer), new Uint32Array(a[l].biases.buffer), `layers.${l}.biases`);
+    }
+    fresh.setData(data);
+    const [ea, eb] = [await trained.evaluate(), await fresh.evaluate()];
+    assert.deepEqual(eb.predictions, ea.predictions);
+  } finally {
+    trained.destroy();
+    fresh.destroy();
+  }
+});

@@ -1,0 +1,63 @@
+/**
+ * Network parameters as a safetensors file. nnscope writes `layers.{l}.weights` [inputs, outputs]
+ * and `layers.{l}.biases` [outputs]. It reads those, or a PyTorch MLP's state dict
+ * (`<prefix>.weight` [outputs, inputs] and `<prefix>.bias`, e.g. nn.Sequential's `0.weight`,
+ * `2.weight`, …, in file order), transposing the weights. Everything is checked before anything
+ * is returned, so a bad file never half-replaces a model.
+ */
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from './safetensors.js';
+
+export interface Parameters {
+  weights: Float32Array[];
+  biases: Float32Array[];
+}
+
+/** The safetensors bytes of the parameters of a network with layer sizes `sizes` (e.g. [784, 128, 128, 10]). */
+export function parametersToSafetensors({ weights, biases }: Parameters, sizes: readonly number[], metadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
+  const tensors = new Map<string, Tensor>();
+  weights.forEach((w, l) => {
+    tensors.set(`layers.${l}.weights`, { shape: [sizes[l], sizes[l + 1]], data: w });
+    tensors.set(`layers.${l}.biases`, { shape: [sizes[l + 1]], data: biases[l] });
+  });
+  return encodeSafetensors(tensors, { format: 'nnscope', sizes: sizes.join(','), ...metadata });
+}
+
+/** Reads parameters for a network of `sizes` from safetensors bytes; a clear SafetensorsError otherwise. */
+export function parametersFromSafetensors(bytes: Uint8Array, sizes: readonly number[], fileName: string): Parameters & { format: 'nnscope' | 'pytorch' } {
+  const { tensors } = decodeSafetensors(bytes, fileName);
+  const layers = sizes.length - 1;
+  const expectShape = (name: string, tensor: Tensor | undefined, shape: number[]) => {
+    if (!tensor) throw new SafetensorsError(`${fileName} has no tensor ${name}; this network (${sizes.join('-')}) needs it.`);
+    if (tensor.shape.join() !== shape.join()) {
+      throw new SafetensorsError(`${fileName}: ${name} has shape [${tensor.shape}], this network (${sizes.join('-')}) needs [${shape}].`);
+    }
+    const bad = tensor.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new SafetensorsError(`${fileName}: ${name}[${bad}] is ${tensor.data[bad]}; parameters must be finite.`);
+    return tensor.data;
+  };
+  if (tensors.has('layers.0.weights')) {
+    return {
+      format: 'nnscope',
+      weights: Array.from({ length: layers }, (_, l) => expectShape(`layers.${l}.weights`, tensors.get(`layers.${l}.weights`), [sizes[l], sizes[l + 1]])),
+      biases: Array.from({ length: layers }, (_, l) => expectShape(`layers.${l}.biases`, tensors.get(`layers.${l}.biases`), [sizes[l + 1]])),
+    };
+  }
+  // PyTorch: the 2-D `.weight` tensors in file order are the linear layers.
+  const prefixes = [...tensors.keys()].filter((name) => name.endsWith('.weight') && tensors.get(name)!.shape.length === 2).map((name) => name.slice(0, -'.weight'.length));
+  if (prefixes.length === 0) {
+    throw new SafetensorsError(`${fileName} has neither nnscope tensors (layers.0.weights, …) nor PyTorch linear layers (0.weight, 0.bias, …); its tensors: ${[...tensors.keys()].slice(0, 8).join(', ')}.`);
+  }
+  if (prefixes.length !== layers) {
+    throw new SafetensorsError(`${fileName} holds ${prefixes.length} linear layers (${prefixes.join(', ')}); this network (${sizes.join('-')}) has ${layers}.`);
+  }
+  const weights = prefixes.map((prefix, l) => transpose(expectShape(`${prefix}.weight`, tensors.get(`${prefix}.weight`), [sizes[l + 1], sizes[l]]), sizes[l + 1], sizes[l]));
+  const biases = prefixes.map((prefix, l) => expectShape(`${prefix}.bias`, tensors.get(`${prefix}.bias`), [sizes[l + 1]]));
+  return { format: 'pytorch', weights, biases };
+}
+
+/** rows × cols row-major → cols × rows row-major. */
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(m.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
+  return out;
+}

@@ -1,0 +1,109 @@
+/** The safetensors codec and the parameter files built on it (pure TypeScript, no GPU). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from '../../src/io/safetensors.js';
+import { parametersFromSafetensors, parametersToSafetensors } from '../../src/io/parameters-file.js';
+
+/** A safetensors file written by hand, as another library would write it. */
+function handMade(header: object, data: Uint8Array): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+
+const f32 = (values: number[]) => new Uint8Array(Float32Array.from(values).buffer);
+
+test('encode → decode round-trips bit-exactly, NaN payloads and −0 included, with metadata; data is 8-byte aligned', () => {
+  const weird = new Float32Array(new Uint32Array([0x7fc00001, 0x80000000, 0x00000001, 0x7f7fffff]).buffer);
+  const tensors = new Map<string, Tensor>([
+    ['a', { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) }],
+    ['weird', { shape: [4], data: weird }],
+    ['empty', { shape: [0, 5], data: new Float32Array(0) }],
+  ]);
+  const bytes = encodeSafetensors(tensors, { note: 'hi' });
+  const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  assert.equal((8 + headerLength) % 8, 0);
+  const decoded = decodeSafetensors(bytes, 'x.safetensors');
+  assert.deepEqual([...decoded.tensors.keys()], ['a', 'weird', 'empty']);
+  assert.deepEqual(decoded.metadata, { note: 'hi' });
+  assert.deepEqual(decoded.tensors.get('a')!.shape, [2, 3]);
+  assert.deepEqual(new Uint32Array(decoded.tensors.get('weird')!.data.buffer), new Uint32Array(weird.buffer));
+  assert.deepEqual(Array.from(decoded.tensors.get('a')!.data), [1, 2, 3, 4, 5, 6]);
+});
+
+test('F64, F16 and BF16 tensors are read as float32', () => {
+  const f64 = new Uint8Array(Float64Array.from([0.1, -2.5]).buffer);
+  const f16 = new Uint8Array(new Uint16Array([0x3c00, 0xc000, 0x3555, 0x0001, 0x7c00]).buffer); // 1, −2, ≈1/3, 2⁻²⁴, ∞
+  const bf16 = new Uint8Array(new Uint16Array([0x3f80, 0xc0a0]).buffer); // 1, −5
+  const data = new Uint8Array([...f64, ...f16, ...bf16, 0, 0]);
+  const file = handMade({
+    d: { dtype: 'F64', shape: [2], data_offsets: [0, 16] },
+    h: { dtype: 'F16', shape: [5], data_offsets: [16, 26] },
+    b: { dtype: 'BF16', shape: [2], data_offsets: [26, 30] },
+  }, data);
+  const { tensors } = decodeSafetensors(file, 'mixed.safetensors');
+  assert.deepEqual(Array.from(tensors.get('d')!.data), [Math.fround(0.1), -2.5]);
+  const h = Array.from(tensors.get('h')!.data);
+  assert.deepEqual([h[0], h[1], h[3], h[4]], [1, -2, 2 ** -24, Infinity]);
+  assert.ok(Math.abs(h[2] - 1 / 3) < 1e-3);
+  assert.deepEqual(Array.from(tensors.get('b')!.data), [1, -5]);
+});
+
+test('each kind of bad file is rejected with its own message naming the file', () => {
+  const good = handMade({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32([1, 2]));
+  const cases: [Uint8Array, RegExp][] = [
+    [new Uint8Array(5), /bad\.st is not a usable safetensors file: it has 5 bytes, fewer than the 8-byte header length/],
+    [good.subarray(0, 12), /the header claims \d+ bytes but the file has 4 after the length/],
+    [handMade({}, new Uint8Array()).map((b, i) => (i === 8 ? 0x7b : i === 9 ? 0x78 : b)), /its header is not JSON/],
+    [handMade([1, 2] as unknown as object, new Uint8Array()), /its header is not a JSON object/],
+    [handMade({ w: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor w has dtype "I64"; nnscope reads F32, F64, F16 and BF16/],
+    [handMade({ w: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor w has shape \[-1\], not a list of sizes/],
+    [handMade({ w: { dtype: 'F32', shape: [2], data_offsets: [8, 0] } }, new Uint8Array(8)), /tensor w has data_offsets \[8,0\], not \[begin, end\]/],
+    [handMade({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor w of shape \[3\] and dtype F32 needs 12 bytes, its offsets span 8/],
+    [good.subarray(0, good.length - 4), /tensor w ends at byte 8 of the data, which has only 4 \(truncated file\)/],
+  ];
+  for (const [bytes, message] of cases) {
+    assert.throws(() => decodeSafetensors(bytes, 'bad.st'), (e: Error) => e instanceof SafetensorsError && message.test(e.message), String(message));
+  }
+});
+
+const sizes = [4, 3, 2];
+const params = {
+  weights: [Float32Array.from({ length: 12 }, (_, i) => i / 10), Float32Array.from({ length: 6 }, (_, i) => -i)],
+  biases: [Float32Array.from([0.5, 0.25, 0]), Float32Array.from([9, 8])],
+};
+
+test('nnscope parameter files round-trip; PyTorch state dicts are transposed into place', () => {
+  const back = parametersFromSafetensors(parametersToSafetensors(params, sizes), sizes, 'mine.safetensors');
+  assert.equal(back.format, 'nnscope');
+  assert.deepEqual(back.weights, params.weights);
+  assert.deepEqual(back.biases, params.biases);
+
+  // PyTorch nn.Sequential(Linear(4,3), ReLU(), Linear(3,2)): 0.weight [3,4], 2.weight [2,3].
+  const transpose = (m: Float32Array, rows: number, cols: number) => Float32Array.from({ length: m.length }, (_, k) => m[(k % rows) * cols + Math.floor(k / rows)]);
+  const torch = encodeSafetensors(new Map<string, Tensor>([
+    ['0.weight', { shape: [3, 4], data: transpose(params.weights[0], 4, 3) }],
+    ['0.bias', { shape: [3], data: params.biases[0] }],
+    ['2.weight', { shape: [2, 3], data: transpose(params.weights[1], 3, 2) }],
+    ['2.bias', { shape: [2], data: params.biases[1] }],
+  ]));
+  const fromTorch = parametersFromSafetensors(torch, sizes, 'model.safetensors');
+  assert.equal(fromTorch.format, 'pytorch');
+  assert.deepEqual(fromTorch.weights, params.weights);
+  assert.deepEqual(fromTorch.biases, params.biases);
+});
+
+test('parameter files for another network, incomplete or non-finite ones are refused', () => {
+  const file = parametersToSafetensors(params, sizes);
+  assert.throws(() => parametersFromSafetensors(file, [4, 5, 2], 'mine.st'), /mine\.st: layers\.0\.weights has shape \[4,3\], this network \(4-5-2\) needs \[4,5\]/);
+  assert.throws(() => parametersFromSafetensors(file, [4, 3, 2, 2], 'mine.st'), /mine\.st has no tensor layers\.2\.weights; this network \(4-3-2-2\) needs it/);
+  const torch = encodeSafetensors(new Map<string, Tensor>([['fc.weight', { shape: [2, 4], data: new Float32Array(8) }], ['fc.bias', { shape: [2], data: new Float32Array(2) }]]));
+  assert.throws(() => parametersFromSafetensors(torch, sizes, 't.st'), /t\.st holds 1 linear layers \(fc\); this network \(4-3-2\) has 2/);
+  const other = encodeSafetensors(new Map<string, Tensor>([['embedding', { shape: [2], data: new Float32Array(2) }]]));
+  assert.throws(() => parametersFromSafetensors(other, sizes, 'o.st'), /o\.st has neither nnscope tensors .* its tensors: embedding/);
+  const nan = { weights: params.weights, biases: [Float32Array.from([0, NaN, 0]), params.biases[1]] };
+  assert.throws(() => parametersFromSafetensors(parametersToSafetensors(nan, sizes), sizes, 'n.st'), /n\.st: layers\.0\.biases\[1\] is NaN; parameters must be finite/);
+});
