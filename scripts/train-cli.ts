@@ -1,6 +1,7 @@
 // Command-line trainer: the same engine and WGSL in Node through Dawn (npm `webgpu`).
 //   npm run train -- --epochs 5 --preset nnfs --layers 128,128 --optimizer sgd --lr 0.01 --batch 128 --subset 10000
 // Epochs default to the preset's (10 for nnfs), else 1. Bad options and files fail with one line.
+// --report prints the most confused class pairs and the class-mean similarities at the end.
 import { nodeDevice } from './dawn.js'; // first: sets up the WebGPU globals the engine needs
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -9,6 +10,8 @@ import { createEngine } from '../src/engine/engine.js';
 import { presets, type EngineOptions } from '../src/engine/config.js';
 import { imageSetFromIdx, parseIdx } from '../src/data/idx.js';
 import { FASHION_MNIST_CLASSES, type ImageSet } from '../src/data/dataset.js';
+import { cosineSimilarities, groupSimilarity, mostConfusedPairs } from '../src/analysis/diagnosis.js';
+import type { Evaluation } from '../src/engine/evaluation-pass.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,13 +24,14 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     subset: { type: 'string' },
     data: { type: 'string', default: 'www/data' },
+    report: { type: 'boolean', default: false },
   },
 });
 
 
 /** Fails with a one-line message and the usage, without a stack trace. */
 function usageError(message: string): never {
-  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs] [--layers 128,128] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR]`);
+  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs] [--layers 128,128] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report]`);
   process.exit(2);
 }
 
@@ -68,6 +72,20 @@ options.seed = values.seed === undefined ? undefined : Number(values.seed);
 const epochs = wholeNumber('epochs', values.epochs) ?? presetEpochs;
 const subset = wholeNumber('subset', values.subset);
 
+/** What the network confuses and how alike pullover, coat and shirt look inside it (issue #4's report). */
+function report(evaluation: Evaluation) {
+  const name = (c: number) => FASHION_MNIST_CLASSES[c];
+  console.log(`\ntest accuracy ${(100 * evaluation.accuracy).toFixed(2)}%`);
+  console.log('most confused (true → predicted, share of the true class):');
+  for (const p of mostConfusedPairs(evaluation.confusion, 3)) console.log(`  ${name(p.truth)} → ${name(p.predicted)}: ${(100 * p.rate).toFixed(1)}% (${p.count})`);
+  const group = [2, 4, 6]; // pullover, coat, shirt
+  console.log('cosine similarity of class-mean activations, pullover/coat/shirt pairs vs all pairs:');
+  evaluation.classMeans.forEach((means, l) => {
+    const g = groupSimilarity(cosineSimilarities(means.activated, FASHION_MNIST_CLASSES.length), group);
+    console.log(`  layer ${l + 1}: ${g.group.toFixed(3)} vs ${g.allPairs.toFixed(3)}`);
+  });
+}
+
 try {
   const device = await nodeDevice();
   const engine = await createEngine({ ...options, device });
@@ -82,6 +100,7 @@ try {
         `test ${(100 * test.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s`,
     );
   }
+  if (values.report) report(await engine.evaluate());
   engine.destroy();
   device.destroy();
 } catch (error) {

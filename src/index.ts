@@ -18,3 +18,4 @@ export * from './views/index.js';
 export { SafetensorsError, decodeSafetensors, encodeSafetensors } from './io/safetensors.js';
 export type { Tensor } from './io/safetensors.js';
 export { parametersFromSafetensors, parametersToSafetensors } from './io/parameters-file.js';
+export { cosineSimilarities, groupSimilarity, mostConfusedPairs } from './analysis/diagnosis.js';

@@ -28,6 +28,11 @@ export interface Evaluation {
   predictions: Uint32Array;
   /** Samples evaluated. */
   count: number;
+  /**
+   * Per layer, the mean raw and activated outputs of each true class: classMeans[l].raw[c · width + j]
+   * is the mean raw output of neuron j of layer l over the samples of class c (summed on the GPU).
+   */
+  classMeans: { raw: Float32Array; activated: Float32Array }[];
   /** Samples per second, GPU work finished and read back. */
   samplesPerSecond: number;
 }
@@ -49,13 +54,18 @@ export class EvaluationPass {
   private readonly probeGathers = new Map<GpuImageSet, GPUBindGroup>();
   private bound?: Accumulators & { set: GpuImageSet; order: GPUBuffer; stepTable: GPUBuffer; gather: GPUBindGroup; softmax: GPUBindGroup };
 
+  /** Per layer [2 · classes, width]: class sums of raw, then of activated outputs. */
+  private readonly classSums: GPUBuffer[];
+  private readonly classSumGroups: GPUBindGroup[];
+
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
     const capacity = config.evaluationBatchSize;
-    const [forward, softmax] = await Promise.all([
+    const [forward, softmax, classSums] = await Promise.all([
       ForwardPass.create(device, config, dictionary, 'EvaluationPass.forward', capacity),
       getKernel(device, 'softmaxEvaluate'),
+      getKernel(device, 'classSums'),
     ]);
-    return new EvaluationPass(device, config, dictionary, forward, softmax);
+    return new EvaluationPass(device, config, dictionary, forward, softmax, classSums);
   }
 
   private constructor(
@@ -64,8 +74,15 @@ export class EvaluationPass {
     private readonly dictionary: TrainingDictionary,
     private readonly forward: ForwardPass,
     private readonly softmax: Kernel,
+    private readonly classSumKernel: Kernel,
   ) {
     this.owner = new BufferOwner(device, 'EvaluationPass');
+    this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * CLASS_COUNT * layer.outputs.shape[1] * 4, STORAGE));
+    this.classSumGroups = dictionary.layers.map((layer, l) =>
+      bindGroup(device, classSumKernel, `EvaluationPass.classSums${l}`, {
+        0: forward.dimsBinding(l), 1: { buffer: dictionary.inputLabels }, 2: layer.rawOutputs, 3: layer.outputs, 4: { buffer: this.classSums[l] },
+      }),
+    );
     this.capacity = config.evaluationBatchSize;
     this.probe = this.accumulators('probe', this.capacity);
     this.probeOrder = this.owner.create('probeOrder', this.capacity * 4, STORAGE);
@@ -116,9 +133,14 @@ export class EvaluationPass {
     const chunks = Math.ceil(count / this.capacity);
     for (let k = 0; k < chunks; k++) {
       const encoder = this.device.createCommandEncoder({ label: 'EvaluationPass.evaluate' });
-      if (k === 0) for (const b of [bound.stats, bound.confusion]) encoder.clearBuffer(b);
+      if (k === 0) for (const b of [bound.stats, bound.confusion, ...this.classSums]) encoder.clearBuffer(b);
       const pass = encoder.beginComputePass({ label: 'EvaluationPass.evaluate' });
       this.encodeChunk(pass, bound.gather, bound.softmax, k * STEP_SLOT_BYTES, this.capacity);
+      pass.setPipeline(this.classSumKernel.pipeline);
+      this.classSumGroups.forEach((group, l) => {
+        pass.setBindGroup(0, group);
+        pass.dispatchWorkgroups(Math.ceil(this.config.sizes[l + 1] / 64));
+      });
       pass.end();
       this.device.queue.submit([encoder.finish()]);
       if (onProgress) {
@@ -126,10 +148,11 @@ export class EvaluationPass {
         onProgress(Math.min((k + 1) * this.capacity, count), count);
       }
     }
-    const [stats, confusionFlat, predictions] = await readRanges(this.device, [
+    const [stats, confusionFlat, predictions, ...sums] = await readRanges(this.device, [
       { buffer: bound.stats, offset: 0, size: 16 },
       { buffer: bound.confusion, offset: 0, size: bound.confusion.size },
       { buffer: bound.predictions, offset: 0, size: count * 4 },
+      ...this.classSums.map((buffer) => ({ buffer, offset: 0, size: buffer.size })),
     ]);
     const seconds = (performance.now() - started) / 1000;
     const statsWords = new Uint32Array(stats.buffer);
@@ -143,6 +166,7 @@ export class EvaluationPass {
       predictions: new Uint32Array(predictions.buffer),
       count: statsWords[2],
       samplesPerSecond: count / seconds,
+      classMeans: sums.map((flat) => classMeans(flat, confusion.map((row) => row.reduce((a, b) => a + b, 0)))),
     };
   }
 
@@ -192,4 +216,14 @@ export class EvaluationPass {
     this.forward.destroy();
     this.owner.destroy();
   }
+}
+
+/** Divides [2 · classes, width] sums by each class's sample count (0 for a class with no samples). */
+function classMeans(sums: Float32Array, classCounts: number[]): { raw: Float32Array; activated: Float32Array } {
+  const width = sums.length / (2 * CLASS_COUNT);
+  const means = sums.map((sum, i) => {
+    const count = classCounts[Math.floor(i / width) % CLASS_COUNT];
+    return count > 0 ? sum / count : 0;
+  });
+  return { raw: means.subarray(0, CLASS_COUNT * width), activated: means.subarray(CLASS_COUNT * width) };
 }

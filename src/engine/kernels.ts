@@ -11,6 +11,7 @@ import denseBackwardWeights from '../../shaders/dense-backward-weights.wgsl';
 import softmaxCrossEntropy from '../../shaders/softmax-cross-entropy.wgsl';
 import optimizerSgd from '../../shaders/optimizer-sgd-momentum.wgsl';
 import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
+import classSums from '../../shaders/class-sums.wgsl';
 
 /** How a binding is used: a uniform (optionally with a dynamic offset) or a storage buffer. */
 type BindingKind = 'uniform' | 'step' | 'read' | 'write';
@@ -31,6 +32,7 @@ export const KERNELS = {
   softmaxTrain: { code: common + softmaxCrossEntropy, entryPoint: 'train', bindings: { 0: 'step', 1: 'uniform', 2: 'read', 3: 'read', 4: 'write', 5: 'write', 6: 'write', 7: 'write' } },
   softmaxEvaluate: { code: common + softmaxCrossEntropy, entryPoint: 'evaluate', bindings: { 0: 'step', 1: 'uniform', 2: 'read', 3: 'read', 4: 'write', 6: 'write', 8: 'write', 9: 'write' } },
   sgd: { code: common + optimizerSgd, entryPoint: 'main', bindings: { 0: 'step', 1: 'write', 2: 'read', 3: 'write', 4: 'write' } },
+  classSums: { code: common + classSums, entryPoint: 'main', bindings: { 0: 'uniform', 1: 'read', 2: 'read', 3: 'read', 4: 'write' } },
   adam: { code: common + optimizerAdam, entryPoint: 'main', bindings: { 0: 'step', 1: 'write', 2: 'read', 3: 'write', 4: 'write', 5: 'write' } },
 } satisfies Record<string, KernelSpec>;
 

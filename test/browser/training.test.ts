@@ -117,6 +117,21 @@ describe('training steps', () => {
       const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
       predicted.forEach((p, r) => confusion[data.test.labels[r]][p]++);
       expect(result.confusion).to.deep.equal(confusion);
+      // Per-class means of every layer's raw and activated outputs, summed on the GPU.
+      outputs.forEach((layer, l) => {
+        const width = engine.config.sizes[l + 1];
+        for (const kind of ['raw', 'activated'] as const) {
+          const means = new Float64Array(10 * width);
+          const counts = new Array<number>(10).fill(0);
+          for (let r = 0; r < data.test.count; r++) {
+            const c = data.test.labels[r];
+            counts[c]++;
+            for (let j = 0; j < width; j++) means[c * width + j] += layer[kind][r * width + j];
+          }
+          means.forEach((sum, i) => (means[i] = counts[Math.floor(i / width)] ? sum / counts[Math.floor(i / width)] : 0));
+          expect(maxRelativeDifference(result.classMeans[l][kind], means)).to.be.below(1e-5, `layers.${l} ${kind} class means`);
+        }
+      });
 
       const picks = [1012, 0, 500];
       await engine.forward(picks);
