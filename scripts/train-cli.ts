@@ -12,6 +12,7 @@ import { imageSetFromIdx, parseIdx } from '../src/data/idx.js';
 import { FASHION_MNIST_CLASSES, type ImageSet } from '../src/data/dataset.js';
 import { cosineSimilarities, groupSimilarity, mostConfusedPairs } from '../src/analysis/diagnosis.js';
 import type { Evaluation } from '../src/engine/evaluation-pass.js';
+import { WeightChangeMeter } from '../src/engine/weight-change.js';
 
 const { values } = parseArgs({
   options: {
@@ -92,14 +93,18 @@ try {
   const train = load('train', subset);
   engine.setData({ train, test: load('t10k'), classNames: FASHION_MNIST_CLASSES });
   console.log(`training ${engine.config.sizes.join('-')} (${engine.config.optimizer.type}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
+  const meter = await WeightChangeMeter.create(device, engine.dictionary);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const result = await engine.trainEpoch();
+    const change = await meter.measure();
     const test = await engine.evaluate();
     console.log(
       `epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, train ${(100 * result.accuracy).toFixed(2)}%, ` +
-        `test ${(100 * test.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s`,
+        `test ${(100 * test.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s, ` +
+        `weight change ${change.map((c) => c.toFixed(3)).join(' / ')} (‖Wₑ − Wₑ₋₁‖ / ‖Wₑ₋₁‖ per layer)`,
     );
   }
+  meter.destroy();
   if (values.report) report(await engine.evaluate());
   engine.destroy();
   device.destroy();

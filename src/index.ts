@@ -19,3 +19,4 @@ export { SafetensorsError, decodeSafetensors, encodeSafetensors } from './io/saf
 export type { Tensor } from './io/safetensors.js';
 export { parametersFromSafetensors, parametersToSafetensors } from './io/parameters-file.js';
 export { cosineSimilarities, groupSimilarity, mostConfusedPairs } from './analysis/diagnosis.js';
+export { WeightChangeMeter } from './engine/weight-change.js';

@@ -12,6 +12,7 @@ import softmaxCrossEntropy from '../../shaders/softmax-cross-entropy.wgsl';
 import optimizerSgd from '../../shaders/optimizer-sgd-momentum.wgsl';
 import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
 import classSums from '../../shaders/class-sums.wgsl';
+import weightChange from '../../shaders/weight-change.wgsl';
 
 /** How a binding is used: a uniform (optionally with a dynamic offset) or a storage buffer. */
 type BindingKind = 'uniform' | 'step' | 'read' | 'write';
@@ -33,6 +34,7 @@ export const KERNELS = {
   softmaxEvaluate: { code: common + softmaxCrossEntropy, entryPoint: 'evaluate', bindings: { 0: 'step', 1: 'uniform', 2: 'read', 3: 'read', 4: 'write', 6: 'write', 8: 'write', 9: 'write' } },
   sgd: { code: common + optimizerSgd, entryPoint: 'main', bindings: { 0: 'step', 1: 'write', 2: 'read', 3: 'write', 4: 'write' } },
   classSums: { code: common + classSums, entryPoint: 'main', bindings: { 0: 'uniform', 1: 'read', 2: 'read', 3: 'read', 4: 'write' } },
+  weightChange: { code: weightChange, entryPoint: 'main', bindings: { 0: 'read', 1: 'read', 2: 'write', 3: 'write' } },
   adam: { code: common + optimizerAdam, entryPoint: 'main', bindings: { 0: 'step', 1: 'write', 2: 'read', 3: 'write', 4: 'write', 5: 'write' } },
 } satisfies Record<string, KernelSpec>;
 

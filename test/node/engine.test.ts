@@ -3,6 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeDevice } from '../../scripts/dawn.js';
 import { createEngine } from '../../src/engine/engine.js';
+import { WeightChangeMeter } from '../../src/engine/weight-change.js';
 import { referenceRun, syntheticDataset } from '../shared/reference-run.js';
 import { maxRelativeDifference } from '../shared/kernel-harness.js';
 
@@ -77,5 +78,32 @@ test('exportParameters → importParameters round-trips bit-exactly in a fresh e
   } finally {
     trained.destroy();
     fresh.destroy();
+  }
+});
+
+test('WeightChangeMeter: per-layer ‖W − W₀‖ / ‖W₀‖ equals the same figure from read-back weights', async () => {
+  const engine = await createEngine({ device, layers: [24, 16], batchSize: 16, seed: 4 });
+  const meter = await WeightChangeMeter.create(device, engine.dictionary);
+  try {
+    engine.setData(syntheticDataset(80, 10, 2));
+    const before = await engine.readTrainingDictionary();
+    await engine.step(4);
+    const after = await engine.readTrainingDictionary();
+    const measured = await meter.measure();
+    const expected = before.map((layer, l) => {
+      let change = 0;
+      let norm = 0;
+      layer.weights.forEach((w0, i) => {
+        change += (after[l].weights[i] - w0) ** 2;
+        norm += w0 * w0;
+      });
+      return Math.sqrt(change / norm);
+    });
+    measured.forEach((m, l) => assert.ok(Math.abs(m - expected[l]) <= 1e-5 * expected[l], `layer ${l}: ${m} vs ${expected[l]}`));
+    assert.ok(expected.every((e) => e > 0));
+    assert.deepEqual(await meter.measure(), [0, 0, 0], 'the snapshot moved to the current weights');
+  } finally {
+    meter.destroy();
+    engine.destroy();
   }
 });

@@ -1,0 +1,59 @@
+/**
+ * How much each layer's weights moved: ‖W − W₀‖ / ‖W₀‖ since the last measurement, reduced on the
+ * GPU against a GPU-side snapshot (8 bytes per layer come back). Call measure() per epoch for the
+ * per-epoch figure, or per chunk (in onProgress) for a finer curve.
+ */
+import { BufferOwner } from '../gpu/buffers.js';
+import { readRanges } from '../gpu/readback.js';
+import type { TrainingDictionary } from './dictionary.js';
+import { bindGroup, getKernel, type Kernel } from './kernels.js';
+
+const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+export class WeightChangeMeter {
+  private readonly owner: BufferOwner;
+  private readonly snapshot: GPUBuffer;
+  private readonly results: GPUBuffer;
+  private readonly group: GPUBindGroup;
+
+  /** Starts measuring from the dictionary's current weights. */
+  static async create(device: GPUDevice, dictionary: TrainingDictionary): Promise<WeightChangeMeter> {
+    return new WeightChangeMeter(device, dictionary, await getKernel(device, 'weightChange'));
+  }
+
+  private constructor(private readonly device: GPUDevice, private readonly dictionary: TrainingDictionary, private readonly kernel: Kernel) {
+    this.owner = new BufferOwner(device, 'WeightChangeMeter');
+    const ranges = Uint32Array.from(dictionary.layout.layers.flatMap((layer) => [layer.weights, layer.inputs * layer.outputs]));
+    const layers = this.owner.createWith('layers', ranges, GPUBufferUsage.STORAGE);
+    this.snapshot = this.owner.create('snapshot', dictionary.parameters.size, STORAGE);
+    this.results = this.owner.create('results', dictionary.layers.length * 8, STORAGE);
+    this.group = bindGroup(device, kernel, 'WeightChangeMeter', {
+      0: { buffer: layers }, 1: { buffer: dictionary.parameters }, 2: { buffer: this.snapshot }, 3: { buffer: this.results },
+    });
+    this.restart();
+  }
+
+  /** Takes the current weights as the reference (e.g. after reset or an import). */
+  restart(): void {
+    const encoder = this.device.createCommandEncoder({ label: 'WeightChangeMeter.restart' });
+    encoder.copyBufferToBuffer(this.dictionary.parameters, 0, this.snapshot, 0, this.dictionary.parameters.size);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Per layer, ‖W − W₀‖ / ‖W₀‖ since the previous call (or creation); then W₀ := W. */
+  async measure(): Promise<number[]> {
+    const encoder = this.device.createCommandEncoder({ label: 'WeightChangeMeter.measure' });
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.kernel.pipeline);
+    pass.setBindGroup(0, this.group);
+    pass.dispatchWorkgroups(this.dictionary.layers.length);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    const [sums] = await readRanges(this.device, [{ buffer: this.results, offset: 0, size: this.results.size }]);
+    return this.dictionary.layers.map((_, l) => (sums[2 * l + 1] > 0 ? Math.sqrt(sums[2 * l] / sums[2 * l + 1]) : 0));
+  }
+
+  destroy(): void {
+    this.owner.destroy();
+  }
+}
