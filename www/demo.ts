@@ -1,5 +1,8 @@
 /** The demo page: train, watch the layer outputs and weight textures live, evaluate, read the confusion matrix. */
-import { createEngine, loadFashionMnist, FASHION_MNIST_CLASSES, type Engine, type Progress } from '../src/index.js';
+import {
+  createEngine, cosineSimilarities, groupSimilarity, loadFashionMnist, mostConfusedPairs, WeightChangeMeter, FASHION_MNIST_CLASSES,
+  type Engine, type Progress,
+} from '../src/index.js';
 import { LayerStripsView, WeightsView, type CanvasView, type ViewLabel, type WeightQuantity } from '../src/views/index.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -40,7 +43,7 @@ function drawCurve() {
   plot((h) => h.accuracy, '#3b6fe0');
   ctx.fillStyle = getComputedStyle(document.body).color;
   ctx.font = '12px system-ui';
-  ctx.fillText(`train loss (orange, max ${maxLoss.toFixed(2)})   train accuracy (blue, 0–1)`, 8, 14);
+  ctx.fillText(`train loss per chunk (orange, max ${maxLoss.toFixed(2)})   train accuracy per chunk (blue, 0–1)`, 8, 14);
 }
 
 function showConfusion(confusion: number[][]) {
@@ -93,6 +96,7 @@ async function main() {
     return;
   }
 
+  const meter = await WeightChangeMeter.create(engine.device, engine.dictionary);
   let training = false;
   let sample = 0;
   let predictions: Uint32Array | undefined;
@@ -190,12 +194,14 @@ async function main() {
       const result = await engine.trainEpoch({
         onProgress: (p: Progress) => {
           progressBar.value = p.stepInEpoch / p.stepsPerEpoch;
-          history.push({ step: p.step, loss: p.loss, accuracy: p.accuracy });
+          history.push({ step: p.step, loss: p.chunkLoss, accuracy: p.chunkAccuracy });
           status.textContent = `epoch ${p.epoch + 1}: step ${p.stepInEpoch}/${p.stepsPerEpoch}, ${p.samplesPerSecond.toFixed(0)} samples/s`;
           drawCurve();
         },
       });
-      say(`epoch ${result.epoch + 1}: loss ${result.loss.toFixed(4)}, train accuracy ${(100 * result.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s`);
+      const change = await meter.measure();
+      say(`epoch ${result.epoch + 1}: loss ${result.loss.toFixed(4)}, train accuracy ${(100 * result.accuracy).toFixed(2)}%, ` +
+        `${result.samplesPerSecond.toFixed(0)} samples/s; weights moved ${change.map((c) => `${(100 * c).toFixed(1)}%`).join(' / ')} (layers 1 / 2 / 3)`);
     } catch (error) {
       status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
     }
@@ -217,6 +223,8 @@ async function main() {
     if (!file) return;
     try {
       const format = engine.importParameters(new Uint8Array(await file.arrayBuffer()), file.name);
+      meter.restart();
+      weights.captureSnapshot('initial');
       say(`imported ${file.name} (${format} layout)`);
       await showSample();
     } catch (error) {
@@ -230,6 +238,10 @@ async function main() {
       const result = await engine.evaluate();
       predictions = result.predictions;
       say(`test accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.samplesPerSecond.toFixed(0)} samples/s`);
+      const confused = mostConfusedPairs(result.confusion, 3).map((p) => `${data.classNames[p.truth]} → ${data.classNames[p.predicted]} ${(100 * p.rate).toFixed(1)}%`);
+      say(`  most confused: ${confused.join(', ')}`);
+      const similarity = result.classMeans.map((means) => groupSimilarity(cosineSimilarities(means.activated, 10), [2, 4, 6]));
+      say(`  pullover/coat/shirt look alike inside: cosine of class means ${similarity.map((g) => `${g.group.toFixed(2)} vs ${g.allPairs.toFixed(2)}`).join(' | ')} (per layer, vs all pairs)`);
       showConfusion(result.confusion);
       await showSample();
     } catch (error) {

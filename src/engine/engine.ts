@@ -39,6 +39,9 @@ export interface Progress extends StepStats {
   stepsPerEpoch: number;
   /** Updates applied since initialisation. */
   step: number;
+  /** Mean loss and accuracy of this chunk alone (the fields above cover the whole call so far). */
+  chunkLoss: number;
+  chunkAccuracy: number;
 }
 
 export interface EpochStats extends StepStats {
@@ -167,13 +170,17 @@ export class Engine {
       const chunk = pending.shift()!;
       const words = await chunk.read;
       const floats = new Float32Array(words.buffer);
-      if (words[4] !== 0) throw new TrainingDivergedError(words[5], words[4] === 1 ? 'loss' : 'update');
+      if (words[4] !== 0) {
+        this.rewindTo(words[5]);
+        throw new TrainingDivergedError(words[5], words[4] === 1 ? 'loss' : 'update');
+      }
       total.lossSum += floats[0];
       total.correct += words[1];
       total.samples += words[2];
       onProgress?.({
         ...summarize(total, chunk.step - firstStep, started),
         epoch: chunk.epoch, stepInEpoch: chunk.stepInEpoch, stepsPerEpoch: this.stepsPerEpoch, step: chunk.step,
+        chunkLoss: floats[0] / words[2], chunkAccuracy: words[1] / words[2],
       });
     };
     try {
@@ -197,6 +204,15 @@ export class Engine {
       this.busy = false;
     }
     return summarize(total, this.stepCount - firstStep, started);
+  }
+
+  /** After a halt at `badStep`: the counters go back to the updates actually applied. */
+  private rewindTo(badStep: number): void {
+    const perEpoch = this.stepsPerEpoch;
+    const position = Math.max(0, this.epoch * perEpoch + this.stepInEpoch - (this.stepCount - badStep));
+    this.stepCount = badStep;
+    this.epoch = Math.floor(position / perEpoch);
+    this.stepInEpoch = position % perEpoch;
   }
 
   /** Writes the epoch's shuffled order and step table before its first chunk. */

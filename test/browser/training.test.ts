@@ -170,6 +170,8 @@ describe('training steps', () => {
       expect(error).to.be.instanceOf(TrainingDivergedError);
       expect((error as Error).message).to.match(/diverged at step 3: the loss was not finite/);
       expect((error as TrainingDivergedError).reason).to.equal('loss');
+      expect(engine.stepCount, 'the counters count only the updates applied').to.equal(3);
+      expect([engine.epoch, engine.stepInEpoch]).to.deep.equal([0, 3]);
       const dictionary = await engine.readTrainingDictionary();
       for (const layer of dictionary) expect([...layer.weights, ...layer.biases].every(Number.isFinite)).to.equal(true);
       // Once halted, further steps change nothing and report the same divergence.
