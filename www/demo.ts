@@ -210,13 +210,19 @@ async function main() {
     trainButton.disabled = evaluateButton.disabled = false;
   };
 
-  $('export').onclick = async () => {
-    const bytes = await engine.exportParameters();
+  const download = (blob: Blob, name: string) => {
     const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    link.download = `nnscope-${engine.config.sizes.join('-')}-step${engine.stepCount}.safetensors`;
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
     link.click();
     URL.revokeObjectURL(link.href);
+  };
+  $('strips-png').onclick = async () => download(await strips.toPNG(), `nnscope-layer-outputs-${sample}.png`);
+  $('weights-png').onclick = async () => download(await weights.toPNG(), `nnscope-weights-step${engine.stepCount}.png`);
+
+  $('export').onclick = async () => {
+    const bytes = await engine.exportParameters();
+    download(new Blob([bytes], { type: 'application/octet-stream' }), `nnscope-${engine.config.sizes.join('-')}-step${engine.stepCount}.safetensors`);
   };
   $<HTMLInputElement>('import').onchange = async (event) => {
     const file = (event.target as HTMLInputElement).files?.[0];
@@ -250,7 +256,7 @@ async function main() {
     trainButton.disabled = evaluateButton.disabled = false;
   };
   status.textContent = `Ready: ${engine.config.sizes.join('-')}, ${engine.stepsPerEpoch} steps per epoch.`;
-  for (const id of ['train', 'evaluate', 'play', 'previous', 'next', 'export', 'import']) $<HTMLButtonElement | HTMLInputElement>(id).disabled = false;
+  for (const id of ['train', 'evaluate', 'play', 'previous', 'next', 'export', 'import', 'strips-png', 'weights-png']) $<HTMLButtonElement | HTMLInputElement>(id).disabled = false;
 }
 
 main();

@@ -216,6 +216,17 @@ export abstract class CanvasView {
     await this.inFlight;
   }
 
+  /** The view as a PNG (canvas pixels, without the page's text labels), drawn fresh. */
+  async toPNG(): Promise<Blob> {
+    await this.idle();
+    this.render();
+    await this.idle();
+    const canvas = this.canvas;
+    if ('convertToBlob' in canvas) return canvas.convertToBlob({ type: 'image/png' });
+    return new Promise((resolve, reject) =>
+      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The canvas could not be encoded as PNG.'))), 'image/png'));
+  }
+
   /** The current (low, high) range of every panel: one small read-back, for legends' numbers. */
   async readRanges(): Promise<[number, number][]> {
     const count = this.panels.panels.length;

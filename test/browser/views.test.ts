@@ -78,6 +78,16 @@ describe('zero-copy views', () => {
         // Heat map: row o, column i.
         expectColor(pixel(image, ...cellCentre(heat, o * heat.columns + i)), expected('diverging', ((i * 10 + o) / 60 - 0.5 + 1) / 2), `layer 2 W[${i}, ${o}]`);
       }
+      // PNG export: the same pixels as the canvas.
+      const png = await view.toPNG();
+      expect(png.type).to.equal('image/png');
+      const bitmap = await createImageBitmap(png);
+      expect([bitmap.width, bitmap.height]).to.deep.equal([900, 300]);
+      const decoded = new OffscreenCanvas(900, 300).getContext('2d')!;
+      decoded.drawImage(bitmap, 0, 0);
+      const [px, py] = cellCentre(tiles, 5, 0, 0);
+      expectColor(Array.from(decoded.getImageData(Math.floor(px), Math.floor(py), 1, 1).data), expected('diverging', ((5 - 2.5) / 3 + 1) / 2), 'tile 5 in the PNG');
+
       // Zoom 3× about (40, 40): cells grow and move; colours and hit tests follow them.
       const unzoomedWidth = tiles.rect.width;
       view.zoomAt(3, 40, 40);
