@@ -8,7 +8,7 @@
 import { createEngine, type Dataset, type EngineOptions } from '../src/index.js';
 import { LayerStripsView, WeightsView, colormapColor, type CanvasView, type ColormapName } from '../src/views/index.js';
 import { readRanges } from '../src/gpu/readback.js';
-import type { PanelSpec } from '../src/views/panels.js';
+import { elementIndex, panelGrid, type PanelSpec } from '../src/views/panels.js';
 import { describeError, type Log } from './bench-tfjs.js';
 
 export interface ViewsResult {
@@ -49,19 +49,16 @@ async function drawNaively(device: GPUDevice, panels: readonly PanelSpec[], cont
   data.forEach((spec, i) => {
     const values = arrays[i];
     const [low, high] = ranges[panels.indexOf(spec)];
-    const gap = spec.gap ?? 0;
-    const [tw, th] = [spec.tileWidth ?? 1, spec.tileHeight ?? 1];
-    const pitchX = (spec.rect.width + gap) / spec.columns;
-    const pitchY = (spec.rect.height + gap) / spec.rows;
-    const [cw, ch] = [(pitchX - gap) / tw, (pitchY - gap) / th];
-    const tiles = spec.tiles ?? spec.columns * spec.rows;
-    for (let tile = 0; tile < tiles; tile++) {
+    const grid = panelGrid(spec);
+    for (let tile = 0; tile < grid.tiles; tile++) {
       const [tx, ty] = [tile % spec.columns, Math.floor(tile / spec.columns)];
-      for (let cell = 0; cell < tw * th; cell++) {
-        const value = values[(spec.offset ?? 0) + ty * spec.rowStride + tx * spec.colStride + cell * (spec.pixelStride ?? 1)];
+      for (let cell = 0; cell < grid.tileWidth * grid.tileHeight; cell++) {
+        const value = values[elementIndex(spec, tile, cell)];
         const [r, g, b] = colormapColor(spec.colormap as ColormapName, high > low ? (value - low) / (high - low) : 0.5);
         context.fillStyle = `rgb(${r},${g},${b})`;
-        context.fillRect(spec.rect.x + tx * pitchX + (cell % tw) * cw, spec.rect.y + ty * pitchY + Math.floor(cell / tw) * ch, Math.ceil(cw), Math.ceil(ch));
+        const x = spec.rect.x + tx * grid.pitchX + (cell % grid.tileWidth) * grid.cellWidth;
+        const y = spec.rect.y + ty * grid.pitchY + Math.floor(cell / grid.tileWidth) * grid.cellHeight;
+        context.fillRect(x, y, Math.ceil(grid.cellWidth), Math.ceil(grid.cellHeight));
       }
     }
   });

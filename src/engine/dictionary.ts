@@ -113,6 +113,13 @@ export class TrainingDictionary {
     return result;
   }
 
+  /** Copies all weights and biases into `into` (a snapshot as large as `parameters`), queue-ordered after submitted training. */
+  copyParameters(into: GPUBuffer): void {
+    const encoder = this.owner.device.createCommandEncoder({ label: `TrainingDictionary.copyParameters(${into.label})` });
+    encoder.copyBufferToBuffer(this.parameters, 0, into, 0, this.parameters.size);
+    this.owner.device.queue.submit([encoder.finish()]);
+  }
+
   /** Writes every layer's weights and biases (and zeroes gradients and optimizer state). */
   writeParameters(weights: readonly Float32Array[], biases: readonly Float32Array[]): void {
     const flat = new Float32Array(this.layout.length);

@@ -5,7 +5,6 @@
 import type { Dataset } from '../data/dataset.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import { requestDevice } from '../gpu/device.js';
-import { readRanges } from '../gpu/readback.js';
 import { parametersFromSafetensors, parametersToSafetensors } from '../io/parameters-file.js';
 import { resolveConfig, type EngineConfig, type EngineOptions } from './config.js';
 import { TrainingDictionary, type LayerTensors } from './dictionary.js';
@@ -292,11 +291,9 @@ export class Engine {
   /** The current weights and biases as a safetensors file (`layers.{l}.weights` [inputs, outputs], `layers.{l}.biases`). */
   async exportParameters(): Promise<Uint8Array<ArrayBuffer>> {
     this.assertUsable();
-    const views = this.dictionary.layers.flatMap((layer) => [layer.weights, layer.biases]);
-    const arrays = await readRanges(this.device, views);
-    const weights = arrays.filter((_, i) => i % 2 === 0);
-    const biases = arrays.filter((_, i) => i % 2 === 1);
-    return parametersToSafetensors({ weights, biases }, this.config.sizes, { step: String(this.stepCount) });
+    const layers = await this.dictionary.read();
+    const parameters = { weights: layers.map((l) => l.weights), biases: layers.map((l) => l.biases) };
+    return parametersToSafetensors(parameters, this.config.sizes, { step: String(this.stepCount) });
   }
 
   /**

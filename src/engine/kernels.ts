@@ -61,14 +61,19 @@ function layoutEntry(binding: number, kind: BindingKind): GPUBindGroupLayoutEntr
   return { binding, visibility: GPUShaderStage.COMPUTE, buffer };
 }
 
-async function compile(device: GPUDevice, name: KernelName, constants: Record<string, number>, label: string): Promise<Kernel> {
-  const spec: KernelSpec = KERNELS[name];
-  const module = device.createShaderModule({ label, code: spec.code });
-  const info = await module.getCompilationInfo();
-  const errors = info.messages.filter((m) => m.type === 'error');
+/** A shader module whose compile errors (if any) are thrown as a ShaderError with the compiler's lines. */
+export async function compileShader(device: GPUDevice, label: string, code: string): Promise<GPUShaderModule> {
+  const module = device.createShaderModule({ label, code });
+  const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
     throw new ShaderError(`${label} failed to compile:\n${errors.map((m) => `  line ${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
   }
+  return module;
+}
+
+async function compile(device: GPUDevice, name: KernelName, constants: Record<string, number>, label: string): Promise<Kernel> {
+  const spec: KernelSpec = KERNELS[name];
+  const module = await compileShader(device, label, spec.code);
   const layout = device.createBindGroupLayout({
     label: `${label}.layout`,
     entries: Object.entries(spec.bindings).map(([binding, kind]) => layoutEntry(Number(binding), kind)),

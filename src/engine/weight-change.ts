@@ -35,9 +35,7 @@ export class WeightChangeMeter {
 
   /** Takes the current weights as the reference (e.g. after reset or an import). */
   restart(): void {
-    const encoder = this.device.createCommandEncoder({ label: 'WeightChangeMeter.restart' });
-    encoder.copyBufferToBuffer(this.dictionary.parameters, 0, this.snapshot, 0, this.dictionary.parameters.size);
-    this.device.queue.submit([encoder.finish()]);
+    this.dictionary.copyParameters(this.snapshot);
   }
 
   /** Per layer, ‖W − W₀‖ / ‖W₀‖ since the previous call (or creation); then W₀ := W. */

@@ -4,7 +4,7 @@
  */
 import { mat3, vec2, type Mat3 } from 'wgpu-matrix';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
-import { PanelSet, type PanelSpec, type Rect } from './panels.js';
+import { elementIndex, panelGrid, PanelSet, type PanelSpec, type Rect } from './panels.js';
 
 /** A text label for the page to place over the canvas (CSS pixels, relative to the canvas). */
 export interface ViewLabel {
@@ -34,6 +34,20 @@ export interface ViewLayout {
 /** The browser's preferred canvas format; 'bgra8unorm' where there is no navigator.gpu (Node). */
 export function preferredCanvasFormat(): GPUTextureFormat {
   return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu?.getPreferredCanvasFormat() ?? 'bgra8unorm';
+}
+
+/**
+ * Adds a legend for panel `of`: a colour bar in `rect` (device pixels) and two labels that the
+ * page fills with the range's ends, either beside the bar or below its two ends.
+ */
+export function addLegend(layout: ViewLayout, of: number, rect: Rect, scale: number, numbers: 'beside' | 'below'): void {
+  layout.panels.push({ ...layout.panels[of], rect, legendOf: of, labelRow: undefined });
+  const css = (n: number) => n / scale;
+  const beside = numbers === 'beside';
+  const y = css(rect.y) + (beside ? 7 : 18);
+  const [lowX, highX] = beside ? [css(rect.x) - 3, css(rect.x + rect.width) + 3] : [css(rect.x), css(rect.x + rect.width)];
+  layout.labels.push({ text: '', x: lowX, y, align: beside ? 'right' : 'left', kind: 'range', rangeOf: { panel: of, end: 'low' } });
+  layout.labels.push({ text: '', x: highX, y, align: beside ? 'left' : 'right', kind: 'range', rangeOf: { panel: of, end: 'high' } });
 }
 
 /** Builds a view's PanelSet and hands it to `make`; if `make` throws, the PanelSet is destroyed. */
@@ -127,24 +141,19 @@ export abstract class CanvasView {
    * the panel's source (as an index of floats within it); undefined over background or a legend.
    */
   hitTest(x: number, y: number): PanelHit | undefined {
-    const scale = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
-    const [px, py] = [x * scale, y * scale];
+    const [px, py] = [x * this.base.scale, y * this.base.scale];
     const specs = this.panels.panels;
     for (let panel = 0; panel < specs.length; panel++) {
       const spec = specs[panel];
       const { rect } = spec;
       if (spec.legendOf !== undefined || px < rect.x || py < rect.y || px >= rect.x + rect.width || py >= rect.y + rect.height) continue;
-      const gap = spec.gap ?? 0;
-      const pitchX = (rect.width + gap) / spec.columns;
-      const pitchY = (rect.height + gap) / spec.rows;
-      const [tx, ty] = [Math.floor((px - rect.x) / pitchX), Math.floor((py - rect.y) / pitchY)];
-      const [wx, wy] = [px - rect.x - tx * pitchX, py - rect.y - ty * pitchY];
+      const grid = panelGrid(spec);
+      const [tx, ty] = [Math.floor((px - rect.x) / grid.pitchX), Math.floor((py - rect.y) / grid.pitchY)];
+      const [wx, wy] = [px - rect.x - tx * grid.pitchX, py - rect.y - ty * grid.pitchY];
       const tile = ty * spec.columns + tx;
-      if (wx >= pitchX - gap || wy >= pitchY - gap || tile >= (spec.tiles ?? spec.columns * spec.rows)) return undefined;
-      const [tw, th] = [spec.tileWidth ?? 1, spec.tileHeight ?? 1];
-      const cell = Math.floor((wy / (pitchY - gap)) * th) * tw + Math.floor((wx / (pitchX - gap)) * tw);
-      const element = (spec.offset ?? 0) + ty * spec.rowStride + tx * spec.colStride + cell * (spec.pixelStride ?? 1);
-      return { panel, tile, cell, element };
+      if (wx >= grid.pitchX - grid.gap || wy >= grid.pitchY - grid.gap || tile >= grid.tiles) return undefined;
+      const cell = Math.floor(wy / grid.cellHeight) * grid.tileWidth + Math.floor(wx / grid.cellWidth);
+      return { panel, tile, cell, element: elementIndex(spec, tile, cell) };
     }
     return undefined;
   }

@@ -7,7 +7,7 @@
  */
 import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
-import { CanvasView, preferredCanvasFormat, withPanelSet, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import { addLegend, CanvasView, preferredCanvasFormat, withPanelSet, type ViewLabel, type ViewLayout } from './canvas-view.js';
 import type { PanelSet, PanelSpec, RangeSpec } from './panels.js';
 import { colormapRow, type ColormapName } from './colormaps.js';
 
@@ -82,12 +82,8 @@ export class LayerStripsView extends CanvasView {
     const css = (n: number) => n / scale;
     const label = (text: string, x: number, y: number, kind: string, align: ViewLabel['align'] = 'center') =>
       labels.push({ text, x: css(x), y: css(y), align, kind });
-    const legend = (of: number, x: number, w: number, row: number) => {
-      const y = top + stripHeight + px(6) + row * px(16);
-      panels.push({ ...panels[of], rect: { x, y, width: w, height: px(6) }, legendOf: of, labelRow: undefined });
-      labels.push({ text: '', x: css(x - px(3)), y: css(y + px(7)), align: 'right', kind: 'range', rangeOf: { panel: of, end: 'low' } });
-      labels.push({ text: '', x: css(x + w + px(3)), y: css(y + px(7)), align: 'left', kind: 'range', rangeOf: { panel: of, end: 'high' } });
-    };
+    const legend = (of: number, x: number, w: number, row: number) =>
+      addLegend({ panels, labels }, of, { x, y: top + stripHeight + px(6) + row * px(16), width: w, height: px(6) }, scale, 'beside');
 
     let x = px(8);
     const inputWidth = sizes[0];

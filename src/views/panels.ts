@@ -7,7 +7,7 @@ import panelShader from '../../shaders/view-panel.wgsl';
 import rangeShader from '../../shaders/view-range.wgsl';
 import { BufferOwner } from '../gpu/buffers.js';
 import type { BufferRange } from '../gpu/readback.js';
-import { ShaderError } from '../engine/kernels.js';
+import { compileShader } from '../engine/kernels.js';
 import { colormapRow, createColormapTexture, type ColormapName } from './colormaps.js';
 
 export interface Rect { x: number; y: number; width: number; height: number }
@@ -57,17 +57,10 @@ interface Pipelines {
   rangeLayout: GPUBindGroupLayout;
 }
 
-async function checkedModule(device: GPUDevice, label: string, code: string): Promise<GPUShaderModule> {
-  const module = device.createShaderModule({ label, code });
-  const errors = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
-  if (errors.length) throw new ShaderError(`${label} failed to compile:\n${errors.map((m) => `  line ${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
-  return module;
-}
-
 async function createPipelines(device: GPUDevice, format: GPUTextureFormat): Promise<Pipelines> {
   const [panelModule, rangeModule] = await Promise.all([
-    checkedModule(device, 'nnscope.view-panel', panelShader),
-    checkedModule(device, 'nnscope.view-range', rangeShader),
+    compileShader(device, 'nnscope.view-panel', panelShader),
+    compileShader(device, 'nnscope.view-range', rangeShader),
   ]);
   const both = GPUShaderStage.VERTEX | GPUShaderStage.FRAGMENT;
   const renderLayout = device.createBindGroupLayout({
@@ -107,6 +100,41 @@ async function createPipelines(device: GPUDevice, format: GPUTextureFormat): Pro
   return { render, renderLayout, range, rangeLayout };
 }
 
+/** Pipelines per device and canvas format: every view on a page shares them. */
+const pipelineCache = new WeakMap<GPUDevice, Map<GPUTextureFormat, Promise<Pipelines>>>();
+
+function pipelinesFor(device: GPUDevice, format: GPUTextureFormat): Promise<Pipelines> {
+  let byFormat = pipelineCache.get(device);
+  if (!byFormat) pipelineCache.set(device, (byFormat = new Map()));
+  let pipelines = byFormat.get(format);
+  if (!pipelines) {
+    pipelines = createPipelines(device, format);
+    byFormat.set(format, pipelines);
+    pipelines.catch(() => byFormat.delete(format));
+  }
+  return pipelines;
+}
+
+/** The tile grid of a panel in canvas pixels, as the shader lays it out (gaps between tiles). */
+export function panelGrid(spec: PanelSpec) {
+  const gap = spec.gap ?? 0;
+  const pitchX = (spec.rect.width + gap) / spec.columns;
+  const pitchY = (spec.rect.height + gap) / spec.rows;
+  const [tileWidth, tileHeight] = [spec.tileWidth ?? 1, spec.tileHeight ?? 1];
+  return {
+    gap, pitchX, pitchY, tileWidth, tileHeight,
+    cellWidth: (pitchX - gap) / tileWidth,
+    cellHeight: (pitchY - gap) / tileHeight,
+    tiles: spec.tiles ?? spec.columns * spec.rows,
+  };
+}
+
+/** The element of the panel's source that cell `cell` of tile `tile` shows (the shader's value_at). */
+export function elementIndex(spec: PanelSpec, tile: number, cell: number): number {
+  const [tx, ty] = [tile % spec.columns, Math.floor(tile / spec.columns)];
+  return (spec.offset ?? 0) + ty * spec.rowStride + tx * spec.colStride + cell * (spec.pixelStride ?? 1);
+}
+
 /** Owns the buffers, texture and bind groups of a set of panels drawn into one target. */
 export class PanelSet {
   private readonly owner: BufferOwner;
@@ -120,7 +148,7 @@ export class PanelSet {
   private rangeGroups: (GPUBindGroup | undefined)[] = [];
 
   static async create(device: GPUDevice, format: GPUTextureFormat): Promise<PanelSet> {
-    return new PanelSet(device, await createPipelines(device, format));
+    return new PanelSet(device, await pipelinesFor(device, format));
   }
 
   private constructor(readonly device: GPUDevice, private readonly pipelines: Pipelines) {

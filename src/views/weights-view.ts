@@ -8,7 +8,7 @@ import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import type { BufferRange } from '../gpu/readback.js';
-import { CanvasView, preferredCanvasFormat, withPanelSet, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
+import { addLegend, CanvasView, preferredCanvasFormat, withPanelSet, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
 import type { PanelSet, PanelSpec, RangeSpec } from './panels.js';
 
 /**
@@ -69,9 +69,7 @@ export class WeightsView extends CanvasView {
 
   /** Copies the current weights into a snapshot on the GPU (queue-ordered after submitted training). */
   captureSnapshot(which: Snapshot): void {
-    const encoder = this.device.createCommandEncoder({ label: `WeightsView.capture(${which})` });
-    encoder.copyBufferToBuffer(this.dictionary.parameters, 0, this.snapshots[which], 0, this.dictionary.parameters.size);
-    this.device.queue.submit([encoder.finish()]);
+    this.dictionary.copyParameters(this.snapshots[which]);
   }
 
   override destroy(): void {
@@ -160,13 +158,9 @@ export class WeightsView extends CanvasView {
         panels.push({ source: weights, rect, columns: inputs, rows: outputs, rowStride: 1, colStride: outputs, count: inputs * outputs, colormap: 'diverging', range, reference: like(weights) });
       }
       const weightPanel = panels.length - 1;
-      const biasRect = { x: rect.x + rect.width + px(4), y: top, width: biasWidth, height: l === 0 ? rect.height : rect.height };
+      const biasRect = { x: rect.x + rect.width + px(4), y: top, width: biasWidth, height: rect.height };
       panels.push({ source: biases, rect: biasRect, columns: 1, rows: outputs, rowStride: 1, colStride: 0, count: outputs, colormap: 'diverging', range: { ...range }, reference: like(biases) });
-      const legendY = top + rect.height + px(8);
-      const legendWidth = Math.min(rect.width, px(120));
-      panels.push({ ...panels[weightPanel], rect: { x: rect.x, y: legendY, width: legendWidth, height: px(6) }, legendOf: weightPanel });
-      labels.push({ text: '', x: css(rect.x), y: css(legendY + px(18)), align: 'left', kind: 'range', rangeOf: { panel: weightPanel, end: 'low' } });
-      labels.push({ text: '', x: css(rect.x + legendWidth), y: css(legendY + px(18)), align: 'right', kind: 'range', rangeOf: { panel: weightPanel, end: 'high' } });
+      addLegend({ panels, labels }, weightPanel, { x: rect.x, y: top + rect.height + px(8), width: Math.min(rect.width, px(120)), height: px(6) }, scale, 'below');
       const what = quantity.snapshot ? `Δ since ${quantity.snapshot === 'initial' ? 'init' : 'epoch start'}` : String(weightsName);
       const title = l === 0 && side * side === inputs ? `layer 1 ${what} · ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} · ${outputs}×${inputs}`;
       labels.push({ text: title, x: css(rect.x), y: css(top - px(8)), align: 'left', kind: 'title' });
