@@ -2,6 +2,7 @@
 //   npm run train -- --epochs 5 --preset nnfs --layers 128,128 --optimizer sgd --lr 0.01 --batch 128 --subset 10000
 // Epochs default to the preset's (10 for nnfs), else 1. Bad options and files fail with one line.
 // --report prints the most confused class pairs and the class-mean similarities at the end.
+// --history K records the training dictionary every K updates (GPU-side) and reports what was kept.
 import { nodeDevice } from './dawn.js'; // first: sets up the WebGPU globals the engine needs
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -26,13 +27,14 @@ const { values } = parseArgs({
     subset: { type: 'string' },
     data: { type: 'string', default: 'www/data' },
     report: { type: 'boolean', default: false },
+    history: { type: 'string' },
   },
 });
 
 
 /** Fails with a one-line message and the usage, without a stack trace. */
 function usageError(message: string): never {
-  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs] [--layers 128,128] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report]`);
+  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs] [--layers 128,128] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K]`);
   process.exit(2);
 }
 
@@ -72,6 +74,7 @@ options.batchSize = wholeNumber('batch', values.batch) ?? options.batchSize;
 options.seed = values.seed === undefined ? undefined : Number(values.seed);
 const epochs = wholeNumber('epochs', values.epochs) ?? presetEpochs;
 const subset = wholeNumber('subset', values.subset);
+const historyEvery = wholeNumber('history', values.history);
 
 /** What the network confuses and how alike pullover, coat and shirt look inside it (issue #4's report). */
 function report(evaluation: Evaluation) {
@@ -94,6 +97,7 @@ try {
   engine.setData({ train, test: load('t10k'), classNames: FASHION_MNIST_CLASSES });
   console.log(`training ${engine.config.sizes.join('-')} (${engine.config.optimizer.type}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
   const meter = await WeightChangeMeter.create(device, engine.dictionary);
+  const history = historyEvery ? engine.recordHistory({ every: historyEvery }) : undefined;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const result = await engine.trainEpoch();
     const change = await meter.measure();
@@ -106,6 +110,13 @@ try {
   }
   meter.destroy();
   if (values.report) report(await engine.evaluate());
+  if (history) {
+    const steps = history.snapshots.map((s) => s.step);
+    console.log(
+      `history: ${history.length} snapshots kept (steps ${steps[0]} to ${steps.at(-1)}, every ${history.every} updates), ` +
+        `${history.length * history.bytesPerSnapshot} bytes (${history.allocatedBytes} allocated, budget ${history.budgetBytes})`,
+    );
+  }
   engine.destroy();
   device.destroy();
 } catch (error) {

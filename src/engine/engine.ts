@@ -5,62 +5,26 @@
 import type { Dataset } from '../data/dataset.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import { requestDevice } from '../gpu/device.js';
+import { historyFromSafetensors } from '../io/history-file.js';
 import { parametersFromSafetensors, parametersToSafetensors } from '../io/parameters-file.js';
 import { resolveConfig, type EngineConfig, type EngineOptions } from './config.js';
 import { TrainingDictionary, type LayerTensors } from './dictionary.js';
 import { EvaluationPass, type Evaluation } from './evaluation-pass.js';
 import { GpuImageSet } from './gpu-data.js';
+import { TrainingHistory, type HistoryOptions, type HistorySnapshot, type SnapshotPosition } from './history.js';
 import { batchCapacity, checkDeviceLimits } from './limits.js';
 import { deriveSeed, initialWeights, shuffledOrder } from './random.js';
+import { summarize, TrainingDivergedError, type EpochStats, type StepStats, type TrainOptions } from './stats.js';
 import { CONTROL_BYTES, STATS_BYTES, TrainingPass } from './training-pass.js';
 
-/** Training statistics of a run of steps. */
-export interface StepStats {
-  /** Mean training loss over the samples of these steps. */
-  loss: number;
-  /** Training accuracy over the same samples (forward pass before each update). */
-  accuracy: number;
-  /** Samples trained on. */
-  samples: number;
-  /** Steps run. */
-  steps: number;
-  /** Samples per second, from the first submit until the last statistics were read back. */
-  samplesPerSecond: number;
-  seconds: number;
-}
+export { TrainingDivergedError } from './stats.js';
+export type { EpochStats, Progress, StepStats, TrainOptions } from './stats.js';
 
-/** Reported after every chunk of steps. */
-export interface Progress extends StepStats {
-  /** Epoch being trained, from 0. */
-  epoch: number;
-  /** Steps done in this epoch, and how many it has. */
-  stepInEpoch: number;
-  stepsPerEpoch: number;
-  /** Updates applied since initialisation. */
-  step: number;
-  /** Mean loss and accuracy of this chunk alone (the fields above cover the whole call so far). */
-  chunkLoss: number;
-  chunkAccuracy: number;
-}
-
-export interface EpochStats extends StepStats {
-  /** The epoch just finished, from 0. */
-  epoch: number;
-}
-
-export interface TrainOptions {
-  onProgress?: (progress: Progress) => void;
-}
-
-/** Training produced a non-finite loss or parameter: the parameters stay finite and training stops. */
-export class TrainingDivergedError extends Error {
-  override name = 'TrainingDivergedError';
-  constructor(readonly step: number, readonly reason: 'loss' | 'update') {
-    super(
-      `Training diverged at step ${step}: ${reason === 'loss' ? 'the loss' : 'a parameter update'} was not finite (NaN or Infinity). ` +
-        'Training stopped and no non-finite value was stored in the parameters. Lower the learning rate, then call reset() or setParameters().',
-    );
-  }
+export interface ForwardOptions {
+  /** Which split the sample indices refer to. Default 'test'. */
+  split?: 'test' | 'train';
+  /** Run with this snapshot's parameters (one of engine.history.snapshots) instead of the live ones. */
+  snapshot?: HistorySnapshot;
 }
 
 /** Batches in flight before the host waits for the oldest chunk's statistics. */
@@ -98,6 +62,7 @@ export class Engine {
   /** Updates applied since initialisation. */
   stepCount = 0;
   private data?: { dataset: Dataset; train: GpuImageSet; test: GpuImageSet };
+  private recorded?: TrainingHistory;
   private readonly staging: BufferOwner;
   private busy = false;
   private destroyed = false;
@@ -186,15 +151,17 @@ export class Engine {
       let remaining = n;
       while (remaining > 0) {
         if (this.stepInEpoch === 0) this.beginEpoch(data.train.count);
-        const steps = Math.min(remaining, this.config.stepsPerChunk, this.stepsPerEpoch - this.stepInEpoch);
-        pending.push({ read: this.submitChunk(this.stepInEpoch, steps), steps, epoch: this.epoch, stepInEpoch: this.stepInEpoch + steps, step: this.stepCount + steps });
+        // A chunk ends where a history snapshot is due, so the copy sees exactly that step's state.
+        const due = this.recorder?.stepsUntilDue(this.stepCount) ?? Infinity;
+        const steps = Math.min(remaining, this.config.stepsPerChunk, this.stepsPerEpoch - this.stepInEpoch, due);
+        const firstSlot = this.stepInEpoch;
+        const endsEpoch = firstSlot + steps === this.stepsPerEpoch;
+        const after = { step: this.stepCount + steps, epoch: this.epoch + (endsEpoch ? 1 : 0), stepInEpoch: endsEpoch ? 0 : firstSlot + steps };
+        pending.push({ read: this.submitChunk(firstSlot, steps, after), steps, epoch: this.epoch, stepInEpoch: firstSlot + steps, step: after.step });
         remaining -= steps;
-        this.stepCount += steps;
-        this.stepInEpoch += steps;
-        if (this.stepInEpoch === this.stepsPerEpoch) {
-          this.epoch++;
-          this.stepInEpoch = 0;
-        }
+        this.stepCount = after.step;
+        this.epoch = after.epoch;
+        this.stepInEpoch = after.stepInEpoch;
         while (pending.length > CHUNKS_IN_FLIGHT) await settle();
       }
       while (pending.length > 0) await settle();
@@ -205,13 +172,19 @@ export class Engine {
     return summarize(total, this.stepCount - firstStep, started);
   }
 
-  /** After a halt at `badStep`: the counters go back to the updates actually applied. */
+  /** After a halt at `badStep`: the counters go back to the updates actually applied, and later snapshots go. */
   private rewindTo(badStep: number): void {
     const perEpoch = this.stepsPerEpoch;
     const position = Math.max(0, this.epoch * perEpoch + this.stepInEpoch - (this.stepCount - badStep));
     this.stepCount = badStep;
     this.epoch = Math.floor(position / perEpoch);
     this.stepInEpoch = position % perEpoch;
+    this.recorder?.dropAfter(badStep);
+  }
+
+  /** Where training stands (the counters after the last submitted chunk). */
+  private position(): SnapshotPosition {
+    return { step: this.stepCount, epoch: this.epoch, stepInEpoch: this.stepInEpoch };
   }
 
   /** Writes the epoch's shuffled order and step table before its first chunk. */
@@ -222,12 +195,13 @@ export class Engine {
     this.training.writeEpoch(order, positions);
   }
 
-  /** Encodes and submits `steps` steps; resolves to the chunk's Stats + Control words. */
-  private submitChunk(firstSlot: number, steps: number): Promise<Uint32Array> {
+  /** Encodes and submits `steps` steps (and a snapshot, if one is due at `after`); resolves to the chunk's Stats + Control words. */
+  private submitChunk(firstSlot: number, steps: number, after: SnapshotPosition): Promise<Uint32Array> {
     const encoder = this.device.createCommandEncoder({ label: 'Engine.chunk' });
     const pass = encoder.beginComputePass({ label: 'Engine.chunk' });
     for (let k = 0; k < steps; k++) this.training.encodeStep(pass, firstSlot + k);
     pass.end();
+    this.recorder?.record(encoder, after); // queue order: it copies exactly the state after this chunk
     const staging = this.staging.create('stats', STATS_BYTES + CONTROL_BYTES, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
     encoder.copyBufferToBuffer(this.training.stats, 0, staging, 0, STATS_BYTES);
     encoder.copyBufferToBuffer(this.training.control, 0, staging, STATS_BYTES, CONTROL_BYTES);
@@ -255,12 +229,67 @@ export class Engine {
 
   /**
    * Runs the network on the given samples (of the test split unless `split` is 'train'), filling
-   * the dictionary's input, rawOutputs and outputs buffers; resolves when the GPU is done.
+   * the dictionary's input, rawOutputs and outputs buffers; resolves when the GPU is done. With a
+   * `snapshot` of engine.history it runs with that snapshot's parameters; the live ones stay as they are.
+   * @example await engine.forward([0, 1, 2], { snapshot: engine.history!.snapshots[0] });
    */
-  forward(sampleIndices: ArrayLike<number>, { split = 'test' }: { split?: 'test' | 'train' } = {}): Promise<void> {
+  forward(sampleIndices: ArrayLike<number>, { split = 'test', snapshot }: ForwardOptions = {}): Promise<void> {
     this.assertUsable();
     const data = this.requireData();
-    return this.evaluation.probeSamples(split === 'train' ? data.train : data.test, sampleIndices);
+    const set = split === 'train' ? data.train : data.test;
+    if (!snapshot) return this.evaluation.probeSamples(set, sampleIndices);
+    if (this.busy) throw new Error('forward() with a snapshot cannot run while training; await the running step() or trainEpoch() first.');
+    const history = this.recorded;
+    if (!history?.has(snapshot)) {
+      throw new Error("This snapshot is not in this engine's history (it is from another engine or an earlier history, or thinning dropped it); take one from engine.history.snapshots.");
+    }
+    return this.evaluation.probeSamples(set, sampleIndices, (encoder, encodeProbe) => history.encodeWithParameters(encoder, snapshot, encodeProbe));
+  }
+
+  /** The recorded (or imported) training history, if any. */
+  get history(): TrainingHistory | undefined {
+    return this.recorded;
+  }
+
+  /**
+   * Starts recording the training dictionary: the current state now, then the state after every
+   * update count that is a multiple of `history.every` (see TrainingHistory for the memory budget
+   * and thinning). Replaces (and destroys) any previous history. Training numerics do not change.
+   * @example const history = engine.recordHistory({ every: 50, budgetBytes: 128 * 2 ** 20 });
+   */
+  recordHistory(options: HistoryOptions = {}): TrainingHistory {
+    this.assertUsable();
+    const history = new TrainingHistory(this.device, this.dictionary, options); // bad options throw before the old one goes
+    this.stopHistory();
+    this.recorded = history;
+    history.restart(this.position());
+    return history;
+  }
+
+  /** Stops recording and frees the history's GPU memory. */
+  stopHistory(): void {
+    this.recorded?.destroy();
+    this.recorded = undefined;
+  }
+
+  /**
+   * Replaces the history with one read from a file written by `history.exportSafetensors()`, for
+   * replay only (nothing more is recorded into it). A bad file, or one for another network or
+   * optimizer, throws SafetensorsError and leaves the current history untouched.
+   * @example engine.importHistory(new Uint8Array(await file.arrayBuffer()), file.name);
+   */
+  importHistory(bytes: Uint8Array, fileName = 'the file'): TrainingHistory {
+    this.assertUsable();
+    const file = historyFromSafetensors(bytes, this.config.sizes, this.config.optimizer.type, fileName);
+    const history = TrainingHistory.fromFile(this.device, this.dictionary, file);
+    this.stopHistory();
+    this.recorded = history;
+    return history;
+  }
+
+  /** The history the engine records into: none for an imported one. */
+  private get recorder(): TrainingHistory | undefined {
+    return this.recorded && !this.recorded.imported ? this.recorded : undefined;
   }
 
   /** Reads every dictionary entry of every layer back to Float32Arrays. */
@@ -286,6 +315,7 @@ export class Engine {
     });
     this.dictionary.writeParameters(weights, biases);
     this.training.clearHalt();
+    this.recorder?.restart(this.position()); // a new run from here: never mix it with the recorded one
   }
 
   /** The current weights and biases as a safetensors file (`layers.{l}.weights` [inputs, outputs], `layers.{l}.biases`). */
@@ -315,6 +345,7 @@ export class Engine {
     this.epoch = 0;
     this.stepInEpoch = 0;
     this.stepCount = 0;
+    this.recorder?.restart(this.position()); // replays never mix runs
   }
 
   private initializeParameters(seed: number): void {
@@ -333,6 +364,7 @@ export class Engine {
     this.data?.test.destroy();
     this.training.destroy();
     this.evaluation.destroy();
+    this.stopHistory();
     this.dictionary.destroy();
     this.staging.destroy();
     if (this.ownsDevice) this.device.destroy();
@@ -347,10 +379,4 @@ export class Engine {
     if (this.destroyed) throw new Error('This engine was destroyed; create a new one with createEngine().');
     if (this.lost) throw new Error(`The GPU device was lost (${this.lost}); create a new engine.`);
   }
-}
-
-function summarize(total: { lossSum: number; correct: number; samples: number }, steps: number, started: number): StepStats {
-  const seconds = (performance.now() - started) / 1000;
-  const samples = total.samples;
-  return { loss: total.lossSum / samples, accuracy: total.correct / samples, samples, steps, samplesPerSecond: samples / seconds, seconds };
 }

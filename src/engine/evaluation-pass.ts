@@ -173,8 +173,9 @@ export class EvaluationPass {
   /**
    * Runs the network on the chosen samples of `set`, leaving their inputs, raw and activated outputs
    * (softmax probabilities for the output layer) in the dictionary's buffers, rows in the given order.
+   * `wrap`, if given, encodes around the probe in the same encoder (e.g. swapping parameters in and out).
    */
-  probeSamples(set: GpuImageSet, indices: ArrayLike<number>): Promise<void> {
+  probeSamples(set: GpuImageSet, indices: ArrayLike<number>, wrap?: (encoder: GPUCommandEncoder, encodeProbe: () => void) => void): Promise<void> {
     const rows = indices.length;
     if (rows < 1 || rows > this.capacity) throw new RangeError(`forward() takes 1 to ${this.capacity} samples, got ${rows}.`);
     for (let i = 0; i < rows; i++) {
@@ -193,9 +194,13 @@ export class EvaluationPass {
     queue.writeBuffer(this.probeTable, 0, packStepTable(this.config.optimizer, [{ step: 0, cursor: 0, count: rows }]));
     this.forward.setRows(rows);
     const encoder = this.device.createCommandEncoder({ label: 'EvaluationPass.probe' });
-    const pass = encoder.beginComputePass({ label: 'EvaluationPass.probe' });
-    this.encodeChunk(pass, gather, this.probeSoftmax, 0, rows);
-    pass.end();
+    const encodeProbe = () => {
+      const pass = encoder.beginComputePass({ label: 'EvaluationPass.probe' });
+      this.encodeChunk(pass, gather, this.probeSoftmax, 0, rows);
+      pass.end();
+    };
+    if (wrap) wrap(encoder, encodeProbe);
+    else encodeProbe();
     queue.submit([encoder.finish()]);
     return queue.onSubmittedWorkDone();
   }

@@ -1,0 +1,57 @@
+/** What training reports: statistics per call and per chunk, and the error that stops a diverging run. */
+
+/** Training statistics of a run of steps. */
+export interface StepStats {
+  /** Mean training loss over the samples of these steps. */
+  loss: number;
+  /** Training accuracy over the same samples (forward pass before each update). */
+  accuracy: number;
+  /** Samples trained on. */
+  samples: number;
+  /** Steps run. */
+  steps: number;
+  /** Samples per second, from the first submit until the last statistics were read back. */
+  samplesPerSecond: number;
+  seconds: number;
+}
+
+/** Reported after every chunk of steps. */
+export interface Progress extends StepStats {
+  /** Epoch being trained, from 0. */
+  epoch: number;
+  /** Steps done in this epoch, and how many it has. */
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+  /** Updates applied since initialisation. */
+  step: number;
+  /** Mean loss and accuracy of this chunk alone (the fields above cover the whole call so far). */
+  chunkLoss: number;
+  chunkAccuracy: number;
+}
+
+export interface EpochStats extends StepStats {
+  /** The epoch just finished, from 0. */
+  epoch: number;
+}
+
+export interface TrainOptions {
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Training produced a non-finite loss or parameter: the parameters stay finite and training stops. */
+export class TrainingDivergedError extends Error {
+  override name = 'TrainingDivergedError';
+  constructor(readonly step: number, readonly reason: 'loss' | 'update') {
+    super(
+      `Training diverged at step ${step}: ${reason === 'loss' ? 'the loss' : 'a parameter update'} was not finite (NaN or Infinity). ` +
+        'Training stopped and no non-finite value was stored in the parameters. Lower the learning rate, then call reset() or setParameters().',
+    );
+  }
+}
+
+/** Totals of a call so far → StepStats. */
+export function summarize(total: { lossSum: number; correct: number; samples: number }, steps: number, started: number): StepStats {
+  const seconds = (performance.now() - started) / 1000;
+  const samples = total.samples;
+  return { loss: total.lossSum / samples, accuracy: total.correct / samples, samples, steps, samplesPerSecond: samples / seconds, seconds };
+}
