@@ -1,9 +1,14 @@
 /** The demo page: train, watch the layer outputs and weight textures live, evaluate, read the confusion matrix. */
 import {
-  createEngine, cosineSimilarities, groupSimilarity, loadFashionMnist, mostConfusedPairs, WeightChangeMeter, FASHION_MNIST_CLASSES,
-  type Engine, type Progress,
+  createEngine, cosineSimilarities, groupSimilarity, loadFashionMnist, mostConfusedPairs, WeightChangeMeter,
+  type Engine, type Evaluation, type Progress,
 } from '../src/index.js';
-import { LayerStripsView, WeightsView, type CanvasView, type ViewLabel, type WeightQuantity } from '../src/views/index.js';
+import { ClassMeansView, ConfusionView, LayerStripsView, WeightsView, type WeightQuantity } from '../src/views/index.js';
+import { ClassMeansPanel } from './demo/class-means-panel.js';
+import { ConfusionPanel } from './demo/confusion-panel.js';
+import { TrainingCurves } from './demo/curves.js';
+import { Timeline } from './demo/timeline.js';
+import { ViewLoop } from './demo/view-loop.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const trainButton = $<HTMLButtonElement>('train');
@@ -12,123 +17,64 @@ const playButton = $<HTMLButtonElement>('play');
 const status = $('status');
 const progressBar = $<HTMLProgressElement>('progress');
 const log = $('log');
-const curve = $<HTMLCanvasElement>('curve');
-const history: { step: number; loss: number; accuracy: number }[] = [];
 
 function say(line: string) {
   log.textContent += line + '\n';
   log.scrollTop = log.scrollHeight;
 }
 
-function drawCurve() {
-  const ctx = curve.getContext('2d')!;
-  const { width, height } = curve;
-  ctx.clearRect(0, 0, width, height);
-  if (history.length < 2) return;
-  const maxStep = history[history.length - 1].step;
-  const maxLoss = Math.max(...history.map((h) => h.loss));
-  const plot = (value: (h: (typeof history)[number]) => number, color: string) => {
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    history.forEach((h, i) => {
-      const x = (h.step / maxStep) * (width - 10) + 5;
-      const y = height - 5 - value(h) * (height - 30); // the top 25 px hold the legend
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    });
-    ctx.stroke();
-  };
-  plot((h) => h.loss / maxLoss, '#e0663b');
-  plot((h) => h.accuracy, '#3b6fe0');
-  ctx.fillStyle = getComputedStyle(document.body).color;
-  ctx.font = '12px system-ui';
-  ctx.fillText(`train loss per chunk (orange, max ${maxLoss.toFixed(2)})   train accuracy per chunk (blue, 0–1)`, 8, 14);
-}
-
-function showConfusion(confusion: number[][]) {
-  const max = Math.max(...confusion.flatMap((row, i) => row.filter((_, j) => j !== i)));
-  const cells = confusion.map((row, i) => {
-    const total = row.reduce((a, b) => a + b, 0);
-    return `<tr><th>${FASHION_MNIST_CLASSES[i]}</th>${row
-      .map((n, j) => {
-        const alpha = i === j ? 0.35 * (n / total) : 0.8 * (n / Math.max(1, max));
-        const hue = i === j ? '59,111,224' : '224,102,59';
-        return `<td style="background:rgba(${hue},${alpha.toFixed(3)})">${n}</td>`;
-      })
-      .join('')}</tr>`;
-  });
-  $('confusion').innerHTML =
-    `<table><tr><th>true \\ predicted</th>${FASHION_MNIST_CLASSES.map((c) => `<th>${c}</th>`).join('')}</tr>${cells.join('')}</table>`;
-}
-
-/** Places a view's labels over its canvas; legend ends get their numbers from `ranges`. */
-function drawLabels(overlay: HTMLElement, labels: readonly ViewLabel[], ranges: [number, number][]) {
-  overlay.replaceChildren(
-    ...labels.map((label) => {
-      const span = document.createElement('span');
-      span.className = `label ${label.kind} ${label.align}`;
-      span.style.left = `${label.x}px`;
-      span.style.top = `${label.y}px`;
-      const range = label.rangeOf && ranges[label.rangeOf.panel];
-      span.textContent = label.rangeOf ? (range ? formatNumber(range[label.rangeOf.end === 'low' ? 0 : 1]) : '') : label.text;
-      return span;
-    }),
-  );
-}
-
-const formatNumber = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 100 || Math.abs(x) < 0.01 ? x.toExponential(1) : x.toPrecision(2));
-
 async function main() {
   let engine: Engine;
-  let strips: LayerStripsView;
-  let weights: WeightsView;
+  let strips: LayerStripsView, galleryStrips: LayerStripsView, weights: WeightsView, confusion: ConfusionView, classMeans: ClassMeansView;
   let data: Awaited<ReturnType<typeof loadFashionMnist>>;
   try {
     [data, engine] = await Promise.all([loadFashionMnist(new URL('./data/', location.href)), createEngine({ seed: 1, stepsPerChunk: 8 })]);
     engine.setData(data);
-    [strips, weights] = await Promise.all([
-      LayerStripsView.create(engine.device, $<HTMLCanvasElement>('strips'), engine.dictionary, engine.config, { classNames: data.classNames }),
-      WeightsView.create(engine.device, $<HTMLCanvasElement>('weights'), engine.dictionary, engine.config),
+    const { device, dictionary, config } = engine;
+    const classNames = data.classNames;
+    [strips, galleryStrips, weights, confusion, classMeans] = await Promise.all([
+      LayerStripsView.create(device, $<HTMLCanvasElement>('strips'), dictionary, config, { classNames }),
+      LayerStripsView.create(device, $<HTMLCanvasElement>('gallery-strips'), dictionary, config, { classNames }),
+      WeightsView.create(device, $<HTMLCanvasElement>('weights'), dictionary, config),
+      ConfusionView.create(device, $<HTMLCanvasElement>('confusion'), { classNames }),
+      ClassMeansView.create(device, $<HTMLCanvasElement>('class-means'), config.sizes, { classNames }),
     ]);
   } catch (error) {
     status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
     return;
   }
 
-  const meter = await WeightChangeMeter.create(engine.device, engine.dictionary);
+  // Two meters: one measured per epoch (the report's figure), one per chunk (the fine curve).
+  const [meter, chunkMeter] = await Promise.all([WeightChangeMeter.create(engine.device, engine.dictionary), WeightChangeMeter.create(engine.device, engine.dictionary)]);
+  const curves = new TrainingCurves($<HTMLCanvasElement>('curve'), $<HTMLCanvasElement>('change-curve'));
   let training = false;
   let sample = 0;
   let predictions: Uint32Array | undefined;
-  const sampleText = $('sample');
+  const sampleTexts = [$('sample'), $('gallery-sample')];
+  let timeline: Timeline | undefined;
   const showSample = async () => {
-    await engine.forward([sample]);
+    // A replayed snapshot's parameters while the timeline is scrubbed (never during training: the engine is busy).
+    const snapshot = training ? undefined : timeline?.snapshot;
+    await engine.forward([sample], { snapshot });
     const truth = data.classNames[data.test.labels[sample]];
     const guess = predictions && data.classNames[predictions[sample]];
-    sampleText.innerHTML = `test image #${sample}: <b>${truth}</b>` +
+    const text = `test image #${sample}: <b>${truth}</b>` +
       (guess ? `, predicted <b class="${guess === truth ? 'right' : 'wrong'}">${guess}</b> (at the last evaluation)` : '');
+    for (const element of sampleTexts) element.innerHTML = text;
   };
   await showSample();
 
+  // The history: weights, biases, gradients and momentums every 20 steps, at most 128 MiB of GPU memory.
+  engine.recordHistory({ every: 20, budgetBytes: 128 * 2 ** 20 });
+  timeline = new Timeline(engine, weights, { slider: $('timeline'), caption: $('timeline-caption'), live: $('timeline-live'), play: $('timeline-play') }, showSample);
+
   // Rendering runs on its own frame loop; training submits chunks of steps and never waits for it.
-  const views: [CanvasView, HTMLElement][] = [[strips, $('strips-labels')], [weights, $('weights-labels')]];
-  const ranges = new Map<CanvasView, [number, number][]>();
-  const frame = () => {
-    for (const [view, overlay] of views) {
-      const before = view.labels;
-      view.render(); // skipped while its last frame is still queued behind training
-      if (view.labels !== before) drawLabels(overlay, view.labels, ranges.get(view) ?? []);
-    }
-    requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
-  // Legend numbers: one 100-byte read-back per view twice a second (never per frame).
-  setInterval(async () => {
-    for (const [view, overlay] of views) {
-      ranges.set(view, await view.readRanges());
-      drawLabels(overlay, view.labels, ranges.get(view)!);
-    }
-  }, 500);
+  const loop = new ViewLoop();
+  loop.add(strips, $('strips-labels'));
+  loop.add(weights, $('weights-labels'));
+  loop.add(galleryStrips, $('gallery-strips-labels'));
+  loop.add(confusion, $('confusion-labels'));
+  loop.add(classMeans, $('class-means-labels'));
 
   const goTo = (index: number) => {
     sample = ((index % data.test.count) + data.test.count) % data.test.count;
@@ -140,7 +86,7 @@ async function main() {
   $<HTMLInputElement>('jump').onchange = (event) => {
     const value = Number((event.target as HTMLInputElement).value);
     if (Number.isInteger(value) && value >= 0 && value < data.test.count) goTo(value);
-    else sampleText.innerHTML = `<span class="error">Test images are numbered 0–${data.test.count - 1}.</span>`;
+    else sampleTexts[0].innerHTML = `<span class="error">Test images are numbered 0–${data.test.count - 1}.</span>`;
   };
 
   // Hover readout: the one value under the cursor is read back; its neuron is outlined in the strips.
@@ -186,6 +132,36 @@ async function main() {
     engine.dictionary.layers.forEach((_, l) => weights.setQuantity(l, quantity));
   };
 
+  const confusionPanel = new ConfusionPanel(confusion, data.test, {
+    canvas: $('confusion'), pairs: $('pairs'), gallery: $('gallery'), caption: $('gallery-caption'), previous: $('gallery-previous'), next: $('gallery-next'),
+  }, goTo, data.classNames);
+  const classMeansPanel = new ClassMeansPanel(classMeans, {
+    canvas: $('class-means'), quantity: $('means-quantity'), mode: $('means-mode'), a: $('means-a'), b: $('means-b'), readout: $('means-readout'),
+  }, data.classNames);
+
+  // Chunk-level weight change: one 8-byte-per-layer read-back per chunk, never more than one in flight.
+  let measuring = false;
+  const measureChunk = async (step: number) => {
+    if (measuring) return;
+    measuring = true;
+    curves.addChange(step, await chunkMeter.measure());
+    measuring = false;
+  };
+
+  const evaluate = async (): Promise<Evaluation> => {
+    const result = await engine.evaluate();
+    predictions = result.predictions;
+    say(`test accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.samplesPerSecond.toFixed(0)} samples/s`);
+    const confused = mostConfusedPairs(result.confusion, 3).map((p) => `${data.classNames[p.truth]} → ${data.classNames[p.predicted]} ${(100 * p.rate).toFixed(1)}%`);
+    say(`  most confused: ${confused.join(', ')}`);
+    const similarity = result.classMeans.map((means) => groupSimilarity(cosineSimilarities(means.activated, 10), [2, 4, 6]));
+    say(`  pullover/coat/shirt look alike inside: cosine of class means ${similarity.map((g) => `${g.group.toFixed(2)} vs ${g.allPairs.toFixed(2)}`).join(' | ')} (per layer, vs all pairs)`);
+    confusionPanel.update(result);
+    classMeansPanel.update(result);
+    await showSample();
+    return result;
+  };
+
   trainButton.onclick = async () => {
     trainButton.disabled = evaluateButton.disabled = true;
     training = true;
@@ -194,14 +170,22 @@ async function main() {
       const result = await engine.trainEpoch({
         onProgress: (p: Progress) => {
           progressBar.value = p.stepInEpoch / p.stepsPerEpoch;
-          history.push({ step: p.step, loss: p.chunkLoss, accuracy: p.chunkAccuracy });
+          curves.addChunk(p.step, p.chunkLoss, p.chunkAccuracy);
+          void measureChunk(engine.stepCount); // the measure is queued after every chunk submitted so far
+          timeline!.refresh();
           status.textContent = `epoch ${p.epoch + 1}: step ${p.stepInEpoch}/${p.stepsPerEpoch}, ${p.samplesPerSecond.toFixed(0)} samples/s`;
-          drawCurve();
         },
       });
       const change = await meter.measure();
       say(`epoch ${result.epoch + 1}: loss ${result.loss.toFixed(4)}, train accuracy ${(100 * result.accuracy).toFixed(2)}%, ` +
         `${result.samplesPerSecond.toFixed(0)} samples/s; weights moved ${change.map((c) => `${(100 * c).toFixed(1)}%`).join(' / ')} (layers 1 / 2 / 3)`);
+      training = false;
+      if ($<HTMLInputElement>('auto-evaluate').checked) {
+        status.textContent = `epoch ${result.epoch + 1} done; evaluating on the test set…`;
+        const evaluation = await evaluate();
+        curves.addTest(engine.stepCount, evaluation.accuracy);
+        status.textContent = `epoch ${result.epoch + 1}: test accuracy ${(100 * evaluation.accuracy).toFixed(2)}%`;
+      }
     } catch (error) {
       status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
     }
@@ -219,10 +203,27 @@ async function main() {
   };
   $('strips-png').onclick = async () => download(await strips.toPNG(), `nnscope-layer-outputs-${sample}.png`);
   $('weights-png').onclick = async () => download(await weights.toPNG(), `nnscope-weights-step${engine.stepCount}.png`);
+  $('confusion-png').onclick = async () => download(await confusion.toPNG(), `nnscope-confusion-step${engine.stepCount}.png`);
+  $('means-png').onclick = async () => download(await classMeans.toPNG(), `nnscope-class-means-step${engine.stepCount}.png`);
 
   $('export').onclick = async () => {
     const bytes = await engine.exportParameters();
     download(new Blob([bytes], { type: 'application/octet-stream' }), `nnscope-${engine.config.sizes.join('-')}-step${engine.stepCount}.safetensors`);
+  };
+  $('export-history').onclick = async () => {
+    const bytes = await engine.history!.exportSafetensors();
+    download(new Blob([bytes], { type: 'application/octet-stream' }), `nnscope-history-${engine.config.sizes.join('-')}-step${engine.stepCount}.safetensors`);
+  };
+  $<HTMLInputElement>('import-history').onchange = async (event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    try {
+      const history = engine.importHistory(new Uint8Array(await file.arrayBuffer()), file.name);
+      timeline!.refresh();
+      say(`imported the history ${file.name}: ${history.length} snapshots, steps ${history.snapshots[0]?.step}–${history.snapshots.at(-1)?.step}; drag the timeline to replay it`);
+    } catch (error) {
+      status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
+    }
   };
   $<HTMLInputElement>('import').onchange = async (event) => {
     const file = (event.target as HTMLInputElement).files?.[0];
@@ -230,6 +231,7 @@ async function main() {
     try {
       const format = engine.importParameters(new Uint8Array(await file.arrayBuffer()), file.name);
       meter.restart();
+      chunkMeter.restart();
       weights.captureSnapshot('initial');
       say(`imported ${file.name} (${format} layout)`);
       await showSample();
@@ -241,22 +243,14 @@ async function main() {
   evaluateButton.onclick = async () => {
     trainButton.disabled = evaluateButton.disabled = true;
     try {
-      const result = await engine.evaluate();
-      predictions = result.predictions;
-      say(`test accuracy ${(100 * result.accuracy).toFixed(2)}%, loss ${result.loss.toFixed(4)}, ${result.samplesPerSecond.toFixed(0)} samples/s`);
-      const confused = mostConfusedPairs(result.confusion, 3).map((p) => `${data.classNames[p.truth]} → ${data.classNames[p.predicted]} ${(100 * p.rate).toFixed(1)}%`);
-      say(`  most confused: ${confused.join(', ')}`);
-      const similarity = result.classMeans.map((means) => groupSimilarity(cosineSimilarities(means.activated, 10), [2, 4, 6]));
-      say(`  pullover/coat/shirt look alike inside: cosine of class means ${similarity.map((g) => `${g.group.toFixed(2)} vs ${g.allPairs.toFixed(2)}`).join(' | ')} (per layer, vs all pairs)`);
-      showConfusion(result.confusion);
-      await showSample();
+      await evaluate();
     } catch (error) {
       status.innerHTML = `<span class="error">${(error as Error).message}</span>`;
     }
     trainButton.disabled = evaluateButton.disabled = false;
   };
   status.textContent = `Ready: ${engine.config.sizes.join('-')}, ${engine.stepsPerEpoch} steps per epoch.`;
-  for (const id of ['train', 'evaluate', 'play', 'previous', 'next', 'export', 'import', 'strips-png', 'weights-png']) $<HTMLButtonElement | HTMLInputElement>(id).disabled = false;
+  for (const id of ['train', 'evaluate', 'play', 'previous', 'next', 'export', 'import', 'strips-png', 'weights-png', 'confusion-png', 'means-png', 'export-history', 'import-history']) $<HTMLButtonElement | HTMLInputElement>(id).disabled = false;
 }
 
 main();

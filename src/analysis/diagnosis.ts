@@ -35,3 +35,11 @@ export function groupSimilarity(similarities: readonly (readonly number[])[], gr
   const pairsOf = (members: readonly number[]) => members.flatMap((a, i) => members.slice(i + 1).map((b) => [a, b] as [number, number]));
   return { group: mean(pairsOf(group)), allPairs: mean(pairsOf(similarities.map((_, c) => c))) };
 }
+
+/** Indices (in split order) of the samples of class `truth` that were predicted as `predicted`. */
+export function samplesWith(predictions: ArrayLike<number>, labels: ArrayLike<number>, truth: number, predicted: number): number[] {
+  if (predictions.length !== labels.length) throw new RangeError(`${predictions.length} predictions for ${labels.length} labels: evaluate the same split.`);
+  const found: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] === truth && predictions[i] === predicted) found.push(i);
+  return found;
+}

@@ -1,13 +1,15 @@
 /**
  * Colormaps as rows of one 256-wide lookup texture, chosen by name. Stops are interpolated
  * linearly in sRGB: viridis (matplotlib's, perceptually uniform), a blue–white–red diverging map
- * (ColorBrewer RdBu, reversed so negative is blue) and grays.
+ * (ColorBrewer RdBu, reversed so negative is blue), grays, and ColorBrewer Blues for counts.
  */
 const STOPS = {
   viridis: ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#fde725'],
   diverging: ['#053061', '#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7', '#fddbc7', '#f4a582', '#d6604d', '#b2182b', '#67001f'],
   gray: ['#000000', '#ffffff'],
   grayInverted: ['#ffffff', '#000000'],
+  // ColorBrewer Blues: counts and rates (the confusion matrix).
+  blues: ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'],
 } as const;
 
 export type ColormapName = keyof typeof STOPS;

@@ -238,8 +238,9 @@ export class PanelSet {
     });
   }
 
-  /** Sets the outlined tile of panel `index` (e.g. the neuron under the cursor); −1 for none. */
+  /** Sets the outlined tile of panel `index` (e.g. the neuron under the cursor); −1 for none. Before the first layout there is nothing to outline. */
   setHighlight(index: number, tile: number): void {
+    if (!this.specs[index]) return;
     this.specs[index].highlight = tile;
     this.device.queue.writeBuffer(this.uniforms!, index * UNIFORM_SLOT + 19 * 4, new Int32Array([tile]));
   }

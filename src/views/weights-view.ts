@@ -4,7 +4,8 @@
  * inputs), each with its biases as a strip beside it. Diverging colormap, symmetric range per
  * layer (auto on the GPU, or fixed). The quantity per layer is chosen by name.
  */
-import type { TrainingDictionary } from '../engine/dictionary.js';
+import type { TensorView, TrainingDictionary } from '../engine/dictionary.js';
+import type { HistorySnapshot, TrainingHistory } from '../engine/history.js';
 import type { EngineConfig } from '../engine/config.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import type { BufferRange } from '../gpu/readback.js';
@@ -37,6 +38,8 @@ export interface WeightsViewOptions {
 
 export class WeightsView extends CanvasView {
   private quantities: WeightQuantity[];
+  /** A recorded snapshot drawn instead of the live tensors. */
+  private replay?: { history: TrainingHistory; snapshot: HistorySnapshot };
   private readonly snapshotOwner: BufferOwner;
   /** Copies of the parameter buffer, GPU-side: the references of the change quantities. */
   private readonly snapshots: Record<Snapshot, GPUBuffer>;
@@ -75,6 +78,34 @@ export class WeightsView extends CanvasView {
   override destroy(): void {
     super.destroy();
     this.snapshotOwner.destroy();
+  }
+
+  /**
+   * Draws a snapshot of a recorded history instead of the live tensors: its buffers are bound where
+   * the dictionary's were (one bind-group rebuild, no copy), so scrubbing a timeline is cheap.
+   * @example weights.showSnapshot(engine.history!, engine.history!.snapshots[3]);
+   */
+  showSnapshot(history: TrainingHistory, snapshot: HistorySnapshot): void {
+    if (!history.has(snapshot)) throw new Error('This snapshot is not in that history (thinning may have dropped it); take one from history.snapshots.');
+    this.replay = { history, snapshot };
+    this.invalidate();
+  }
+
+  override render(): boolean {
+    // Thinning may have dropped the snapshot being drawn (and reused its memory): go back to live.
+    if (this.replay && !this.replay.history.has(this.replay.snapshot)) this.showLive();
+    return super.render();
+  }
+
+  /** Back to the live tensors. */
+  showLive(): void {
+    this.replay = undefined;
+    this.invalidate();
+  }
+
+  /** The snapshot being drawn, or undefined when live. */
+  get shownSnapshot(): HistorySnapshot | undefined {
+    return this.replay?.snapshot;
   }
 
   /** Shows another quantity for layer `layer` (rebuilds that view's bind groups once). */
@@ -133,10 +164,14 @@ export class WeightsView extends CanvasView {
     this.dictionary.layers.forEach((layer, l) => {
       const quantity: { tensors: readonly [string, string]; snapshot?: Snapshot } = WEIGHT_QUANTITIES[this.quantities[l]];
       const [weightsName, biasesName] = quantity.tensors as [keyof typeof layer, keyof typeof layer];
-      const weights = layer[weightsName]!;
-      const biases = layer[biasesName]!;
+      const liveWeights = layer[weightsName]! as TensorView;
+      const liveBiases = layer[biasesName]! as TensorView;
+      const replay = this.replay;
+      const bind = (tensor: TensorView): BufferRange => (replay ? replay.history.range(replay.snapshot, tensor) : tensor);
+      const [weights, biases] = [bind(liveWeights), bind(liveBiases)];
       const snapshot = quantity.snapshot && this.snapshots[quantity.snapshot];
-      const like = (range: BufferRange): BufferRange | undefined => snapshot && { buffer: snapshot, offset: range.offset, size: range.size };
+      // The change references are copies of the live parameter buffer: same offsets as the live tensors.
+      const like = (tensor: TensorView): BufferRange | undefined => snapshot && { buffer: snapshot, offset: tensor.offset, size: tensor.size };
       const [inputs, outputs] = [sizes[l], sizes[l + 1]];
       const range = this.options.ranges?.[l] ?? { auto: 'symmetric' as const };
       let rect;
@@ -146,7 +181,7 @@ export class WeightsView extends CanvasView {
         panels.push({
           source: weights, rect, columns: tileColumns, rows: tileRows, tiles: outputs, tileWidth: side, tileHeight: side,
           rowStride: tileColumns, colStride: 1, pixelStride: outputs, count: inputs * outputs, colormap: 'diverging', range, gap: tileGap,
-          reference: like(weights),
+          reference: like(liveWeights),
         });
       } else {
         const share = restInputs ? inputs / restInputs : 1;
@@ -155,14 +190,15 @@ export class WeightsView extends CanvasView {
         const h = Math.min(areaHeight, Math.max(px(40), Math.round(w * outputs / inputs), Math.min(outputs * px(6), px(60))));
         rect = { x, y: top, width: w, height: h };
         // Row o (neuron o), column i: W[i, o] = weights[i·outputs + o].
-        panels.push({ source: weights, rect, columns: inputs, rows: outputs, rowStride: 1, colStride: outputs, count: inputs * outputs, colormap: 'diverging', range, reference: like(weights) });
+        panels.push({ source: weights, rect, columns: inputs, rows: outputs, rowStride: 1, colStride: outputs, count: inputs * outputs, colormap: 'diverging', range, reference: like(liveWeights) });
       }
       const weightPanel = panels.length - 1;
       const biasRect = { x: rect.x + rect.width + px(4), y: top, width: biasWidth, height: rect.height };
-      panels.push({ source: biases, rect: biasRect, columns: 1, rows: outputs, rowStride: 1, colStride: 0, count: outputs, colormap: 'diverging', range: { ...range }, reference: like(biases) });
+      panels.push({ source: biases, rect: biasRect, columns: 1, rows: outputs, rowStride: 1, colStride: 0, count: outputs, colormap: 'diverging', range: { ...range }, reference: like(liveBiases) });
       addLegend({ panels, labels }, weightPanel, { x: rect.x, y: top + rect.height + px(8), width: Math.min(rect.width, px(120)), height: px(6) }, scale, 'below');
       const what = quantity.snapshot ? `Δ since ${quantity.snapshot === 'initial' ? 'init' : 'epoch start'}` : String(weightsName);
-      const title = l === 0 && side * side === inputs ? `layer 1 ${what} · ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} · ${outputs}×${inputs}`;
+      const when = replay && l === 0 ? ` · step ${replay.snapshot.step}` : ''; // once: the titles are narrow
+      const title = (l === 0 && side * side === inputs ? `layer 1 ${what} · ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} · ${outputs}×${inputs}`) + when;
       labels.push({ text: title, x: css(rect.x), y: css(top - px(8)), align: 'left', kind: 'title' });
       x = biasRect.x + biasWidth + gap;
     });

@@ -6,7 +6,7 @@ import { visualDiff } from '@web/test-runner-visual-regression';
 import { gpuTest } from '../shared/gpu-test.js';
 import { syntheticDataset } from '../shared/reference-run.js';
 import { createEngine } from '../../src/engine/engine.js';
-import { LayerStripsView, WeightsView, type CanvasView } from '../../src/views/index.js';
+import { ClassMeansView, ConfusionView, LayerStripsView, WeightsView, type CanvasView } from '../../src/views/index.js';
 
 function attachedCanvas(width: number, height: number): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
@@ -40,6 +40,39 @@ describe('view regression images', () => {
         (view.canvas as HTMLCanvasElement).remove();
       });
       engine.destroy();
+    }
+  }));
+
+  it('the confusion matrix and the class means (compare mode) look like their baselines', () => gpuTest(async (device) => {
+    const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+    // A fixed matrix shaped like a real one: strong diagonal, pullover/coat/shirt errors.
+    const confusion = names.map((_, t) => names.map((_, p) => (t === p ? 800 + 17 * t : ((t * 7 + p * 3) % 11) * ([2, 4, 6].includes(t) && [2, 4, 6].includes(p) ? 15 : 2))));
+    const sizes = [784, 24, 16, 10];
+    const classMeans = sizes.slice(1).map((width, l) => {
+      const activated = Float32Array.from({ length: 10 * width }, (_, i) => Math.max(0, Math.sin(i * 0.37 + l) + 0.3 * Math.cos(Math.floor(i / width) * 1.3)));
+      return { raw: activated.map((v, i) => v - 0.5 * Math.cos(i)), activated };
+    });
+    const views: CanvasView[] = [];
+    try {
+      const matrix = await ConfusionView.create(device, attachedCanvas(480, 420), { classNames: names });
+      views.push(matrix);
+      matrix.setConfusion(confusion);
+      matrix.select(4, 6);
+      const means = await ClassMeansView.create(device, attachedCanvas(720, 520), sizes, { classNames: names });
+      views.push(means);
+      means.setClassMeans(classMeans);
+      means.compare(2, 6);
+      for (const view of views) {
+        view.render();
+        await view.idle();
+      }
+      await visualDiff(matrix.canvas as HTMLCanvasElement, 'confusion-matrix');
+      await visualDiff(means.canvas as HTMLCanvasElement, 'class-means-compare');
+    } finally {
+      views.forEach((view) => {
+        view.destroy();
+        (view.canvas as HTMLCanvasElement).remove();
+      });
     }
   }));
 });
