@@ -1,6 +1,6 @@
 // esbuild options shared by the bundle (esbuild.mjs) and the benchmark page (scripts/bench.mjs).
 export const buildOptions = {
-  entryPoints: { nnscope: 'src/index.ts', demo: 'www/demo.ts' },
+  entryPoints: { nnscope: 'src/bundle.ts' },
   outdir: 'www/dist',
   bundle: true,
   format: 'esm',

@@ -3,8 +3,10 @@
  * clicked cell; picking a thumbnail makes it the current sample (its strips show at once), and the
  * arrow keys step through the gallery.
  */
-import { FASHION_MNIST_CLASSES, mostConfusedPairs, samplesWith, type Evaluation, type ImageSet } from '../../src/index.js';
-import { imageCanvas, type ConfusionView } from '../../src/views/index.js';
+import { mostConfusedPairs, samplesWith } from '../analysis/diagnosis.js';
+import { FASHION_MNIST_CLASSES, type ImageSet } from '../data/dataset.js';
+import type { Evaluation } from '../engine/evaluation-pass.js';
+import { imageCanvas, type ConfusionView } from '../views/index.js';
 
 const GALLERY_LIMIT = 200;
 

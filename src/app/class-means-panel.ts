@@ -1,6 +1,6 @@
 /** The class-means explorer: all classes, or two compared (A, B, A − B), raw or activated, with a hover readout. */
-import type { Evaluation } from '../../src/index.js';
-import type { ClassMeansQuantity, ClassMeansView } from '../../src/views/index.js';
+import type { Evaluation } from '../engine/evaluation-pass.js';
+import type { ClassMeansQuantity, ClassMeansView } from '../views/index.js';
 
 export interface ClassMeansElements {
   canvas: HTMLCanvasElement;

@@ -4,38 +4,38 @@
  */
 const LAYER_COLORS = ['#3b6fe0', '#e0663b', '#2a9d5b', '#9b59b6'];
 
-export class TrainingCurves {
-  private chunks: { step: number; loss: number; accuracy: number }[] = [];
-  private tests: { step: number; accuracy: number }[] = [];
-  private changes: { step: number; change: number[] }[] = [];
-
-  constructor(private readonly training: HTMLCanvasElement, private readonly change: HTMLCanvasElement) {}
+/** The curves' points, kept by the Scope so that a curves view attached later shows the whole run. */
+export class CurveData {
+  chunks: { step: number; loss: number; accuracy: number }[] = [];
+  tests: { step: number; accuracy: number }[] = [];
+  changes: { step: number; change: number[] }[] = [];
 
   addChunk(step: number, loss: number, accuracy: number): void {
     this.chunks.push({ step, loss, accuracy });
-    this.draw();
   }
 
   addTest(step: number, accuracy: number): void {
     this.tests.push({ step, accuracy });
-    this.draw();
   }
 
-  /** `change` covers the steps since the previous point (measurements skip chunks while one is in flight): plotted per step. */
+  /** `change` covers the steps since the previous point (measurements skip chunks while one is in flight): kept per step. */
   addChange(step: number, change: number[]): void {
     const steps = step - (this.changes.at(-1)?.step ?? 0);
     if (steps > 0 && change.every((c) => c > 0)) this.changes.push({ step, change: change.map((c) => c / steps) });
-    this.draw();
   }
 
   clear(): void {
     this.chunks = [];
     this.tests = [];
     this.changes = [];
-    this.draw();
   }
+}
 
-  private draw(): void {
+/** Draws CurveData on two 2D canvases. */
+export class TrainingCurves {
+  constructor(private readonly data: CurveData, private readonly training: HTMLCanvasElement, private readonly change: HTMLCanvasElement) {}
+
+  draw(): void {
     this.drawTraining();
     this.drawChange();
   }
@@ -55,8 +55,8 @@ export class TrainingCurves {
   private drawTraining(): void {
     const { ctx, width, height, color } = this.context(this.training);
     const plot = { left: 36, top: 26, right: width - 36, bottom: height - 20 };
-    const maxStep = Math.max(1, ...this.chunks.map((c) => c.step), ...this.tests.map((t) => t.step));
-    const maxLoss = Math.max(1e-9, ...this.chunks.map((c) => c.loss));
+    const maxStep = Math.max(1, ...this.data.chunks.map((c) => c.step), ...this.data.tests.map((t) => t.step));
+    const maxLoss = Math.max(1e-9, ...this.data.chunks.map((c) => c.loss));
     const x = (step: number) => plot.left + (step / maxStep) * (plot.right - plot.left);
     const y = (fraction: number) => plot.bottom - fraction * (plot.bottom - plot.top);
     axes(ctx, plot, color);
@@ -68,10 +68,10 @@ export class TrainingCurves {
     ctx.fillText(maxLoss.toFixed(2), plot.right + 4, y(1) + 4);
     ctx.textAlign = 'center';
     ctx.fillText(`step ${maxStep}`, plot.right, height - 4);
-    line(ctx, this.chunks.map((c) => [x(c.step), y(c.loss / maxLoss)]), '#e0663b');
-    line(ctx, this.chunks.map((c) => [x(c.step), y(c.accuracy)]), '#7aa2ff');
+    line(ctx, this.data.chunks.map((c) => [x(c.step), y(c.loss / maxLoss)]), '#e0663b');
+    line(ctx, this.data.chunks.map((c) => [x(c.step), y(c.accuracy)]), '#7aa2ff');
     ctx.fillStyle = '#1f3f9a';
-    for (const t of this.tests) {
+    for (const t of this.data.tests) {
       ctx.beginPath();
       ctx.arc(x(t.step), y(t.accuracy), 4, 0, 2 * Math.PI);
       ctx.fill();
@@ -84,13 +84,13 @@ export class TrainingCurves {
     const { ctx, width, height, color } = this.context(this.change);
     const plot = { left: 44, top: 26, right: width - 10, bottom: height - 20 };
     axes(ctx, plot, color);
-    const all = this.changes.flatMap((c) => c.change);
-    const layers = this.changes[0]?.change.length ?? 0;
+    const all = this.data.changes.flatMap((c) => c.change);
+    const layers = this.data.changes[0]?.change.length ?? 0;
     legend(ctx, Array.from({ length: layers }, (_, l) => [`layer ${l + 1}`, LAYER_COLORS[l % 4]] as [string, string]), plot.left, 14, color, '‖ΔW‖/‖W‖ per step (log)');
     if (all.length === 0) return;
     const [low, high] = [Math.log10(Math.min(...all)), Math.log10(Math.max(...all))];
     const span = Math.max(1e-6, high - low);
-    const maxStep = Math.max(...this.changes.map((c) => c.step));
+    const maxStep = Math.max(...this.data.changes.map((c) => c.step));
     const x = (step: number) => plot.left + (step / Math.max(1, maxStep)) * (plot.right - plot.left);
     const y = (value: number) => plot.bottom - ((Math.log10(value) - low) / span) * (plot.bottom - plot.top);
     ctx.fillStyle = color;
@@ -99,7 +99,7 @@ export class TrainingCurves {
     ctx.fillText(`${(10 ** low).toExponential(0)}`, plot.left - 4, plot.bottom + 4);
     ctx.textAlign = 'center';
     ctx.fillText(`step ${maxStep}`, plot.right - 20, height - 4);
-    for (let l = 0; l < layers; l++) line(ctx, this.changes.map((c) => [x(c.step), y(c.change[l])]), LAYER_COLORS[l % 4]);
+    for (let l = 0; l < layers; l++) line(ctx, this.data.changes.map((c) => [x(c.step), y(c.change[l])]), LAYER_COLORS[l % 4]);
   }
 }
 

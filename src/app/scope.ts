@@ -1,0 +1,412 @@
+/**
+ * One training session behind an `<nn-scope>`: the engine on the shared device, the play/pause
+ * training loop, evaluation after each epoch, the current test sample, the curves' data, the history
+ * replay position, and recovery from a lost device. It knows nothing of the DOM beyond its views'
+ * frame loop; elements listen to its events:
+ *   progress (ScopeProgress) · epochstart · epoch (ScopeEpoch) · evaluation · sample · state · replay · engine
+ *   (the engine was replaced: views rebuild) · error ({ error, recoverable }).
+ */
+import { createEngine, Engine } from '../engine/engine.js';
+import type { Progress } from '../engine/stats.js';
+import type { Evaluation } from '../engine/evaluation-pass.js';
+import type { HistorySnapshot } from '../engine/history.js';
+import { WeightChangeMeter } from '../engine/weight-change.js';
+import type { Dataset } from '../data/dataset.js';
+import { CurveData } from './curves.js';
+import { ViewLoop } from './view-loop.js';
+import { engineOptions, sameNetwork, type NetworkSettings } from './settings.js';
+import { sharedDevice } from './shared.js';
+
+/** Steps per engine.step() call: pause takes effect within one call. */
+const STEPS_PER_CALL = 64;
+/** Parameters are read back for recovery at least this often while training. */
+const CHECKPOINT_EVERY_STEPS = 200;
+const HISTORY = { every: 20, budgetBytes: 128 * 2 ** 20 };
+
+export interface ScopeProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepInEpoch: number;
+  stepsPerEpoch: number;
+  loss: number;
+  accuracy: number;
+  samplesPerSecond: number;
+  /** Seconds until the last epoch ends at the current throughput. */
+  etaSeconds: number;
+}
+
+export interface ScopeEpoch {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  testAccuracy?: number;
+  /** Per layer, ‖Wₑ − Wₑ₋₁‖ / ‖Wₑ₋₁‖. */
+  weightChange: number[];
+}
+
+/** Parameters and counters on the CPU: what a lost device is restored from. */
+interface Checkpoint {
+  weights: Float32Array[];
+  biases: Float32Array[];
+  epoch: number;
+  stepInEpoch: number;
+  stepCount: number;
+}
+
+export class Scope extends EventTarget {
+  readonly loop = new ViewLoop();
+  readonly curves = new CurveData();
+  /** Index of the current test sample. */
+  sample = 0;
+  /** Last evaluation of the test set (undefined until one ran on the current run). */
+  evaluation?: Evaluation;
+  /** The recorded snapshot being replayed, if any. */
+  replay?: HistorySnapshot;
+  /** Set while the device is being replaced. */
+  recovering = false;
+  private engineNow: Engine;
+  private meters: { epoch: WeightChangeMeter; chunk: WeightChangeMeter };
+  private running?: Promise<void>;
+  private stopRequested = false;
+  private probing = false;
+  private probeAgain = false;
+  private measuringChunk = false;
+  private checkpoint?: Checkpoint;
+  private checkpointedAt = 0;
+  private destroyed = false;
+  private lastProgress?: ScopeProgress;
+
+  private constructor(engine: Engine, meters: Scope['meters'], private network: NetworkSettings, readonly dataset: Dataset, public epochs: number) {
+    super();
+    this.engineNow = engine;
+    this.meters = meters;
+    this.watchDevice(engine);
+  }
+
+  /** Builds the engine for `network` on the page's shared device and uploads `dataset`. */
+  static async create(network: NetworkSettings, dataset: Dataset, epochs: number): Promise<Scope> {
+    const { engine, meters } = await Scope.build(network, dataset, await sharedDevice());
+    return new Scope(engine, meters, network, dataset, epochs);
+  }
+
+  private static async build(network: NetworkSettings, dataset: Dataset, device: GPUDevice, checkpoint?: Checkpoint) {
+    const engine = await createEngine({ ...engineOptions(network), device });
+    try {
+      engine.setData(dataset);
+      if (checkpoint) {
+        engine.setParameters(checkpoint.weights, checkpoint.biases);
+        Object.assign(engine, { epoch: checkpoint.epoch, stepInEpoch: checkpoint.stepInEpoch, stepCount: checkpoint.stepCount });
+      }
+      engine.recordHistory(HISTORY);
+      const [epoch, chunk] = await Promise.all([WeightChangeMeter.create(device, engine.dictionary), WeightChangeMeter.create(device, engine.dictionary)]);
+      return { engine, meters: { epoch, chunk } };
+    } catch (error) {
+      engine.destroy();
+      throw error;
+    }
+  }
+
+  get engine(): Engine {
+    return this.engineNow;
+  }
+
+  get settings(): NetworkSettings {
+    return this.network;
+  }
+
+  get training(): boolean {
+    return this.running !== undefined;
+  }
+
+  get finished(): boolean {
+    return this.engine.epoch >= this.epochs;
+  }
+
+  get progress(): ScopeProgress | undefined {
+    return this.lastProgress;
+  }
+
+  /** Trains until pause() or the last epoch; resolves then. Errors are reported as 'error' events. */
+  start(): Promise<void> {
+    if (this.running) return this.running;
+    this.stopRequested = false;
+    this.replayLive();
+    this.running = this.trainLoop().finally(() => {
+      this.running = undefined;
+      this.emit('state');
+    });
+    this.emit('state');
+    return this.running;
+  }
+
+  /** Stops after the current chunk of steps; resolves when training has stopped. */
+  async pause(): Promise<void> {
+    this.stopRequested = true;
+    await this.running;
+  }
+
+  /** Runs `n` steps (when not training), crossing epochs like start() does. */
+  async step(n: number): Promise<void> {
+    if (this.running) throw new Error('step() cannot run while training; pause() first.');
+    this.stopRequested = false;
+    this.replayLive();
+    this.running = this.trainLoop(n).finally(() => {
+      this.running = undefined;
+      this.emit('state');
+    });
+    this.emit('state');
+    return this.running;
+  }
+
+  private async trainLoop(limit = Infinity): Promise<void> {
+    let left = limit;
+    try {
+      while (!this.stopRequested && !this.destroyed && left > 0 && this.engine.epoch < this.epochs) {
+        const engine = this.engine;
+        const n = Math.min(STEPS_PER_CALL, left, engine.stepsPerEpoch - engine.stepInEpoch);
+        const epoch = engine.epoch;
+        if (engine.stepInEpoch === 0) {
+          this.meters.epoch.restart();
+          this.emit('epochstart', engine.epoch);
+        }
+        await engine.step(n, { onProgress: (p) => this.onProgress(p) });
+        left -= n;
+        if (engine.epoch > epoch) await this.finishEpoch(epoch);
+        if (engine.stepCount - this.checkpointedAt >= CHECKPOINT_EVERY_STEPS) await this.saveCheckpoint();
+      }
+      await this.saveCheckpoint();
+    } catch (error) {
+      if (!this.recovering && !this.destroyed) this.emit('error', { error, recoverable: false });
+    }
+    if (!this.destroyed && !this.recovering) await this.showSample(this.sample);
+  }
+
+  private onProgress(p: Progress): void {
+    const stepsLeft = (this.epochs - p.epoch) * p.stepsPerEpoch - p.stepInEpoch;
+    const samplesLeft = Math.max(0, stepsLeft) * this.network.batchSize;
+    this.lastProgress = {
+      epoch: p.epoch, epochs: this.epochs, step: p.step, stepInEpoch: p.stepInEpoch, stepsPerEpoch: p.stepsPerEpoch,
+      loss: p.chunkLoss, accuracy: p.chunkAccuracy, samplesPerSecond: p.samplesPerSecond,
+      etaSeconds: p.samplesPerSecond > 0 ? samplesLeft / p.samplesPerSecond : Infinity,
+    };
+    this.curves.addChunk(p.step, p.chunkLoss, p.chunkAccuracy);
+    void this.measureChunk();
+    this.emit('progress', this.lastProgress);
+  }
+
+  /** Per-chunk weight change: 8 bytes per layer back, never more than one read in flight. */
+  private async measureChunk(): Promise<void> {
+    if (this.measuringChunk) return;
+    this.measuringChunk = true;
+    const step = this.engine.stepCount; // the measure is queued after every chunk submitted so far
+    try {
+      this.curves.addChange(step, await this.meters.chunk.measure());
+    } catch {
+      // the engine was replaced meanwhile; the next chunk measures again
+    }
+    this.measuringChunk = false;
+  }
+
+  private async finishEpoch(epoch: number): Promise<void> {
+    const weightChange = await this.meters.epoch.measure();
+    const stats = this.lastProgress;
+    const evaluation = await this.evaluate();
+    this.curves.addTest(this.engine.stepCount, evaluation.accuracy);
+    this.emit('epoch', { epoch: epoch + 1, loss: stats?.loss ?? NaN, accuracy: stats?.accuracy ?? NaN, testAccuracy: evaluation.accuracy, weightChange } satisfies ScopeEpoch);
+  }
+
+  /** Evaluates the whole test set on the GPU; views of the confusion matrix and class means update. */
+  async evaluate(): Promise<Evaluation> {
+    const evaluation = await this.engine.evaluate();
+    this.evaluation = evaluation;
+    this.emit('evaluation', evaluation);
+    return evaluation;
+  }
+
+  /**
+   * Makes test sample `index` current and runs it through the network (with the replayed snapshot's
+   * parameters if one is shown); then 'sample' fires, and the strips draw in the same task.
+   */
+  async showSample(index: number): Promise<void> {
+    const count = this.dataset.test.count;
+    this.sample = ((Math.round(index) % count) + count) % count;
+    if (this.probing) {
+      this.probeAgain = true; // one forward pass in flight at most; the newest index wins
+      return;
+    }
+    this.probing = true;
+    try {
+      do {
+        this.probeAgain = false;
+        await this.forwardAndDraw();
+      } while (this.probeAgain && !this.destroyed);
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private async forwardAndDraw(): Promise<void> {
+    if (this.destroyed || this.recovering) return;
+    const engine = this.engine;
+    const snapshot = this.running ? undefined : this.replay;
+    // Training reuses the buffers the strips read: submit the forward pass and the frame together.
+    const done = engine.forward([this.sample], { snapshot });
+    this.emit('sample', this.sample);
+    try {
+      await done;
+    } catch (error) {
+      if (!this.recovering && !this.destroyed) this.emit('error', { error, recoverable: false });
+    }
+  }
+
+  /** Replays snapshot `snapshot` of the history (undefined: live weights). */
+  setReplay(snapshot: HistorySnapshot | undefined): void {
+    if (this.running && snapshot) return; // the live run owns the views while training
+    this.replay = snapshot;
+    this.emit('replay', snapshot);
+    void this.showSample(this.sample);
+  }
+
+  private replayLive(): void {
+    if (this.replay) this.setReplay(undefined);
+  }
+
+  /**
+   * Starts again: a new engine for `network` (the same settings give the same initial weights),
+   * empty curves, no evaluation. Views rebuild on 'engine'.
+   */
+  async reset(network: NetworkSettings = this.network, epochs = this.epochs): Promise<void> {
+    await this.pause();
+    this.epochs = epochs;
+    if (sameNetwork(network, this.network) && !this.engine.history?.imported) {
+      this.engine.reset(network.seed);
+      this.meters.epoch.restart();
+      this.meters.chunk.restart();
+      this.afterRestart();
+      this.emit('engine'); // views rebuild: fresh 'initial' snapshots, empty matrices
+    } else {
+      await this.replaceEngine(await sharedDevice(), network);
+      this.afterRestart();
+    }
+    await this.showSample(this.sample);
+  }
+
+  private afterRestart(): void {
+    this.curves.clear();
+    this.evaluation = undefined;
+    this.replay = undefined;
+    this.checkpoint = undefined;
+    this.checkpointedAt = 0;
+    this.lastProgress = undefined;
+    this.emit('evaluation', undefined);
+    this.emit('state');
+  }
+
+  /** The recorded history as a safetensors file. */
+  async exportHistory(): Promise<Uint8Array<ArrayBuffer>> {
+    const history = this.engine.history;
+    if (!history || history.length === 0) throw new Error('There is no recorded history yet: train first (snapshots are taken every 20 steps).');
+    return history.exportSafetensors();
+  }
+
+  /**
+   * Replaces the parameters with a safetensors file's (nnscope's own, or a PyTorch MLP state dict);
+   * a bad file throws and leaves the model as it was.
+   */
+  async importWeights(file: Blob | Uint8Array, name = file instanceof File ? file.name : 'the file'): Promise<'nnscope' | 'pytorch'> {
+    if (this.running) throw new Error('Pause training before importing weights.');
+    const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
+    const format = this.engine.importParameters(bytes, name);
+    this.meters.epoch.restart();
+    this.meters.chunk.restart();
+    this.evaluation = undefined;
+    this.emit('evaluation', undefined);
+    this.emit('engine'); // the weights views take the imported weights as their reference
+    await this.saveCheckpoint();
+    await this.showSample(this.sample);
+    return format;
+  }
+
+  /** Replaces the recorded history with one exported earlier (for replay). */
+  importHistory(bytes: Uint8Array, name = 'the file'): void {
+    if (this.running) throw new Error('Pause training before importing a history.');
+    this.replay = undefined;
+    this.engine.importHistory(bytes, name);
+    this.emit('replay', undefined);
+    this.emit('state');
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    const engine = this.engine;
+    const layers = await engine.readTrainingDictionary();
+    this.checkpoint = {
+      weights: layers.map((l) => l.weights), biases: layers.map((l) => l.biases),
+      epoch: engine.epoch, stepInEpoch: engine.stepInEpoch, stepCount: engine.stepCount,
+    };
+    this.checkpointedAt = engine.stepCount;
+  }
+
+  /** The step the parameters would be restored to after a device loss (undefined: the initial ones). */
+  get checkpointStep(): number | undefined {
+    return this.checkpoint?.stepCount;
+  }
+
+  private watchDevice(engine: Engine): void {
+    engine.device.lost.then((info) => {
+      if (this.engine === engine && !this.destroyed) void this.recover(info.message || info.reason);
+    });
+  }
+
+  /** A lost device: a new one, the same network, the last checkpoint's parameters; training resumes. */
+  private async recover(reason: string): Promise<void> {
+    const wasTraining = this.training && !this.stopRequested;
+    this.recovering = true;
+    const at = this.checkpoint ? `step ${this.checkpoint.stepCount}` : 'the initial weights';
+    this.emit('error', { error: new Error(`The GPU device was lost (${reason}); restoring the parameters of ${at} on a new device.`), recoverable: true });
+    try {
+      await this.running?.catch(() => undefined);
+      await this.replaceEngine(await sharedDevice(), this.network, this.checkpoint);
+      this.recovering = false;
+      this.emit('recovered', at);
+      await this.showSample(this.sample);
+      if (wasTraining) void this.start();
+    } catch (error) {
+      this.recovering = false;
+      this.emit('error', { error: new Error(`The GPU device was lost and could not be replaced: ${(error as Error).message}`), recoverable: false });
+    }
+  }
+
+  private async replaceEngine(device: GPUDevice, network: NetworkSettings, checkpoint?: Checkpoint): Promise<void> {
+    const { engine, meters } = await Scope.build(network, this.dataset, device, checkpoint);
+    const old = { engine: this.engineNow, meters: this.meters };
+    this.engineNow = engine;
+    this.meters = meters;
+    this.network = network;
+    this.replay = undefined;
+    this.watchDevice(engine);
+    this.emit('engine'); // views drop their old resources at once, then rebuild on the new engine
+    old.meters.epoch.destroy();
+    old.meters.chunk.destroy();
+    old.engine.destroy();
+  }
+
+  private emit(type: string, detail?: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  /** Stops training and frees every GPU resource of the session (the shared device stays). */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.stopRequested = true;
+    this.loop.stop();
+    const { engine, meters } = this;
+    // A chunk may still be in flight: free the buffers once it has settled.
+    void (this.running ?? Promise.resolve()).catch(() => undefined).then(() => {
+      meters.epoch.destroy();
+      meters.chunk.destroy();
+      engine.destroy();
+    });
+  }
+}

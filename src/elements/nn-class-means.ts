@@ -1,0 +1,63 @@
+/**
+ * `<nn-class-means>`: per layer, every class's mean output over its test images (summed on the GPU
+ * by the evaluation) and the 10×10 cosine similarity of those means; compare mode shows A, B and
+ * A − B. Pullover, coat and shirt have nearly the same inner picture: that is why they are confused.
+ * @csspart canvas - the WebGPU canvas
+ */
+import { html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import type { Scope } from '../app/scope.js';
+import { ClassMeansPanel } from '../app/class-means-panel.js';
+import type { Evaluation } from '../engine/evaluation-pass.js';
+import { ClassMeansView } from '../views/class-means-view.js';
+import { CanvasPart } from './scope-part.js';
+
+@customElement('nn-class-means')
+export class NnClassMeans extends CanvasPart<ClassMeansView> {
+  private panel?: ClassMeansPanel;
+
+  protected override createView(session: Scope, canvas: HTMLCanvasElement) {
+    return ClassMeansView.create(session.engine.device, canvas, session.engine.config.sizes, { classNames: session.dataset.classNames });
+  }
+
+  protected override attach(session: Scope, signal: AbortSignal): void {
+    super.attach(session, signal);
+    session.addEventListener('evaluation', (event) => {
+      const evaluation = (event as CustomEvent<Evaluation | undefined>).detail;
+      if (evaluation) this.panel?.update(evaluation);
+    }, { signal });
+  }
+
+  protected override viewReady(view: ClassMeansView, session: Scope): void {
+    const $ = <T extends HTMLElement>(selector: string) => this.renderRoot.querySelector(selector) as T;
+    this.panel = new ClassMeansPanel(view, {
+      canvas: this.canvas, quantity: $('.quantity'), mode: $('.mode'), a: $('.a'), b: $('.b'), readout: $('.readout'),
+    }, session.dataset.classNames);
+    if (session.evaluation) this.panel.update(session.evaluation);
+  }
+
+  protected override render() {
+    return html`
+      <style>.view { height: var(--nn-class-means-height, 540px); }</style>
+      <div class="card">
+        <div class="head">
+          <h2>Class means</h2>
+          <select class="quantity" aria-label="which outputs"><option value="activated">activated outputs</option><option value="raw">raw outputs</option></select>
+          <select class="mode" aria-label="mode"><option value="all">all classes</option><option value="compare" selected>compare two classes</option></select>
+          <label>A <select class="a"></select></label> <label>B <select class="b"></select></label>
+          <span style="flex:1"></span>
+          <button class="quiet" @click=${() => this.downloadPNG(`nnscope-class-means-step${this.session?.engine.stepCount ?? 0}.png`)} title="save the class means as PNG">PNG</button>
+        </div>
+        <p class="explain">The mean output of every neuron over each class's test images, and how alike those means are (cosine). Shown after each evaluation.</p>
+        <div class="readout tick">hover the view to read it</div>
+        ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
+        <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="class means and their cosine similarity"></canvas><div class="overlay"></div></div>
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'nn-class-means': NnClassMeans;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * `<nn-confusion>`: the confusion matrix of the last test evaluation (counts, colour = share of the
+ * true class, scale ending at the largest error), the most confused pairs, and a gallery of the test
+ * images of a clicked cell; picking one makes it the current sample (the strips show it).
+ * @csspart canvas - the WebGPU canvas
+ * @csspart gallery - the thumbnails of the selected cell
+ */
+import { html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import type { Scope } from '../app/scope.js';
+import { ConfusionPanel } from '../app/confusion-panel.js';
+import type { Evaluation } from '../engine/evaluation-pass.js';
+import { ConfusionView } from '../views/confusion-view.js';
+import { CanvasPart } from './scope-part.js';
+
+@customElement('nn-confusion')
+export class NnConfusion extends CanvasPart<ConfusionView> {
+  private panel?: ConfusionPanel;
+
+  protected override createView(session: Scope, canvas: HTMLCanvasElement) {
+    return ConfusionView.create(session.engine.device, canvas, { classNames: session.dataset.classNames });
+  }
+
+  protected override attach(session: Scope, signal: AbortSignal): void {
+    super.attach(session, signal);
+    session.addEventListener('evaluation', (event) => this.show((event as CustomEvent<Evaluation | undefined>).detail), { signal });
+  }
+
+  protected override viewReady(view: ConfusionView, session: Scope): void {
+    const $ = <T extends HTMLElement>(selector: string) => this.renderRoot.querySelector(selector) as T;
+    this.panel = new ConfusionPanel(view, session.dataset.test, {
+      canvas: this.canvas, pairs: $('.pairs'), gallery: $('.gallery'), caption: $('.caption'), previous: $('.previous'), next: $('.next'),
+    }, (index) => {
+      this.scopeElement?.setSamplesPlaying(false); // hold the picked image in the strips
+      void session.showSample(index);
+    }, session.dataset.classNames);
+    this.show(session.evaluation);
+  }
+
+  private show(evaluation: Evaluation | undefined): void {
+    const $ = (selector: string) => this.renderRoot.querySelector(selector)!;
+    if (evaluation) this.panel?.update(evaluation);
+    else {
+      $('.pairs').replaceChildren();
+      $('.gallery').replaceChildren();
+      $('.caption').textContent = 'Evaluate (or finish an epoch), then click a cell.';
+    }
+  }
+
+  protected override render() {
+    return html`
+      <style>
+        .view { height: var(--nn-confusion-height, 420px); }
+        .explorer { display: grid; grid-template-columns: minmax(320px, 540px) minmax(0, 1fr); gap: 16px; align-items: start; }
+        @media (max-width: 760px) { .explorer { grid-template-columns: minmax(0, 1fr); } }
+        .gallery { display: flex; flex-wrap: wrap; gap: 4px; max-height: 340px; overflow: auto; padding: 2px; outline: none; }
+        .gallery canvas { width: 42px; height: 42px; image-rendering: pixelated; border: 2px solid transparent; border-radius: 3px; cursor: pointer; }
+        .gallery canvas.picked { border-color: var(--_accent); }
+        .gallery:focus-visible { box-shadow: 0 0 0 2px var(--_accent); }
+        button.pair { background: transparent; color: var(--_accent); padding: 2px 8px; font-size: 13px; margin: 2px; }
+        .pairs { font-size: 13px; color: var(--_muted); }
+      </style>
+      <div class="card">
+        <div class="head">
+          <h2>Confusion matrix</h2>
+          <span style="flex:1"></span>
+          <button class="quiet" @click=${() => this.downloadPNG(`nnscope-confusion-step${this.session?.engine.stepCount ?? 0}.png`)} title="save the matrix as PNG">PNG</button>
+        </div>
+        <div class="pairs"></div>
+        <p class="explain">Rows are true classes, columns predictions. Pullover, coat and shirt take each other's places: click a cell to see those test images, then pick one to see its layer outputs.</p>
+        ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
+        <div class="explorer">
+          <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="confusion matrix; click a cell"></canvas><div class="overlay"></div></div>
+          <div>
+            <div class="row"><button class="quiet previous" aria-label="previous image of the cell">◀</button><button class="quiet next" aria-label="next image of the cell">▶</button>
+              <span class="caption tick">Evaluate (or finish an epoch), then click a cell.</span></div>
+            <div class="gallery" part="gallery" tabindex="0" data-own-arrows aria-label="test images of the selected cell; arrow keys step"></div>
+          </div>
+        </div>
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'nn-confusion': NnConfusion;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * `<nn-controls>`: play/pause/step/reset/evaluate, epoch and step progress with throughput and ETA,
+ * the network and training settings (editable between runs), the sample scrubber with the current
+ * image and its labels, class and colormap pickers, view tabs, and file buttons (export PNG, weights
+ * and history; import weights, a history or IDX files — also by dropping them on the element).
+ * @csspart progress - the progress bars and figures
+ * @csspart settings - the network and training settings
+ * @csspart samples - the sample scrubber
+ */
+import { html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { Scope } from '../app/scope.js';
+import { ACTIVATIONS, OPTIMIZERS, SEQUENTIAL_COLORMAPS, VIEW_NAMES } from '../app/settings.js';
+import { imageCanvas } from '../views/thumbnail.js';
+import { download, ScopePart } from './scope-part.js';
+
+const VIEW_LABELS: Record<string, string> = { strips: 'Layer outputs', weights: 'Weights', curves: 'Curves', confusion: 'Confusion', 'class-means': 'Class means' };
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+@customElement('nn-controls')
+export class NnControls extends ScopePart {
+  @state() private accessor busy = '';
+  private thumbnail?: { index: number; canvas: HTMLCanvasElement };
+
+  protected override attach(session: Scope, signal: AbortSignal): void {
+    for (const type of ['progress', 'epoch', 'state', 'sample', 'evaluation', 'engine', 'replay']) {
+      session.addEventListener(type, () => this.requestUpdate(), { signal });
+    }
+  }
+
+  protected override detach(): void {}
+
+  private async run(label: string, action: () => Promise<unknown>): Promise<void> {
+    this.busy = label;
+    try {
+      await action();
+    } catch {
+      // the scope element shows the error and fires nn-error
+    } finally {
+      this.busy = '';
+    }
+  }
+
+  private applySettings(form: HTMLFormElement): void {
+    const host = this.scopeElement;
+    if (!host) return;
+    const data = new FormData(form);
+    for (const name of ['layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed']) {
+      host.setAttribute(name, String(data.get(name) ?? ''));
+    }
+    void host.updateComplete.then(() => host.settings && this.run('resetting', () => host.reset()));
+  }
+
+  private toggleView(name: string): void {
+    const host = this.scopeElement;
+    const views = new Set(host?.settings?.views ?? []);
+    if (views.has(name as never)) views.delete(name as never);
+    else views.add(name as never);
+    host?.setAttribute('view', VIEW_NAMES.filter((v) => views.has(v)).join(',') || 'none');
+  }
+
+  private sampleThumbnail(session: Scope): HTMLCanvasElement {
+    if (this.thumbnail?.index !== session.sample) this.thumbnail = { index: session.sample, canvas: imageCanvas(session.dataset.test, session.sample) };
+    return this.thumbnail.canvas;
+  }
+
+  protected override render() {
+    const host = this.scopeElement;
+    const session = this.session;
+    const settings = host?.settings;
+    const ready = !!session && !session.recovering;
+    const training = !!session?.training;
+    const progress = session?.progress;
+    const engine = session?.engine;
+    const stepsPerEpoch = engine ? engine.stepsPerEpoch : 1;
+    const epochs = session?.epochs ?? settings?.epochs ?? 1;
+    const epochDone = engine ? Math.min(epochs, engine.epoch + engine.stepInEpoch / stepsPerEpoch) : 0;
+    const names = session?.dataset.classNames ?? [];
+    const test = session?.dataset.test;
+    const sample = session?.sample ?? 0;
+    const predicted = session?.evaluation ? names[session.evaluation.predictions[sample]] : undefined;
+    const truth = test ? names[test.labels[sample]] : '';
+    const views = settings?.views ?? [];
+    const disabled = !ready || !!this.busy;
+    return html`
+      <style>
+        .card { display: grid; gap: 10px; }
+        .bars { display: grid; grid-template-columns: auto minmax(120px, 1fr) auto; gap: 4px 10px; align-items: center; font-size: 13px; }
+        progress { width: 100%; height: 10px; accent-color: var(--_accent); }
+        .figures { font: var(--_mono); color: var(--_muted); }
+        details summary { cursor: pointer; color: var(--_muted); font-size: 13px; }
+        form { display: flex; flex-wrap: wrap; gap: 8px 14px; margin-top: 8px; align-items: end; font-size: 13px; }
+        form label { display: grid; gap: 2px; color: var(--_muted); }
+        form input { width: 7em; }
+        .thumb canvas { width: 56px; height: 56px; image-rendering: pixelated; border: 1px solid var(--_border); border-radius: 4px; display: block; }
+        .samples input[type=range] { flex: 1; min-width: 140px; }
+        .tabs button[aria-pressed='false'] { background: transparent; color: var(--_muted); border-color: var(--_border); }
+        .pending { color: var(--_accent); font-size: 13px; }
+        label.file { position: relative; overflow: hidden; display: inline-block; }
+        label.file input { position: absolute; inset: 0; opacity: 0; cursor: pointer; }
+      </style>
+      <div class="card">
+        <div class="row">
+          <button ?disabled=${disabled || (!training && !!session?.finished)} @click=${() => (training ? host?.pause() : host?.start())}
+            aria-label=${training ? 'pause training (space)' : 'train (space)'}>${training ? '❚❚ Pause' : '▶ Train'}</button>
+          <button class="quiet" ?disabled=${disabled || training} @click=${() => this.run('stepping', () => host!.step(1))} title="one training step">Step</button>
+          <button class="quiet" ?disabled=${disabled} @click=${() => this.run('resetting', () => host!.reset())} title="fresh weights">Reset</button>
+          <button class="quiet" ?disabled=${disabled || training} @click=${() => this.run('evaluating', () => host!.evaluate())} title="test accuracy, confusion matrix, class means">Evaluate</button>
+          <span class="figures">${this.busy ? `${this.busy}…` : session?.recovering ? 'recovering the GPU…' : ''}</span>
+        </div>
+        <div class="bars" part="progress">
+          <span>epoch ${engine ? Math.min(epochs, engine.epoch + (engine.stepInEpoch > 0 ? 1 : 0)) : 0} of ${epochs}</span>
+          <progress max=${epochs} .value=${epochDone} aria-label="epochs done"></progress>
+          <span class="figures">${progress ? `loss ${progress.loss.toFixed(3)} · accuracy ${(100 * progress.accuracy).toFixed(1)}%` : ''}${session?.evaluation ? ` · test ${(100 * session.evaluation.accuracy).toFixed(2)}%` : ''}</span>
+          <span>step ${engine?.stepInEpoch ?? 0} of ${engine ? stepsPerEpoch : 0}</span>
+          <progress max=${stepsPerEpoch} .value=${engine?.stepInEpoch ?? 0} aria-label="steps done in this epoch"></progress>
+          <span class="figures">${progress && training ? `${Math.round(progress.samplesPerSecond).toLocaleString('en')} samples/s · ETA ${duration(progress.etaSeconds)}` : engine ? `${engine.stepCount} steps done` : ''}</span>
+        </div>
+        <div class="row samples" part="samples">
+          ${session ? html`<span class="thumb">${this.sampleThumbnail(session)}</span>` : nothing}
+          <div style="display:grid; gap:4px; flex:1">
+            <div class="row">
+              <button class="quiet" ?disabled=${!ready} @click=${() => { host?.setSamplesPlaying(false); host?.stepSample(-1); }} aria-label="previous test image (←)">◀</button>
+              <button class="quiet" ?disabled=${!ready} @click=${() => host?.setSamplesPlaying(!host.samplesPlaying)} aria-label="animate test images">${host?.samplesPlaying ? '❚❚ samples' : '▶ samples'}</button>
+              <button class="quiet" ?disabled=${!ready} @click=${() => { host?.setSamplesPlaying(false); host?.stepSample(1); }} aria-label="next test image (→)">▶</button>
+              <input type="range" data-own-arrows min="0" max=${(test?.count ?? 1) - 1} .value=${String(sample)} ?disabled=${!ready} aria-label="test image"
+                @input=${(e: Event) => { host?.setSamplesPlaying(false); void session?.showSample(Number((e.target as HTMLInputElement).value)); }}>
+            </div>
+            <div class="row" style="font-size:13px">
+              <span>#${sample}: <b>${truth}</b>${predicted ? html` → <b class=${predicted === truth ? 'ok' : 'bad'}>${predicted}</b>` : ''}</span>
+              <label>class <select aria-label="step through one class" @change=${(e: Event) => host && (host.sampleClass = Number((e.target as HTMLSelectElement).value))}>
+                <option value="-1">all</option>${names.map((n, c) => html`<option value=${c} ?selected=${host?.sampleClass === c}>${n}</option>`)}</select></label>
+              <label>rate <select aria-label="test images per second" @change=${(e: Event) => host?.setAttribute('sample-rate', (e.target as HTMLSelectElement).value)}>
+                ${[0.5, 1, 2, 5, 10, 30].map((r) => html`<option value=${r} ?selected=${settings?.sampleRate === r}>${r}/s</option>`)}</select></label>
+              <label>colormap <select aria-label="colormap of activated outputs" @change=${(e: Event) => host?.setAttribute('colormap', (e.target as HTMLSelectElement).value)}>
+                ${SEQUENTIAL_COLORMAPS.map((c) => html`<option ?selected=${settings?.colormap === c}>${c}</option>`)}</select></label>
+            </div>
+          </div>
+        </div>
+        <div class="row tabs" role="group" aria-label="views shown">
+          ${VIEW_NAMES.filter((v) => v !== 'controls').map((v) => html`<button aria-pressed=${views.includes(v) ? 'true' : 'false'} @click=${() => this.toggleView(v)}>${VIEW_LABELS[v]}</button>`)}
+          <span style="flex:1"></span>
+          <button class="quiet" ?disabled=${!ready} @click=${() => host?.exportPNG()} title="save every shown view as PNG">PNG</button>
+          <button class="quiet" ?disabled=${!ready} @click=${async () => host && download(await host.exportWeights(), `nnscope-weights-step${engine?.stepCount ?? 0}.safetensors`)}>Export weights</button>
+          <button class="quiet" ?disabled=${!ready || !engine?.history?.length} @click=${() => host?.downloadHistory()}>Export history</button>
+          <label class="file"><button class="quiet" tabindex="-1" ?disabled=${!ready || training}>Import…</button>
+            <input type="file" multiple accept=".safetensors,.gz,.idx1-ubyte,.idx3-ubyte,application/octet-stream" ?disabled=${!ready || training}
+              aria-label="import weights or a history (.safetensors) or four IDX files; or drop them here"
+              @change=${(e: Event) => { const input = e.target as HTMLInputElement; void host?.openFiles([...(input.files ?? [])]); input.value = ''; }}></label>
+        </div>
+        <details part="settings">
+          <summary>Network and training: ${settings ? `784-${settings.layers.join('-')}${settings.layers.length ? '-' : ''}10 ${settings.activation}, ${settings.optimizer} lr ${settings.learningRate}${settings.optimizer === 'sgd' ? ` momentum ${settings.momentum}` : ''}, batch ${settings.batchSize}, ${settings.epochs} epochs, seed ${settings.seed}` : '—'}
+            ${host?.pendingReset ? html`<span class="pending">· changed: applies at reset</span>` : nothing}</summary>
+          <form @submit=${(e: Event) => { e.preventDefault(); this.applySettings(e.target as HTMLFormElement); }}>
+            <label>hidden layers <input name="layers" .value=${settings?.layers.join(',') ?? '128,128'}></label>
+            <label>activation <select name="activation">${ACTIVATIONS.map((a) => html`<option ?selected=${settings?.activation === a}>${a}</option>`)}</select></label>
+            <label>optimizer <select name="optimizer">${OPTIMIZERS.map((o) => html`<option ?selected=${settings?.optimizer === o}>${o}</option>`)}</select></label>
+            <label>learning rate <input name="learning-rate" type="number" step="any" min="0" .value=${String(settings?.learningRate ?? 0.01)}></label>
+            <label>momentum <input name="momentum" type="number" step="any" min="0" max="0.999" .value=${String(settings?.momentum ?? 0.9)}></label>
+            <label>batch size <input name="batch-size" type="number" min="1" .value=${String(settings?.batchSize ?? 128)}></label>
+            <label>epochs <input name="epochs" type="number" min="1" .value=${String(settings?.epochs ?? 5)}></label>
+            <label>seed <input name="seed" type="number" min="0" .value=${String(settings?.seed ?? 1)}></label>
+            <button ?disabled=${!!this.busy}>Apply and reset</button>
+          </form>
+        </details>
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'nn-controls': NnControls;
+  }
+}

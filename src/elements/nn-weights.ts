@@ -1,0 +1,149 @@
+/**
+ * `<nn-weights>`: live weight textures — the first layer as one 28×28 tile per neuron, deeper layers
+ * as heat maps, biases beside them — or their gradients, momentums, or change since initialisation
+ * or since the epoch began. A timeline scrubber replays the recorded history: it binds a snapshot's
+ * GPU buffers to the textures (no copy, no read-back). Hover to read a value; wheel zooms, drag pans.
+ * @csspart canvas - the WebGPU canvas
+ * @csspart timeline - the history scrubber
+ */
+import { html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { Scope } from '../app/scope.js';
+import { WeightsView, type WeightQuantity } from '../views/weights-view.js';
+import { CanvasPart } from './scope-part.js';
+
+const QUANTITIES: [WeightQuantity, string][] = [
+  ['weights', 'weights'], ['changeSinceInit', 'change since initialisation'], ['changeSinceEpoch', 'change since the epoch began'],
+  ['gradients', 'gradients (dweights)'], ['momentums', 'momentums'], ['caches', 'Adam caches'],
+];
+
+@customElement('nn-weights')
+export class NnWeights extends CanvasPart<WeightsView> {
+  @state() private accessor quantity: WeightQuantity = 'weights';
+  @state() private accessor readout = 'hover a weight to read it · wheel zooms, drag pans, double-click resets';
+  private hoverToken = 0;
+  private replayTimer?: ReturnType<typeof setInterval>;
+
+  protected override createView(session: Scope, canvas: HTMLCanvasElement) {
+    const { device, dictionary, config } = session.engine;
+    return WeightsView.create(device, canvas, dictionary, config);
+  }
+
+  protected override attach(session: Scope, signal: AbortSignal): void {
+    super.attach(session, signal);
+    session.addEventListener('epochstart', () => this.view?.captureSnapshot('epoch'), { signal });
+    session.addEventListener('replay', () => this.showReplay(), { signal });
+    for (const type of ['progress', 'state']) session.addEventListener(type, () => this.requestUpdate(), { signal });
+    signal.addEventListener('abort', () => this.stopReplay());
+  }
+
+  protected override viewReady(view: WeightsView, session: Scope): void {
+    const quantity = this.available(session).some(([q]) => q === this.quantity) ? this.quantity : 'weights';
+    this.quantity = quantity;
+    session.engine.dictionary.layers.forEach((_, l) => view.setQuantity(l, quantity));
+    this.showReplay();
+  }
+
+  private available(session: Scope) {
+    return QUANTITIES.filter(([q]) => q !== 'caches' || session.engine.config.optimizer.type === 'adam');
+  }
+
+  private showReplay(): void {
+    const session = this.session;
+    const history = session?.engine.history;
+    if (!this.view || !session) return;
+    if (session.replay && history?.has(session.replay)) this.view.showSnapshot(history, session.replay);
+    else this.view.showLive();
+    this.requestUpdate();
+  }
+
+  private setQuantity(quantity: WeightQuantity): void {
+    this.quantity = quantity;
+    this.session?.engine.dictionary.layers.forEach((_, l) => this.view?.setQuantity(l, quantity));
+  }
+
+  private async hover(event: MouseEvent): Promise<void> {
+    const view = this.view;
+    const place = view?.locate(event.offsetX, event.offsetY);
+    const token = ++this.hoverToken;
+    if (!view || !place) return;
+    const value = await view.readValue(place.hit);
+    if (token !== this.hoverToken) return;
+    const from = place.input === undefined ? '' : ` from ${place.layer === 0 ? `pixel (${place.input % 28}, ${Math.floor(place.input / 28)})` : `neuron ${place.input}`}`;
+    this.readout = `layer ${place.layer + 1} ${place.what}, neuron ${place.neuron}${from}: ${value.toPrecision(4)}`;
+  }
+
+  /** Timeline: index into the history's snapshots; past the end is live. */
+  private scrub(index: number): void {
+    const session = this.session;
+    const snapshots = session?.engine.history?.snapshots ?? [];
+    session?.setReplay(index < snapshots.length ? snapshots[index] : undefined);
+  }
+
+  private toggleReplay(): void {
+    if (this.replayTimer) return this.stopReplay();
+    const session = this.session;
+    const count = session?.engine.history?.length ?? 0;
+    if (!session || count < 2 || session.training) return;
+    let index = session.replay ? session.engine.history!.snapshots.indexOf(session.replay) : -1;
+    this.replayTimer = setInterval(() => {
+      const snapshots = session.engine.history?.snapshots ?? [];
+      if (session.training || snapshots.length === 0) return this.stopReplay();
+      index = (index + 1) % snapshots.length;
+      session.setReplay(snapshots[index]);
+    }, 100);
+    this.requestUpdate();
+  }
+
+  private stopReplay(): void {
+    clearInterval(this.replayTimer);
+    this.replayTimer = undefined;
+    this.requestUpdate();
+  }
+
+  protected override render() {
+    const session = this.session;
+    const history = session?.engine.history;
+    const count = history?.length ?? 0;
+    const replay = session?.replay;
+    const position = replay && history ? history.snapshots.indexOf(replay) : count;
+    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+    const caption = !history || count === 0 ? 'live · train to record the history'
+      : replay ? `replaying step ${replay.step} (epoch ${replay.epoch + 1}) · snapshot ${position + 1} of ${count}, every ${history.every} steps, ${mib(count * history.bytesPerSnapshot)} of ${mib(history.budgetBytes)} MiB`
+      : `live · ${count} snapshots recorded every ${history.every} steps (${mib(count * history.bytesPerSnapshot)} of ${mib(history.budgetBytes)} MiB)${session?.training ? '' : '; drag to replay'}`;
+    const canScrub = count >= 1 && !session?.training;
+    return html`
+      <style>.view { height: var(--nn-weights-height, 330px); } canvas { cursor: crosshair; } .timeline input { flex: 1; min-width: 160px; }</style>
+      <div class="card">
+        <div class="head">
+          <h2>Weights</h2>
+          <select aria-label="quantity shown" @change=${(e: Event) => this.setQuantity((e.target as HTMLSelectElement).value as WeightQuantity)}>
+            ${(session ? this.available(session) : QUANTITIES.slice(0, 1)).map(([q, label]) => html`<option value=${q} ?selected=${q === this.quantity}>${label}</option>`)}
+          </select>
+          <span style="flex:1"></span>
+          <button class="quiet" @click=${() => this.downloadPNG(`nnscope-weights-step${session?.engine.stepCount ?? 0}.png`)} title="save the weight textures as PNG">PNG</button>
+        </div>
+        <div class="tick">${this.readout}</div>
+        ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
+        <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="weight textures"
+          @mousemove=${(e: MouseEvent) => this.hover(e)}
+          @wheel=${(e: WheelEvent) => { e.preventDefault(); this.view?.zoomAt(Math.exp(-e.deltaY * 0.002), e.offsetX, e.offsetY); }}
+          @pointerdown=${(e: PointerEvent) => (e.target as Element).setPointerCapture(e.pointerId)}
+          @pointermove=${(e: PointerEvent) => (e.target as Element).hasPointerCapture(e.pointerId) && this.view?.panBy(e.movementX, e.movementY)}
+          @dblclick=${() => this.view?.resetView()}></canvas><div class="overlay"></div></div>
+        <div class="row timeline" part="timeline">
+          <button class="quiet" ?disabled=${!canScrub || count < 2} @click=${() => this.toggleReplay()} aria-label="replay the recorded history">${this.replayTimer ? '❚❚' : '▶'}</button>
+          <input type="range" data-own-arrows min="0" max=${count} .value=${String(position)} ?disabled=${!canScrub}
+            aria-label="recorded training history: drag to replay" @input=${(e: Event) => this.scrub(Number((e.target as HTMLInputElement).value))}>
+          <button class="quiet" ?disabled=${!replay} @click=${() => { this.stopReplay(); session?.setReplay(undefined); }}>Live</button>
+        </div>
+        <div class="tick" aria-live="polite">${caption}</div>
+      </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'nn-weights': NnWeights;
+  }
+}
