@@ -7,6 +7,7 @@ export const buildOptions = {
   // Chromium cannot parse standard decorators yet, so esbuild must lower them.
   target: 'es2022',
   loader: { '.wgsl': 'text' },
+  minify: true, // the sourcemap keeps stack traces readable
   sourcemap: true,
   logLevel: 'warning',
 };

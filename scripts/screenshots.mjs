@@ -1,6 +1,7 @@
-// `npm run screenshots`: retakes the README's figures (www/screenshots/*.png) from the real demo in
-// headless Chromium. It serves www/ with esbuild, trains one epoch (seed 1; about 2–3 minutes on
-// SwiftShader), then photographs each card of the page in the state the README describes.
+// `npm run screenshots`: retakes the README's figures (www/screenshots/*.png) from the real app
+// (www/index.html, one <nn-scope>) in headless Chromium. It serves www/ with esbuild, trains one
+// epoch (seed 1; under a minute to a few minutes on SwiftShader), and photographs the element and
+// its parts in the state the README describes; then the same in dark mode.
 import * as esbuild from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { mkdirSync } from 'node:fs';
@@ -14,43 +15,82 @@ const { port } = await context.serve({ servedir: 'www', host: '127.0.0.1', port:
 const started = Date.now();
 const log = (text) => console.log(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${text}`);
 
-// A copy: puppeteer splices --enable-features out of the array it is given.
-const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true });
-try {
+/** Opens the app and trains one epoch; resolves with the page once the epoch's evaluation is shown. */
+async function trainedApp(browser, { dark = false } = {}) {
   const page = await browser.newPage();
   page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: dark ? 'dark' : 'light' }]);
   await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
   await page.goto(`http://127.0.0.1:${port}/`);
-  await page.waitForSelector('#train:not([disabled])', { timeout: 120_000 });
-  log('demo ready; training one epoch');
-  await page.click('#train');
-  // The demo evaluates after the epoch; the most-confused-pair buttons appear when that is done.
-  await page.waitForSelector('#pairs button.pair', { timeout: 900_000 });
-  log(`trained: ${await page.$eval('#status', (el) => el.textContent)}`);
+  const epoch = await page.evaluate(() => new Promise((resolve, reject) => {
+    const scope = document.querySelector('nn-scope');
+    scope.setAttribute('sample-rate', '0');
+    const go = () => {
+      scope.addEventListener('nn-epoch', (event) => scope.pause().then(() => resolve(event.detail)), { once: true });
+      scope.start();
+    };
+    scope.addEventListener('nn-error', (event) => reject(new Error(event.detail.message)));
+    if (scope.session) go();
+    else scope.addEventListener('nn-ready', go, { once: true });
+  }));
+  log(`${dark ? 'dark' : 'light'}: epoch ${epoch.epoch}, test accuracy ${(100 * epoch.testAccuracy).toFixed(2)}%, weight change ${epoch.weightChange.map((c) => c.toFixed(3)).join(' / ')}`);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  return page;
+}
 
-  await page.click('#pairs button.pair'); // the most confused pair: fills the gallery and its strips
-  await page.select('#means-mode', 'compare');
-  await page.select('#means-a', '2');
-  await page.select('#means-b', '6');
-  await page.$eval('#timeline', (el) => {
-    el.value = '1'; // the second snapshot: step `every` of the recorded history
-    el.dispatchEvent(new Event('input', { bubbles: true }));
+const part = (page, name) => page.evaluateHandle((n) => document.querySelector('nn-scope').shadowRoot.querySelector(n), name);
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1200));
+
+const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true });
+try {
+  const page = await trainedApp(browser);
+  // The most confused pair's gallery, its first image in the strips.
+  await page.evaluate(() => {
+    const confusion = document.querySelector('nn-scope').shadowRoot.querySelector('nn-confusion');
+    confusion.shadowRoot.querySelector('button.pair').click();
   });
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // a few animation frames
-
-  const cards = await page.$$('.card');
-  const shots = [
-    ['curves.png', 0],
-    ['weights-replay.png', 2],
-    ['confusion-explorer.png', 3],
-    ['class-means.png', 4],
-  ];
-  for (const [name, index] of shots) {
-    await cards[index].screenshot({ path: `${outDir}/${name}` });
-    log(`wrote ${outDir}/${name}`);
+  await settle();
+  await page.evaluate(() => window.scrollTo(0, 0)); // the gallery scrolled its pick into view
+  await page.screenshot({ path: `${outDir}/app.png`, clip: { x: 0, y: 0, width: 1280, height: 1300 } });
+  log(`wrote ${outDir}/app.png`);
+  for (const [name, file] of [['nn-confusion', 'confusion-explorer.png'], ['nn-class-means', 'class-means.png'], ['nn-curves', 'curves.png'], ['nn-strips', 'layer-outputs.png']]) {
+    await (await part(page, name)).screenshot({ path: `${outDir}/${file}` });
+    log(`wrote ${outDir}/${file}`);
   }
-  log(`timeline: ${await page.$eval('#timeline-caption', (el) => el.textContent)}`);
-  log(`pairs: ${await page.$eval('#pairs', (el) => el.textContent)}`);
+  const pairs = await page.evaluate(() => document.querySelector('nn-scope').shadowRoot.querySelector('nn-confusion').shadowRoot.querySelector('.pairs').textContent);
+  log(`pairs: ${pairs}`);
+  const change = await page.evaluate(() => {
+    const points = document.querySelector('nn-scope').session.curves.changes;
+    const show = (p) => `step ${p.step}: ${p.change.map((c) => c.toExponential(2)).join(' / ')}`;
+    return `${points.length} points; first ${show(points[0])}; last ${show(points.at(-1))}`;
+  });
+  log(`weight change per step (16-step chunks, layers 1/2/3): ${change}`);
+  // Replay: the second recorded snapshot.
+  const caption = await page.evaluate(() => {
+    const session = document.querySelector('nn-scope').session;
+    session.setReplay(session.engine.history.snapshots[1]);
+    const history = session.engine.history;
+    return `${history.length} snapshots, ${(history.length * history.bytesPerSnapshot / 2 ** 20).toFixed(1)} MiB, ${(history.bytesPerSnapshot / 2 ** 20).toFixed(2)} MiB each, room for ${Math.floor(history.budgetBytes / history.bytesPerSnapshot)}`;
+  });
+  await settle();
+  await (await part(page, 'nn-weights')).screenshot({ path: `${outDir}/weights-replay.png` });
+  log(`wrote ${outDir}/weights-replay.png (history: ${caption})`);
+  // Live again, showing how far each weight moved since initialisation.
+  await page.evaluate(() => {
+    const scope = document.querySelector('nn-scope');
+    scope.session.setReplay(undefined);
+    const select = scope.shadowRoot.querySelector('nn-weights').shadowRoot.querySelector('select');
+    select.value = 'changeSinceInit';
+    select.dispatchEvent(new Event('change'));
+  });
+  await settle();
+  await (await part(page, 'nn-weights')).screenshot({ path: `${outDir}/weights-change.png` });
+  log(`wrote ${outDir}/weights-change.png`);
+  await page.close();
+
+  const dark = await trainedApp(browser, { dark: true });
+  await dark.screenshot({ path: `${outDir}/app-dark.png`, clip: { x: 0, y: 0, width: 1280, height: 1300 } });
+  log(`wrote ${outDir}/app-dark.png`);
 } finally {
   await browser.close();
   await context.dispose();

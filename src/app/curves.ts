@@ -18,10 +18,9 @@ export class CurveData {
     this.tests.push({ step, accuracy });
   }
 
-  /** `change` covers the steps since the previous point (measurements skip chunks while one is in flight): kept per step. */
-  addChange(step: number, change: number[]): void {
-    const steps = step - (this.changes.at(-1)?.step ?? 0);
-    if (steps > 0 && change.every((c) => c > 0)) this.changes.push({ step, change: change.map((c) => c / steps) });
+  /** Per layer, the relative weight change per step over the chunk that ended at `step`. */
+  addChange(step: number, perStep: number[]): void {
+    if (perStep.every((c) => c > 0)) this.changes.push({ step, change: perStep });
   }
 
   clear(): void {
@@ -70,14 +69,14 @@ export class TrainingCurves {
     ctx.fillText(`step ${maxStep}`, plot.right, height - 4);
     line(ctx, this.data.chunks.map((c) => [x(c.step), y(c.loss / maxLoss)]), '#e0663b');
     line(ctx, this.data.chunks.map((c) => [x(c.step), y(c.accuracy)]), '#7aa2ff');
-    ctx.fillStyle = '#1f3f9a';
+    ctx.fillStyle = '#2a9d5b';
     for (const t of this.data.tests) {
       ctx.beginPath();
       ctx.arc(x(t.step), y(t.accuracy), 4, 0, 2 * Math.PI);
       ctx.fill();
       ctx.fillText(`${(100 * t.accuracy).toFixed(1)}%`, x(t.step) - 18, y(t.accuracy) + 16);
     }
-    legend(ctx, [['loss (right axis)', '#e0663b'], ['train accuracy', '#7aa2ff'], ['test accuracy per epoch', '#1f3f9a']], plot.left, 14, color);
+    legend(ctx, [['loss (right axis)', '#e0663b'], ['train accuracy', '#7aa2ff'], ['test accuracy per epoch', '#2a9d5b']], plot.left, 14, color);
   }
 
   private drawChange(): void {

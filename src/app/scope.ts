@@ -21,7 +21,8 @@ import { sharedDevice } from './shared.js';
 const STEPS_PER_CALL = 64;
 /** Parameters are read back for recovery at least this often while training. */
 const CHECKPOINT_EVERY_STEPS = 200;
-const HISTORY = { every: 20, budgetBytes: 128 * 2 ** 20 };
+/** Snapshots every 16 steps: a multiple of the chunk, so chunks (and the weight-change curve's intervals) stay 16 steps long. */
+const HISTORY = { every: 16, budgetBytes: 128 * 2 ** 20 };
 
 export interface ScopeProgress {
   epoch: number;
@@ -71,7 +72,7 @@ export class Scope extends EventTarget {
   private stopRequested = false;
   private probing = false;
   private probeAgain = false;
-  private measuringChunk = false;
+  private changeMeasuredAt = 0;
   private checkpoint?: Checkpoint;
   private checkpointedAt = 0;
   private destroyed = false;
@@ -170,7 +171,7 @@ export class Scope extends EventTarget {
           this.meters.epoch.restart();
           this.emit('epochstart', engine.epoch);
         }
-        await engine.step(n, { onProgress: (p) => this.onProgress(p) });
+        await engine.step(n, { onProgress: (p) => this.onProgress(p), onChunkQueued: (step) => this.measureChunk(step) });
         left -= n;
         if (engine.epoch > epoch) await this.finishEpoch(epoch);
         if (engine.stepCount - this.checkpointedAt >= CHECKPOINT_EVERY_STEPS) await this.saveCheckpoint();
@@ -191,21 +192,23 @@ export class Scope extends EventTarget {
       etaSeconds: p.samplesPerSecond > 0 ? samplesLeft / p.samplesPerSecond : Infinity,
     };
     this.curves.addChunk(p.step, p.chunkLoss, p.chunkAccuracy);
-    void this.measureChunk();
     this.emit('progress', this.lastProgress);
   }
 
-  /** Per-chunk weight change: 8 bytes per layer back, never more than one read in flight. */
-  private async measureChunk(): Promise<void> {
-    if (this.measuringChunk) return;
-    this.measuringChunk = true;
-    const step = this.engine.stepCount; // the measure is queued after every chunk submitted so far
-    try {
-      this.curves.addChange(step, await this.meters.chunk.measure());
-    } catch {
-      // the engine was replaced meanwhile; the next chunk measures again
-    }
-    this.measuringChunk = false;
+  /**
+   * The weight change of the chunk just queued, measured right behind it (8 bytes per layer come back).
+   * Only whole chunks are plotted: the norm of a change over k steps does not grow like k (noise
+   * partly cancels), so intervals of different lengths would not compare.
+   */
+  private measureChunk(step: number): void {
+    const steps = step - this.changeMeasuredAt;
+    if (steps === 0) return;
+    this.changeMeasuredAt = step;
+    const chunk = this.engine.config.stepsPerChunk;
+    this.meters.chunk.measure().then(
+      (change) => steps === chunk && this.curves.addChange(step, change.map((c) => c / steps)),
+      () => undefined, // the engine was replaced meanwhile
+    );
   }
 
   private async finishEpoch(epoch: number): Promise<void> {
@@ -298,6 +301,7 @@ export class Scope extends EventTarget {
     this.replay = undefined;
     this.checkpoint = undefined;
     this.checkpointedAt = 0;
+    this.changeMeasuredAt = 0;
     this.lastProgress = undefined;
     this.emit('evaluation', undefined);
     this.emit('state');
@@ -306,7 +310,7 @@ export class Scope extends EventTarget {
   /** The recorded history as a safetensors file. */
   async exportHistory(): Promise<Uint8Array<ArrayBuffer>> {
     const history = this.engine.history;
-    if (!history || history.length === 0) throw new Error('There is no recorded history yet: train first (snapshots are taken every 20 steps).');
+    if (!history || history.length === 0) throw new Error('There is no recorded history yet: train first (snapshots are taken every 16 steps).');
     return history.exportSafetensors();
   }
 
@@ -320,6 +324,7 @@ export class Scope extends EventTarget {
     const format = this.engine.importParameters(bytes, name);
     this.meters.epoch.restart();
     this.meters.chunk.restart();
+    this.changeMeasuredAt = this.engine.stepCount;
     this.evaluation = undefined;
     this.emit('evaluation', undefined);
     this.emit('engine'); // the weights views take the imported weights as their reference
@@ -383,6 +388,7 @@ export class Scope extends EventTarget {
     this.engineNow = engine;
     this.meters = meters;
     this.network = network;
+    this.changeMeasuredAt = engine.stepCount;
     this.replay = undefined;
     this.watchDevice(engine);
     this.emit('engine'); // views drop their old resources at once, then rebuild on the new engine

@@ -50,8 +50,8 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
   protected override render() {
     return html`
       <style>
-        .view { height: var(--nn-confusion-height, 420px); }
-        .explorer { display: grid; grid-template-columns: minmax(320px, 540px) minmax(0, 1fr); gap: 16px; align-items: start; }
+        .view { height: var(--nn-confusion-height, 500px); }
+        .explorer { display: grid; grid-template-columns: minmax(320px, 600px) minmax(0, 1fr); gap: 16px; align-items: start; }
         @media (max-width: 760px) { .explorer { grid-template-columns: minmax(0, 1fr); } }
         .gallery { display: flex; flex-wrap: wrap; gap: 4px; max-height: 340px; overflow: auto; padding: 2px; outline: none; }
         .gallery canvas { width: 42px; height: 42px; image-rendering: pixelated; border: 2px solid transparent; border-radius: 3px; cursor: pointer; }

@@ -10,6 +10,14 @@
  * @fires nn-error - bad attribute, missing WebGPU, bad file, diverged training or a lost device; detail: { message, attribute?, recoverable }
  * @fires nn-recovered - a lost device was replaced and the last saved parameters restored; detail: { restoredFrom }
  * @fires nn-session - (internal) the session the parts follow changed
+ * @csspart message - the status or error message above the views
+ * @csspart controls - the <nn-controls> part
+ * @csspart views - the grid holding the views
+ * @csspart strips - the <nn-strips> part
+ * @csspart curves - the <nn-curves> part
+ * @csspart weights - the <nn-weights> part
+ * @csspart confusion - the <nn-confusion> part
+ * @csspart class-means - the <nn-class-means> part
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';

@@ -113,7 +113,7 @@ export class NnWeights extends CanvasPart<WeightsView> {
       : `live · ${count} snapshots recorded every ${history.every} steps (${mib(count * history.bytesPerSnapshot)} of ${mib(history.budgetBytes)} MiB)${session?.training ? '' : '; drag to replay'}`;
     const canScrub = count >= 1 && !session?.training;
     return html`
-      <style>.view { height: var(--nn-weights-height, 330px); } canvas { cursor: crosshair; } .timeline input { flex: 1; min-width: 160px; }</style>
+      <style>.view { height: var(--nn-weights-height, 400px); } canvas { cursor: crosshair; } .timeline input { flex: 1; min-width: 160px; }</style>
       <div class="card">
         <div class="head">
           <h2>Weights</h2>

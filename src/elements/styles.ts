@@ -50,7 +50,7 @@ export const theme = css`
   select, input[type='number'], input[type='text'] {
     background: var(--_card); border: 1px solid var(--_border); border-radius: 6px; padding: 4px 6px;
   }
-  .card { background: var(--_card); border-radius: var(--_radius); padding: 14px 16px; box-shadow: 0 1px 3px #0002; border: 1px solid var(--_border); }
+  .card { box-sizing: border-box; height: 100%; background: var(--_card); border-radius: var(--_radius); padding: 14px 16px; box-shadow: 0 1px 3px #0002; border: 1px solid var(--_border); }
   .row { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
   .head { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; margin-bottom: 6px; }
   h2 { font-size: 15px; margin: 0; font-weight: 650; }

@@ -120,7 +120,7 @@ export class Engine {
   }
 
   /** Runs `n` training steps, crossing epoch boundaries (each epoch gets a fresh seeded shuffle). */
-  async step(n: number, { onProgress }: TrainOptions = {}): Promise<StepStats> {
+  async step(n: number, { onProgress, onChunkQueued }: TrainOptions = {}): Promise<StepStats> {
     this.assertUsable();
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`step(n) takes a whole number of steps ≥ 0, got ${n}.`);
     const data = this.requireData();
@@ -162,6 +162,7 @@ export class Engine {
         this.stepCount = after.step;
         this.epoch = after.epoch;
         this.stepInEpoch = after.stepInEpoch;
+        onChunkQueued?.(after.step);
         while (pending.length > CHUNKS_IN_FLIGHT) await settle();
       }
       while (pending.length > 0) await settle();

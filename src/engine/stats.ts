@@ -35,7 +35,13 @@ export interface EpochStats extends StepStats {
 }
 
 export interface TrainOptions {
+  /** After each chunk's statistics came back (a chunk or two behind the GPU). */
   onProgress?: (progress: Progress) => void;
+  /**
+   * Right after each chunk is queued, with the update count it ends at: GPU work queued here runs
+   * between this chunk and the next (e.g. a WeightChangeMeter measure per chunk).
+   */
+  onChunkQueued?: (step: number) => void;
 }
 
 /** Training produced a non-finite loss or parameter: the parameters stay finite and training stops. */

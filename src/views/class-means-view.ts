@@ -193,7 +193,7 @@ export class ClassMeansView extends CanvasView {
       labels.push({ text, x: css(x), y: css(y), align, kind });
     const c = this.classes;
     const layers = this.widths.length;
-    const top = px(48);
+    const top = px(54);
     const gap = px(40);
     const margin = px(28);
     const group = Math.floor((width - 2 * margin - (layers - 1) * gap) / layers);

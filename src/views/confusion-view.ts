@@ -91,7 +91,7 @@ export class ConfusionView extends CanvasView {
     const label = (text: string, x: number, y: number, kind: string, align: ViewLabel['align'] = 'center') =>
       labels.push({ text, x: css(x), y: css(y), align, kind });
     const left = px(96);
-    const top = px(52);
+    const top = px(58);
     const gap = px(2);
     const recallWidth = px(44);
     const side = Math.max(px(60), Math.min(width - left - recallWidth - px(60), height - top - px(48)));
@@ -108,11 +108,15 @@ export class ConfusionView extends CanvasView {
     addLegend({ panels, labels }, 0, { x: left, y: top + side + px(10), width: Math.min(side, px(160)), height: px(6) }, scale, 'below');
 
     label('predicted →', left, px(14), 'title', 'left');
-    label('recall', recallX + recallWidth / 2, top - px(12), 'tick');
+    label('recall', recallX + recallWidth / 2, top - px(28), 'tick');
+    // Column names are staggered over two rows; when even that is too narrow (≈6.5 px per character
+    // at 11 px), columns show class numbers and the row names carry them.
+    const numbered = Math.max(...names.map((name) => name.length)) * 6.5 > (2 * pitch) / scale;
     names.forEach((name, k) => {
       const centre = (k + 0.5) * pitch - gap / 2;
-      label(name, left + centre, top - px(k % 2 ? 12 : 28), 'tick'); // staggered: long names fit narrow columns
-      label(name, left - px(8), top + centre, 'class', 'right');
+      if (numbered) label(String(k), left + centre, top - px(12), 'tick');
+      else label(name, left + centre, top - px(k % 2 ? 12 : 28), 'tick'); // staggered: long names fit narrow columns
+      label(numbered ? `${name} ${k}` : name, left - px(8), top + centre, 'class', 'right');
       const recall = this.rates[k]?.[k];
       if (recall !== undefined) label(`${(100 * recall).toFixed(1)}%`, recallX + recallWidth / 2, top + centre, textKind('blues', recall), 'center');
     });

@@ -231,4 +231,20 @@ describe('<nn-scope>', () => {
     }
     await until(() => liveBufferCount() === before, `the live-buffer count to return to ${before} (now ${liveBufferCount()})`, 10_000);
   });
+
+  it('the custom-elements manifest (built by npm run build) describes every element and attribute the browser sees', async () => {
+    const response = await fetch('/www/dist/custom-elements.json');
+    expect(response.ok, 'www/dist/custom-elements.json: run npm run build').to.equal(true);
+    const manifest = await response.json() as { modules: { declarations: { tagName: string; attributes: { name: string }[]; events: { name: string }[] }[] }[] };
+    const declarations = manifest.modules.flatMap((m) => m.declarations);
+    const tags = declarations.map((d) => d.tagName).sort();
+    expect(tags).to.deep.equal(['nn-class-means', 'nn-confusion', 'nn-controls', 'nn-curves', 'nn-scope', 'nn-strips', 'nn-weights']);
+    for (const declaration of declarations) {
+      const element = customElements.get(declaration.tagName) as unknown as { observedAttributes: string[] };
+      expect(element, declaration.tagName).to.not.equal(undefined);
+      expect(declaration.attributes.map((a) => a.name).sort(), declaration.tagName).to.deep.equal([...element.observedAttributes].sort());
+    }
+    const scope = declarations.find((d) => d.tagName === 'nn-scope')!;
+    expect(scope.events.map((e) => e.name)).to.include.members(['nn-ready', 'nn-progress', 'nn-epoch', 'nn-error']);
+  });
 });

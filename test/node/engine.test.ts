@@ -107,3 +107,44 @@ test('WeightChangeMeter: per-layer ‖W − W₀‖ / ‖W₀‖ equals the same
     engine.destroy();
   }
 });
+
+test('onChunkQueued runs between chunks: a meter queued there measures each chunk as step-by-step read-backs do', async () => {
+  const options = { device, layers: [24], batchSize: 8, seed: 5, stepsPerChunk: 3 };
+  const data = syntheticDataset(96, 10, 3); // 12 steps per epoch: no epoch boundary inside the 10 steps
+  const relativeChange = (a: Float32Array, b: Float32Array) => {
+    let change = 0;
+    let norm = 0;
+    a.forEach((w0, i) => ((change += (b[i] - w0) ** 2), (norm += w0 * w0)));
+    return Math.sqrt(change / norm);
+  };
+  // Reference: the same training one chunk per call, weights read back after each.
+  const reference = await createEngine(options);
+  const expected: number[][] = [];
+  try {
+    reference.setData(data);
+    let before = await reference.readTrainingDictionary();
+    for (const steps of [3, 3, 3, 1]) {
+      await reference.step(steps);
+      const after = await reference.readTrainingDictionary();
+      expected.push(before.map((layer, l) => relativeChange(layer.weights, after[l].weights)));
+      before = after;
+    }
+  } finally {
+    reference.destroy();
+  }
+  const engine = await createEngine(options);
+  const meter = await WeightChangeMeter.create(device, engine.dictionary);
+  try {
+    engine.setData(data);
+    const queued: number[] = [];
+    const measures: Promise<number[]>[] = [];
+    await engine.step(10, { onChunkQueued: (step) => (queued.push(step), measures.push(meter.measure())) });
+    assert.deepEqual(queued, [3, 6, 9, 10]);
+    const measured = await Promise.all(measures);
+    measured.forEach((layers, c) => layers.forEach((m, l) =>
+      assert.ok(Math.abs(m - expected[c][l]) <= 1e-5 * expected[c][l], `chunk ${c} layer ${l}: ${m} vs ${expected[c][l]}`)));
+  } finally {
+    meter.destroy();
+    engine.destroy();
+  }
+});
