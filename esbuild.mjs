@@ -20,8 +20,17 @@ writeFileSync('www/dist/custom-elements.json', JSON.stringify(buildManifest(), n
 if (serve) {
   const context = await esbuild.context(buildOptions);
   await context.watch();
-  const { port: actual } = await context.serve({ servedir: 'www', port, host: '127.0.0.1' });
-  console.log(`nnscope demo: http://localhost:${actual}/`);
+  let actual;
+  try {
+    ({ port: actual } = await context.serve({ servedir: 'www', port, host: '127.0.0.1' }));
+  } catch (error) {
+    await context.dispose();
+    console.error(/address already in use/.test(error.message)
+      ? `Port ${port} is in use (another npm start?). Stop that server, or pick another port: PORT=${port + 1} npm start`
+      : `Could not serve www/: ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`nnscope app: http://localhost:${actual}/  (the drop-in example: http://localhost:${actual}/embed.html)`);
 } else {
   const result = await esbuild.build({ ...buildOptions, metafile: true });
   const bytes = result.metafile.outputs['www/dist/nnscope.js'].bytes;

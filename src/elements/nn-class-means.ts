@@ -25,6 +25,7 @@ export class NnClassMeans extends CanvasPart<ClassMeansView> {
     session.addEventListener('evaluation', (event) => {
       const evaluation = (event as CustomEvent<Evaluation | undefined>).detail;
       if (evaluation) this.panel?.update(evaluation);
+      this.requestUpdate();
     }, { signal });
   }
 
@@ -38,7 +39,10 @@ export class NnClassMeans extends CanvasPart<ClassMeansView> {
 
   protected override render() {
     return html`
-      <style>.view { height: var(--nn-class-means-height, 540px); }</style>
+      <style>
+        .view { height: var(--nn-class-means-height, 540px); }
+        .empty { position: absolute; inset: 0; display: grid; place-items: center; color: var(--_muted); font-size: 14px; background: color-mix(in srgb, var(--_card) 82%, transparent); }
+      </style>
       <div class="card">
         <div class="head">
           <h2>Class means</h2>
@@ -51,7 +55,8 @@ export class NnClassMeans extends CanvasPart<ClassMeansView> {
         <p class="explain">The mean output of every neuron over each class's test images, and how alike those means are (cosine). Shown after each evaluation.</p>
         <div class="readout tick">hover the view to read it</div>
         ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
-        <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="class means and their cosine similarity"></canvas><div class="overlay"></div></div>
+        <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="class means and their cosine similarity"></canvas><div class="overlay"></div>
+          ${this.session?.evaluation ? '' : html`<div class="empty">Evaluate, or finish an epoch, to see the class means.</div>`}</div>
       </div>`;
   }
 }

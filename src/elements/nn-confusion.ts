@@ -39,6 +39,7 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
 
   private show(evaluation: Evaluation | undefined): void {
     const $ = (selector: string) => this.renderRoot.querySelector(selector)!;
+    this.requestUpdate();
     if (evaluation) this.panel?.update(evaluation);
     else {
       $('.pairs').replaceChildren();
@@ -59,6 +60,7 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
         .gallery:focus-visible { box-shadow: 0 0 0 2px var(--_accent); }
         button.pair { background: transparent; color: var(--_accent); padding: 2px 8px; font-size: 13px; margin: 2px; }
         .pairs { font-size: 13px; color: var(--_muted); }
+        .empty { position: absolute; inset: 0; display: grid; place-items: center; color: var(--_muted); font-size: 14px; background: color-mix(in srgb, var(--_card) 82%, transparent); }
       </style>
       <div class="card">
         <div class="head">
@@ -70,7 +72,8 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
         <p class="explain">Rows are true classes, columns predictions. Pullover, coat and shirt take each other's places: click a cell to see those test images, then pick one to see its layer outputs.</p>
         ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
         <div class="explorer">
-          <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="confusion matrix; click a cell"></canvas><div class="overlay"></div></div>
+          <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="confusion matrix; click a cell"></canvas><div class="overlay"></div>
+            ${this.session?.evaluation ? '' : html`<div class="empty">Evaluate, or finish an epoch, to fill the matrix.</div>`}</div>
           <div>
             <div class="row"><button class="quiet previous" aria-label="previous image of the cell">◀</button><button class="quiet next" aria-label="next image of the cell">▶</button>
               <span class="caption tick">Evaluate (or finish an epoch), then click a cell.</span></div>

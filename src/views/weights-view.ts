@@ -198,7 +198,10 @@ export class WeightsView extends CanvasView {
       addLegend({ panels, labels }, weightPanel, { x: rect.x, y: top + rect.height + px(8), width: Math.min(rect.width, px(120)), height: px(6) }, scale, 'below');
       const what = quantity.snapshot ? `Δ since ${quantity.snapshot === 'initial' ? 'init' : 'epoch start'}` : String(weightsName);
       const when = replay && l === 0 ? ` · step ${replay.snapshot.step}` : ''; // once: the titles are narrow
-      const title = (l === 0 && side * side === inputs ? `layer 1 ${what} · ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} · ${outputs}×${inputs}`) + when;
+      const full = (l === 0 && side * side === inputs ? `layer 1 ${what} · ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} · ${outputs}×${inputs}`) + when;
+      // Narrow panels get shorter titles (≈7 CSS px per character of the bold 12 px title).
+      const room = (rect.width + biasWidth + gap) / scale;
+      const title = [full, `layer ${l + 1} · ${outputs}×${inputs}${when}`, `${l + 1}: ${outputs}×${inputs}`].find((text) => text.length * 7 <= room) ?? `${l + 1}`;
       labels.push({ text: title, x: css(rect.x), y: css(top - px(8)), align: 'left', kind: 'title' });
       x = biasRect.x + biasWidth + gap;
     });

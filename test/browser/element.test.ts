@@ -216,6 +216,20 @@ describe('<nn-scope>', () => {
     await until(() => !!(shadow(scope, 'nn-weights') as unknown as { view?: unknown }).view, 'the weights view on the new device');
   }));
 
+  it('a device lost during training is replaced and training goes on from the last saved parameters', () => withScope({ 'sample-rate': '0', 'batch-size': '32' }, async (scope) => {
+    const started = scope.start();
+    await nextEvent(scope, 'nn-progress');
+    const recovered = nextEvent<{ restoredFrom: string }>(scope, 'nn-recovered');
+    scope.engine!.device.destroy();
+    await started; // the interrupted loop ends quietly
+    const { restoredFrom } = await recovered;
+    expect(restoredFrom).to.match(/^(step \d+|the initial weights)$/);
+    const resumed = await nextEvent<ScopeProgress>(scope, 'nn-progress');
+    expect(resumed.step).to.be.greaterThan(0);
+    expect(scope.session!.training).to.equal(true);
+    await scope.pause();
+  }));
+
   it('frees its GPU buffers when removed: 50 adds and removes leave the live-buffer count where it was', async () => {
     const data = await smallDataset();
     const before = liveBufferCount();
@@ -247,4 +261,36 @@ describe('<nn-scope>', () => {
     const scope = declarations.find((d) => d.tagName === 'nn-scope')!;
     expect(scope.events.map((e) => e.name)).to.include.members(['nn-ready', 'nn-progress', 'nn-epoch', 'nn-error']);
   });
+
+  it('dropped IDX files replace the data set; a bad or incomplete set is refused and the current data stay', () => withScope({ 'sample-rate': '0' }, async (scope) => {
+    const idx = (dims: number[], data: Uint8Array) => {
+      const header = new DataView(new ArrayBuffer(4 + 4 * dims.length));
+      header.setUint8(2, 0x08);
+      header.setUint8(3, dims.length);
+      dims.forEach((d, k) => header.setUint32(4 + 4 * k, d, false));
+      return new Uint8Array([...new Uint8Array(header.buffer), ...data]);
+    };
+    const small = await smallDataset(300, 100);
+    const files = [
+      new File([idx([300, 28, 28], small.train.images)], 'train-images-idx3-ubyte'),
+      new File([idx([300], small.train.labels)], 'train-labels-idx1-ubyte'),
+      new File([idx([100, 28, 28], small.test.images)], 't10k-images-idx3-ubyte'),
+      new File([idx([100], small.test.labels)], 't10k-labels-idx1-ubyte'),
+    ];
+    const errors: string[] = [];
+    scope.addEventListener('nn-error', (event) => errors.push((event as CustomEvent<{ message: string }>).detail.message));
+    const before = scope.session!.dataset;
+    await scope.openFiles(files.slice(0, 3));
+    expect(errors.at(-1)).to.include('missing: t10k-labels-idx1-ubyte');
+    const truncated = new File([idx([100], small.test.labels).subarray(0, 50)], 't10k-labels-idx1-ubyte');
+    await scope.openFiles([...files.slice(0, 3), truncated]);
+    expect(errors.at(-1)).to.include('t10k-labels-idx1-ubyte: truncated');
+    expect(scope.session!.dataset).to.equal(before);
+    const ready = nextEvent(scope, 'nn-ready');
+    await scope.openFiles(files);
+    await ready;
+    expect(scope.session!.dataset.train.count).to.equal(300);
+    expect(scope.session!.dataset.test.count).to.equal(100);
+    expect(Array.from(scope.session!.dataset.test.labels)).to.deep.equal(Array.from(small.test.labels));
+  }));
 });
