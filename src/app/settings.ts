@@ -45,7 +45,7 @@ export interface ScopeSettings extends NetworkSettings {
 export type RawAttributes = Partial<Record<
   'src' | 'layers' | 'activation' | 'optimizer' | 'learning-rate' | 'momentum' | 'batch-size' | 'epochs' | 'seed' | 'view' | 'colormap' | 'sample-rate',
   string | null
->> & { autoplay?: boolean };
+>> & { autoplay?: boolean; theme?: string | null };
 
 function number(attribute: string, text: string | null | undefined, fallback: number, check: (n: number) => boolean, expected: string): number {
   if (text === null || text === undefined) return fallback;
@@ -101,6 +101,7 @@ export function parseSettings(raw: RawAttributes): ScopeSettings {
     colormap: choice('colormap', raw.colormap, SEQUENTIAL_COLORMAPS, 'viridis'),
     sampleRate: number('sample-rate', raw['sample-rate'], 2, (n) => n >= 0 && n <= 60, 'must be a number of test samples per second from 0 (still) to 60'),
   };
+  choice('theme', raw.theme, ['light', 'dark'] as const, 'light'); // absent: follow prefers-color-scheme
   // The engine's own checks (and its limits) have the last word; name the attribute in its message.
   try {
     resolveConfig(engineOptions(settings));

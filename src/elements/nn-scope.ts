@@ -18,6 +18,12 @@
  * @csspart weights - the <nn-weights> part
  * @csspart confusion - the <nn-confusion> part
  * @csspart class-means - the <nn-class-means> part
+ * @csspart progress - (from nn-controls) the progress bars and figures
+ * @csspart settings - (from nn-controls) the network and training settings
+ * @csspart samples - (from nn-controls) the sample scrubber
+ * @csspart timeline - (from nn-weights) the history scrubber
+ * @csspart gallery - (from nn-confusion) the thumbnails of the selected cell
+ * @csspart strips-canvas - the layer-output canvas (likewise weights-canvas, confusion-canvas, class-means-canvas, curves-training, curves-change)
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -79,6 +85,8 @@ export class NnScope extends LitElement {
   @state() private accessor message: { text: string; kind: 'error' | 'info' | 'webgpu' } | undefined = undefined;
   @state() private accessor loading = false;
   @state() private accessor dragging = false;
+  /** The attribute value in error, if any (the element runs on with its last valid settings). */
+  @state() accessor attributeError: AttributeError | undefined = undefined;
   /** Network settings changed while a run was under way: they apply at reset(). */
   @state() accessor pendingReset = false;
 
@@ -121,11 +129,13 @@ export class NnScope extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0; // keyboard: space plays/pauses, arrows step samples
+    this.colorScheme?.addEventListener('change', this.onColorScheme);
     if (this.settings && !this.session && !this.loading) void this.load();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.colorScheme?.removeEventListener('change', this.onColorScheme);
     this.loadToken++;
     this.loading = false;
     this.setSession(undefined);
@@ -134,14 +144,16 @@ export class NnScope extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    const settingChanged = [...changed.keys()].some((key) => ['src', 'layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'seed', 'autoplay', 'view', 'colormap', 'sampleRate', 'data'].includes(key as string));
+    const settingChanged = [...changed.keys()].some((key) => ['src', 'layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'seed', 'autoplay', 'view', 'colormap', 'sampleRate', 'theme', 'data'].includes(key as string));
     if (!settingChanged) return;
     let next: ScopeSettings;
     try {
       next = parseSettings(this.rawAttributes());
+      this.attributeError = undefined;
     } catch (error) {
-      this.settings = undefined;
-      this.loadError = error as Error;
+      // A running element keeps its last valid settings (and its views); a new one builds nothing.
+      this.attributeError = error as AttributeError;
+      if (!this.session) this.loadError = error as Error;
       this.fail(error as Error);
       return;
     }
@@ -157,12 +169,21 @@ export class NnScope extends LitElement {
     this.applyToSession(next);
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues): void {
     this.setSampleTimer();
+    if (changed.has('theme') && changed.get('theme') !== undefined) this.restyle();
   }
 
+  /** The views read their background colour when built: rebuild them after a change of theme. */
+  private restyle(): void {
+    this.session?.dispatchEvent(new CustomEvent('engine'));
+  }
+
+  private readonly colorScheme = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
+  private readonly onColorScheme = () => this.theme === null && this.restyle();
+
   private rawAttributes(): RawAttributes {
-    const raw: RawAttributes = { autoplay: this.autoplay };
+    const raw: RawAttributes = { autoplay: this.autoplay, theme: this.theme };
     for (const name of SETTING_ATTRIBUTES) {
       const key = name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof this;
       const value = this[key];
@@ -270,7 +291,7 @@ export class NnScope extends LitElement {
   async reset(): Promise<void> {
     const session = await this.whenReady();
     const settings = this.settings;
-    if (!settings) throw new Error('Fix the attribute error shown before resetting.');
+    if (this.attributeError || !settings) throw this.attributeError ?? new Error('The element has no valid settings yet.');
     this.pendingReset = false;
     await session.reset(networkOf(settings), settings.epochs);
   }
@@ -439,13 +460,13 @@ export class NnScope extends LitElement {
       </style>
       ${message ? html`<div class="message ${message.kind}" part="message" role=${message.kind === 'info' ? 'status' : 'alert'}>
         ${message.kind === 'webgpu' ? html`<strong>WebGPU is not available</strong>` : nothing}${message.text}</div>` : nothing}
-      ${show('controls') ? html`<nn-controls part="controls" .scope=${this}></nn-controls>` : nothing}
+      ${show('controls') ? html`<nn-controls part="controls" exportparts="progress, settings, samples" .scope=${this}></nn-controls>` : nothing}
       <div class="grid" part="views">
-        ${show('strips') ? html`<nn-strips part="strips" class=${show('curves') ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
-        ${show('curves') ? html`<nn-curves part="curves" class=${show('strips') ? 'stacked' : 'wide'} .scope=${this}></nn-curves>` : nothing}
-        ${show('weights') ? html`<nn-weights part="weights" class="wide" .scope=${this}></nn-weights>` : nothing}
-        ${show('confusion') ? html`<nn-confusion part="confusion" class="wide" .scope=${this}></nn-confusion>` : nothing}
-        ${show('class-means') ? html`<nn-class-means part="class-means" class="wide" .scope=${this}></nn-class-means>` : nothing}
+        ${show('strips') ? html`<nn-strips part="strips" exportparts="canvas: strips-canvas" class=${show('curves') ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
+        ${show('curves') ? html`<nn-curves part="curves" exportparts="training: curves-training, change: curves-change" class=${show('strips') ? 'stacked' : 'wide'} .scope=${this}></nn-curves>` : nothing}
+        ${show('weights') ? html`<nn-weights part="weights" exportparts="canvas: weights-canvas, timeline" class="wide" .scope=${this}></nn-weights>` : nothing}
+        ${show('confusion') ? html`<nn-confusion part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
+        ${show('class-means') ? html`<nn-class-means part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}
       </div>
       ${this.dragging ? html`<div class="drop">Drop weights or a history (.safetensors), or four IDX files</div>` : nothing}
     `;

@@ -52,7 +52,7 @@ describe('<nn-scope>', () => {
       ['layers', '128,x', 'whole numbers'], ['activation', 'softplus', 'relu, sigmoid, tanh'], ['optimizer', 'rmsprop', 'sgd, adam'],
       ['learning-rate', '-1', 'above 0'], ['momentum', '1', 'up to (not including) 1'], ['batch-size', '0', '1 to 8192'],
       ['epochs', '1.5', 'whole number'], ['seed', '-3', '0 to 4294967295'], ['view', 'strips,bogus', 'unknown: bogus'],
-      ['colormap', 'rainbow', 'viridis'], ['sample-rate', 'fast', 'per second'],
+      ['colormap', 'rainbow', 'viridis'], ['sample-rate', 'fast', 'per second'], ['theme', 'sepia', 'light, dark'],
     ];
     const before = liveBufferCount();
     for (const [attribute, value, hint] of cases) {
@@ -80,6 +80,65 @@ describe('<nn-scope>', () => {
       }
     }
     await until(() => liveBufferCount() === before, `the live-buffer count to return to ${before} (now ${liveBufferCount()})`, 10_000);
+  });
+
+  it('a bad value on a running element is shown and refused; the element runs on with its views and last settings', () => withScope({ 'sample-rate': '0' }, async (scope) => {
+    const engine = scope.engine;
+    const error = nextEvent<{ attribute: string }>(scope, 'nn-error');
+    scope.setAttribute('layers', '64,abc');
+    expect((await error).attribute).to.equal('layers');
+    await scope.updateComplete;
+    expect(messageOf(scope)).to.include('layers="64,abc"');
+    expect(shadow(scope, 'nn-weights'), 'the views stay').to.not.equal(null);
+    expect(scope.engine).to.equal(engine);
+    let refused = '';
+    await scope.reset().catch((e: Error) => (refused = e.message));
+    expect(refused).to.include('layers="64,abc"');
+    scope.setAttribute('layers', '64');
+    await until(() => scope.engine?.config.sizes.join() === '784,64,10', 'the engine for the fixed value (nothing was trained yet)');
+    expect(messageOf(scope)).to.equal('');
+  }));
+
+  it('autoplay trains at once; sample-rate animates the test images; colormap redraws the strips', async () => {
+    const autoplaying = document.createElement('nn-scope');
+    autoplaying.setAttribute('autoplay', '');
+    autoplaying.setAttribute('sample-rate', '0');
+    autoplaying.data = await smallDataset();
+    const progress = nextEvent<ScopeProgress>(autoplaying, 'nn-progress');
+    document.body.append(autoplaying);
+    try {
+      expect((await progress).step).to.be.greaterThan(0);
+      await autoplaying.pause();
+    } finally {
+      autoplaying.remove();
+    }
+    await withScope({ 'sample-rate': '20' }, async (scope) => {
+      const first = scope.session!.sample;
+      await until(() => scope.session!.sample >= first + 3, 'three test images at 20/s');
+      scope.setAttribute('sample-rate', '0');
+      const strips = shadow(scope, 'nn-strips') as unknown as { view?: import('../../src/views/index.js').LayerStripsView; colormap: string };
+      await until(() => !!strips.view, 'the strips view');
+      const before = await viewPixels(strips.view!);
+      scope.setAttribute('colormap', 'gray');
+      await until(() => strips.colormap === 'gray' && !!strips.view, 'the strips in gray');
+      const after = await viewPixels(strips.view!);
+      expect(differingShare(before, after), 'strips pixels after the colormap change').to.be.greaterThan(0.01);
+    });
+  });
+
+  it('an unreachable src is reported with the URL and what the folder must hold', async () => {
+    const scope = document.createElement('nn-scope');
+    scope.setAttribute('src', '/no/such/folder/');
+    const error = nextEvent<{ message: string }>(scope, 'nn-error', 20_000);
+    document.body.append(scope);
+    try {
+      const { message } = await error;
+      expect(message).to.include('/no/such/folder/train-images-idx3-ubyte.gz').and.include('HTTP 404');
+      expect(message).to.include('four IDX files');
+      expect(scope.engine).to.equal(undefined);
+    } finally {
+      scope.remove();
+    }
   });
 
   it('trains when play is clicked: nn-progress and nn-epoch fire, and the views change', () => withScope(
