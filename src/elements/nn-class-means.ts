@@ -4,16 +4,22 @@
  * A − B. Pullover, coat and shirt have nearly the same inner picture: that is why they are confused.
  * @csspart canvas - the WebGPU canvas
  */
-import { html } from 'lit';
+import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { Scope } from '../app/scope.js';
 import { ClassMeansPanel } from '../app/class-means-panel.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import { ClassMeansView } from '../views/class-means-view.js';
 import { CanvasPart } from './scope-part.js';
+import { theme } from './styles.js';
 
 @customElement('nn-class-means')
 export class NnClassMeans extends CanvasPart<ClassMeansView> {
+  static override styles = [theme, css`
+    .view { height: var(--nn-class-means-height, 540px); }
+    .empty { position: absolute; inset: 0; display: grid; place-items: center; color: var(--_muted); font-size: 14px; background: color-mix(in srgb, var(--_card) 82%, transparent); }
+  `];
+
   private panel?: ClassMeansPanel;
 
   protected override createView(session: Scope, canvas: HTMLCanvasElement) {
@@ -39,10 +45,6 @@ export class NnClassMeans extends CanvasPart<ClassMeansView> {
 
   protected override render() {
     return html`
-      <style>
-        .view { height: var(--nn-class-means-height, 540px); }
-        .empty { position: absolute; inset: 0; display: grid; place-items: center; color: var(--_muted); font-size: 14px; background: color-mix(in srgb, var(--_card) 82%, transparent); }
-      </style>
       <div class="card">
         <div class="head">
           <h2>Class means</h2>

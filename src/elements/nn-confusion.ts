@@ -5,16 +5,30 @@
  * @csspart canvas - the WebGPU canvas
  * @csspart gallery - the thumbnails of the selected cell
  */
-import { html } from 'lit';
+import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { Scope } from '../app/scope.js';
 import { ConfusionPanel } from '../app/confusion-panel.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import { ConfusionView } from '../views/confusion-view.js';
 import { CanvasPart } from './scope-part.js';
+import { theme } from './styles.js';
 
 @customElement('nn-confusion')
 export class NnConfusion extends CanvasPart<ConfusionView> {
+  static override styles = [theme, css`
+    .view { height: var(--nn-confusion-height, 500px); }
+    .explorer { display: grid; grid-template-columns: minmax(320px, 600px) minmax(0, 1fr); gap: 16px; align-items: start; }
+    @media (max-width: 760px) { .explorer { grid-template-columns: minmax(0, 1fr); } }
+    .gallery { display: flex; flex-wrap: wrap; gap: 4px; max-height: 340px; overflow: auto; padding: 2px; outline: none; }
+    .gallery canvas { width: 42px; height: 42px; image-rendering: pixelated; border: 2px solid transparent; border-radius: 3px; cursor: pointer; }
+    .gallery canvas.picked { border-color: var(--_accent); }
+    .gallery:focus-visible { box-shadow: 0 0 0 2px var(--_accent); }
+    button.pair { background: transparent; color: var(--_accent); padding: 2px 8px; font-size: 13px; margin: 2px; }
+    .pairs { font-size: 13px; color: var(--_muted); }
+    .empty { position: absolute; inset: 0; display: grid; place-items: center; color: var(--_muted); font-size: 14px; background: color-mix(in srgb, var(--_card) 82%, transparent); }
+  `];
+
   private panel?: ConfusionPanel;
 
   protected override createView(session: Scope, canvas: HTMLCanvasElement) {
@@ -50,18 +64,6 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
 
   protected override render() {
     return html`
-      <style>
-        .view { height: var(--nn-confusion-height, 500px); }
-        .explorer { display: grid; grid-template-columns: minmax(320px, 600px) minmax(0, 1fr); gap: 16px; align-items: start; }
-        @media (max-width: 760px) { .explorer { grid-template-columns: minmax(0, 1fr); } }
-        .gallery { display: flex; flex-wrap: wrap; gap: 4px; max-height: 340px; overflow: auto; padding: 2px; outline: none; }
-        .gallery canvas { width: 42px; height: 42px; image-rendering: pixelated; border: 2px solid transparent; border-radius: 3px; cursor: pointer; }
-        .gallery canvas.picked { border-color: var(--_accent); }
-        .gallery:focus-visible { box-shadow: 0 0 0 2px var(--_accent); }
-        button.pair { background: transparent; color: var(--_accent); padding: 2px 8px; font-size: 13px; margin: 2px; }
-        .pairs { font-size: 13px; color: var(--_muted); }
-        .empty { position: absolute; inset: 0; display: grid; place-items: center; color: var(--_muted); font-size: 14px; background: color-mix(in srgb, var(--_card) 82%, transparent); }
-      </style>
       <div class="card">
         <div class="head">
           <h2>Confusion matrix</h2>

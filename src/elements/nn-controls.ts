@@ -7,12 +7,13 @@
  * @csspart settings - the network and training settings
  * @csspart samples - the sample scrubber
  */
-import { html, nothing } from 'lit';
+import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { Scope } from '../app/scope.js';
 import { ACTIVATIONS, OPTIMIZERS, SEQUENTIAL_COLORMAPS, VIEW_NAMES } from '../app/settings.js';
 import { imageCanvas } from '../views/thumbnail.js';
 import { download, ScopePart } from './scope-part.js';
+import { theme } from './styles.js';
 
 const VIEW_LABELS: Record<string, string> = { strips: 'Layer outputs', weights: 'Weights', curves: 'Curves', confusion: 'Confusion', 'class-means': 'Class means' };
 
@@ -25,6 +26,23 @@ function duration(seconds: number): string {
 
 @customElement('nn-controls')
 export class NnControls extends ScopePart {
+  static override styles = [theme, css`
+    .card { display: grid; gap: 10px; }
+    .bars { display: grid; grid-template-columns: auto minmax(120px, 1fr) auto; gap: 4px 10px; align-items: center; font-size: 13px; }
+    progress { width: 100%; height: 10px; accent-color: var(--_accent); }
+    .figures { font: var(--_mono); color: var(--_muted); }
+    details summary { cursor: pointer; color: var(--_muted); font-size: 13px; }
+    form { display: flex; flex-wrap: wrap; gap: 8px 14px; margin-top: 8px; align-items: end; font-size: 13px; }
+    form label { display: grid; gap: 2px; color: var(--_muted); }
+    form input { width: 7em; }
+    .thumb canvas { width: 56px; height: 56px; image-rendering: pixelated; border: 1px solid var(--_border); border-radius: 4px; display: block; }
+    .samples input[type=range] { flex: 1; min-width: 140px; }
+    .tabs button[aria-pressed='false'] { background: transparent; color: var(--_muted); border-color: var(--_border); }
+    .pending { color: var(--_accent); font-size: 13px; }
+    label.file { position: relative; overflow: hidden; display: inline-block; }
+    label.file input { position: absolute; inset: 0; opacity: 0; cursor: pointer; }
+  `];
+
   @state() private accessor busy = '';
   private thumbnail?: { index: number; canvas: HTMLCanvasElement };
 
@@ -89,22 +107,6 @@ export class NnControls extends ScopePart {
     const views = settings?.views ?? [];
     const disabled = !ready || !!this.busy;
     return html`
-      <style>
-        .card { display: grid; gap: 10px; }
-        .bars { display: grid; grid-template-columns: auto minmax(120px, 1fr) auto; gap: 4px 10px; align-items: center; font-size: 13px; }
-        progress { width: 100%; height: 10px; accent-color: var(--_accent); }
-        .figures { font: var(--_mono); color: var(--_muted); }
-        details summary { cursor: pointer; color: var(--_muted); font-size: 13px; }
-        form { display: flex; flex-wrap: wrap; gap: 8px 14px; margin-top: 8px; align-items: end; font-size: 13px; }
-        form label { display: grid; gap: 2px; color: var(--_muted); }
-        form input { width: 7em; }
-        .thumb canvas { width: 56px; height: 56px; image-rendering: pixelated; border: 1px solid var(--_border); border-radius: 4px; display: block; }
-        .samples input[type=range] { flex: 1; min-width: 140px; }
-        .tabs button[aria-pressed='false'] { background: transparent; color: var(--_muted); border-color: var(--_border); }
-        .pending { color: var(--_accent); font-size: 13px; }
-        label.file { position: relative; overflow: hidden; display: inline-block; }
-        label.file input { position: absolute; inset: 0; opacity: 0; cursor: pointer; }
-      </style>
       <div class="card">
         <div class="row">
           <button ?disabled=${disabled || (!training && !!session?.finished)} @click=${() => (training ? host?.pause() : host?.start())}
@@ -115,9 +117,9 @@ export class NnControls extends ScopePart {
           <span class="figures">${this.busy ? `${this.busy}…` : session?.recovering ? 'recovering the GPU…' : ''}</span>
         </div>
         <div class="bars" part="progress">
-          <span>epoch ${engine ? Math.min(epochs, engine.epoch + (engine.stepInEpoch > 0 ? 1 : 0)) : 0} of ${epochs}</span>
+          <span>${engine && engine.stepInEpoch > 0 ? `epoch ${engine.epoch + 1} of ${epochs}` : `${engine?.epoch ?? 0} of ${epochs} epochs done`}</span>
           <progress max=${epochs} .value=${epochDone} aria-label="epochs done"></progress>
-          <span class="figures">${progress ? `loss ${progress.loss.toFixed(3)} · accuracy ${(100 * progress.accuracy).toFixed(1)}%` : ''}${session?.evaluation ? ` · test ${(100 * session.evaluation.accuracy).toFixed(2)}%` : ''}</span>
+          <span class="figures">${progress ? `last chunk: loss ${progress.loss.toFixed(3)}, accuracy ${(100 * progress.accuracy).toFixed(1)}%` : ''}${session?.evaluation ? ` · test ${(100 * session.evaluation.accuracy).toFixed(2)}%` : ''}</span>
           <span>step ${engine?.stepInEpoch ?? 0} of ${engine ? stepsPerEpoch : 0}</span>
           <progress max=${stepsPerEpoch} .value=${engine?.stepInEpoch ?? 0} aria-label="steps done in this epoch"></progress>
           <span class="figures">${progress && training ? `${Math.round(progress.samplesPerSecond).toLocaleString('en')} samples/s · ETA ${duration(progress.etaSeconds)}` : engine ? `${engine.stepCount} steps done` : ''}</span>

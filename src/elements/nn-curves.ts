@@ -5,14 +5,22 @@
  * @csspart training - the loss/accuracy canvas
  * @csspart change - the weight-change canvas
  */
-import { html } from 'lit';
+import { css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import type { Scope } from '../app/scope.js';
 import { TrainingCurves } from '../app/curves.js';
 import { ScopePart } from './scope-part.js';
+import { theme } from './styles.js';
 
 @customElement('nn-curves')
 export class NnCurves extends ScopePart {
+  static override styles = [theme, css`
+    .curves { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+    :host(.stacked) .curves { grid-template-columns: 1fr; }
+    @media (max-width: 700px) { .curves { grid-template-columns: 1fr; } }
+    canvas { width: 100%; height: var(--nn-curves-height, 190px); color: var(--_fg); display: block; }
+  `];
+
   private curves?: TrainingCurves;
   private frame = 0;
   private resize?: ResizeObserver;
@@ -46,12 +54,6 @@ export class NnCurves extends ScopePart {
 
   protected override render() {
     return html`
-      <style>
-        .curves { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-        :host(.stacked) .curves { grid-template-columns: 1fr; }
-        @media (max-width: 700px) { .curves { grid-template-columns: 1fr; } }
-        canvas { width: 100%; height: var(--nn-curves-height, 190px); color: var(--_fg); display: block; }
-      </style>
       <div class="card">
         <div class="head"><h2>Training curves</h2></div>
         <div class="curves"><canvas part="training" role="img" aria-label="loss and accuracy"></canvas><canvas part="change" role="img" aria-label="relative weight change per step"></canvas></div>

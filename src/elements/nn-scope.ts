@@ -25,15 +25,16 @@
  * @csspart gallery - (from nn-confusion) the thumbnails of the selected cell
  * @csspart strips-canvas - the layer-output canvas (likewise weights-canvas, confusion-canvas, class-means-canvas, curves-training, curves-change)
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { Scope, type ScopeEpoch, type ScopeProgress } from '../app/scope.js';
+import type { Scope, ScopeEpoch, ScopeProgress } from '../app/scope.js';
+import { openFiles } from '../app/open-files.js';
 import { AttributeError, networkOf, parseSettings, sameNetwork, type RawAttributes, type ScopeSettings } from '../app/settings.js';
-import { sharedDataset } from '../app/shared.js';
 import type { Dataset } from '../data/dataset.js';
-import { idxDatasetFromBytes, DEFAULT_IDX_FILES, type IdxFileNames } from '../data/idx.js';
 import type { Engine } from '../engine/engine.js';
+import type { Evaluation } from '../engine/evaluation-pass.js';
 import { WebGpuUnavailableError } from '../gpu/device.js';
+import { SessionController } from './session-controller.js';
 import { theme } from './styles.js';
 import { download } from './scope-part.js';
 import './nn-controls.js';
@@ -44,13 +45,36 @@ import './nn-class-means.js';
 import './nn-curves.js';
 
 const SETTING_ATTRIBUTES = ['src', 'layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed', 'view', 'colormap', 'sample-rate'] as const;
+const SETTING_PROPERTIES = ['src', 'layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'seed', 'autoplay', 'view', 'colormap', 'sampleRate', 'theme', 'data'];
 
 const WEBGPU_HELP = 'nnscope trains on the GPU with WebGPU. Use Chrome or Edge 113 or newer (Safari 26 and Firefox 141 on Windows also ship it) on a page served over https or from localhost. ' +
   'On Linux, start Chrome with --enable-unsafe-webgpu --enable-features=Vulkan; check chrome://gpu for "WebGPU: Hardware accelerated".';
 
+/** What `nn-error` carries. */
+export interface NnErrorDetail {
+  message: string;
+  /** The attribute whose value is wrong, for attribute errors. */
+  attribute?: string;
+  /** True when the element repairs it itself (a lost device). */
+  recoverable: boolean;
+  error: Error;
+}
+
 @customElement('nn-scope')
 export class NnScope extends LitElement {
-  static override styles = [theme];
+  static override styles = [theme, css`
+    :host { position: relative; background: var(--_bg); padding: var(--nn-padding, 12px); border-radius: var(--_radius); outline: none; }
+    :host(:focus-visible) { box-shadow: 0 0 0 2px var(--_accent); }
+    .grid { display: grid; gap: 12px; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
+    .wide { grid-column: 1 / -1; }
+    @media (max-width: 900px) { .grid { grid-template-columns: minmax(0, 1fr); } }
+    .message { padding: 10px 14px; border-radius: 8px; margin-bottom: 10px; border: 1px solid var(--_border); background: var(--_card); }
+    .message.error, .message.webgpu { border-color: var(--_bad); color: var(--_bad); font-weight: 600; }
+    .message.webgpu { font-weight: 400; color: var(--_fg); }
+    .message.webgpu strong { color: var(--_bad); display: block; margin-bottom: 4px; }
+    .drop { position: absolute; inset: 0; border: 3px dashed var(--_accent); border-radius: var(--_radius); background: color-mix(in srgb, var(--_bg) 80%, transparent);
+      display: grid; place-items: center; font-size: 18px; color: var(--_accent); pointer-events: none; }
+  `];
 
   /** Folder URL of the four IDX files (train-images-idx3-ubyte[.gz], …); empty: the Fashion-MNIST copy next to the bundle. */
   @property({ reflect: true }) accessor src: string | null = null;
@@ -60,10 +84,15 @@ export class NnScope extends LitElement {
   @property({ reflect: true }) accessor activation: string | null = null;
   /** sgd (with momentum) or adam. */
   @property({ reflect: true }) accessor optimizer: string | null = null;
+  /** Above 0, at most 10; default 0.01 (SGD) or 0.001 (Adam). */
   @property({ attribute: 'learning-rate', reflect: true }) accessor learningRate: string | null = null;
+  /** SGD momentum, 0 to below 1; default 0.9. */
   @property({ reflect: true }) accessor momentum: string | null = null;
+  /** Training batch size, 1–8192; default 128. */
   @property({ attribute: 'batch-size', reflect: true }) accessor batchSize: string | null = null;
+  /** Epochs to train, 1–1000; default 5. */
   @property({ reflect: true }) accessor epochs: string | null = null;
+  /** Seed of the initial weights and of every epoch's shuffle; default 1. */
   @property({ reflect: true }) accessor seed: string | null = null;
   /** Train at once when ready. */
   @property({ type: Boolean, reflect: true }) accessor autoplay = false;
@@ -73,30 +102,26 @@ export class NnScope extends LitElement {
   @property({ reflect: true }) accessor colormap: string | null = null;
   /** Test samples per second in the layer-output animation (0: still). */
   @property({ attribute: 'sample-rate', reflect: true }) accessor sampleRate: string | null = null;
-  /** light, dark, or follow the system (default). */
+  /** light or dark; absent: follow the system. */
   @property({ reflect: true }) accessor theme: string | null = null;
   /** A data set to use instead of `src` (set from script; e.g. a subset). */
   @property({ attribute: false }) accessor data: Dataset | undefined = undefined;
 
-  /** The running session (engine, training loop, evaluation); undefined until `nn-ready`. */
-  @state() accessor session: Scope | undefined = undefined;
-  /** The parsed settings, once valid. */
+  /** The parsed settings, once valid (a running element keeps its last valid ones). */
   @state() accessor settings: ScopeSettings | undefined = undefined;
-  @state() private accessor message: { text: string; kind: 'error' | 'info' | 'webgpu' } | undefined = undefined;
-  @state() private accessor loading = false;
-  @state() private accessor dragging = false;
-  /** The attribute value in error, if any (the element runs on with its last valid settings). */
+  /** The attribute value in error, if any. */
   @state() accessor attributeError: AttributeError | undefined = undefined;
   /** Network settings changed while a run was under way: they apply at reset(). */
   @state() accessor pendingReset = false;
+  @state() private accessor message: { text: string; kind: 'error' | 'info' | 'webgpu' } | undefined = undefined;
+  @state() private accessor dragging = false;
 
-  private loadToken = 0;
-  /** Why the last load failed (cleared by the next one). */
-  private loadError?: Error;
-  private sampleTimer?: { id: ReturnType<typeof setInterval>; rate: number };
-  private ready?: { promise: Promise<Scope>; resolve: (scope: Scope) => void; reject: (error: Error) => void };
-  /** Whether the sample animation runs (it pauses while a gallery sample is inspected). */
-  samplesPlaying = true;
+  private readonly controller = new SessionController(this, {
+    status: (text) => (this.message = text === undefined ? (this.message?.kind === 'info' ? undefined : this.message) : { text, kind: 'info' }),
+    error: (error, recoverable) => this.fail(error, recoverable),
+  });
+  private readonly colorScheme = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
+  private readonly onColorScheme = () => this.theme === null && this.restyle();
 
   constructor() {
     super();
@@ -113,39 +138,35 @@ export class NnScope extends LitElement {
     });
   }
 
+  /** The running session (engine, training loop, evaluation, curves); undefined until `nn-ready`. */
+  get session(): Scope | undefined {
+    return this.controller.session;
+  }
+
   /** The engine of the current session (undefined until ready). */
   get engine(): Engine | undefined {
-    return this.session?.engine;
+    return this.controller.session?.engine;
   }
 
   /** Resolves with the session when ready; rejects with the reason it could not start. */
   whenReady(): Promise<Scope> {
-    if (this.session) return Promise.resolve(this.session);
-    if (this.loadError && !this.loading) return Promise.reject(this.loadError);
-    this.ready ??= deferred();
-    return this.ready.promise;
+    return this.controller.whenReady();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0; // keyboard: space plays/pauses, arrows step samples
     this.colorScheme?.addEventListener('change', this.onColorScheme);
-    if (this.settings && !this.session && !this.loading) void this.load();
+    if (this.settings && !this.session && !this.controller.loading) void this.load(); // moved in the page
   }
 
   override disconnectedCallback(): void {
-    super.disconnectedCallback();
+    super.disconnectedCallback(); // the controller destroys the session
     this.colorScheme?.removeEventListener('change', this.onColorScheme);
-    this.loadToken++;
-    this.loading = false;
-    this.setSession(undefined);
-    clearInterval(this.sampleTimer?.id);
-    this.sampleTimer = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues): void {
-    const settingChanged = [...changed.keys()].some((key) => ['src', 'layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'seed', 'autoplay', 'view', 'colormap', 'sampleRate', 'theme', 'data'].includes(key as string));
-    if (!settingChanged) return;
+    if (![...changed.keys()].some((key) => SETTING_PROPERTIES.includes(key as string))) return;
     let next: ScopeSettings;
     try {
       next = parseSettings(this.rawAttributes());
@@ -153,7 +174,7 @@ export class NnScope extends LitElement {
     } catch (error) {
       // A running element keeps its last valid settings (and its views); a new one builds nothing.
       this.attributeError = error as AttributeError;
-      if (!this.session) this.loadError = error as Error;
+      this.controller.refuse(error as Error);
       this.fail(error as Error);
       return;
     }
@@ -161,26 +182,28 @@ export class NnScope extends LitElement {
     this.settings = next;
     if (this.message?.kind === 'error' && this.message.text.startsWith('<nn-scope')) this.message = undefined;
     if (!this.isConnected) return;
-    const reload = !this.session || changed.has('data') || previous?.src !== next.src;
-    if (reload) {
-      if (!this.loading || changed.has('data') || previous?.src !== next.src) void this.load();
+    if (!this.session || changed.has('data') || previous?.src !== next.src) {
+      if (!this.controller.loading || changed.has('data') || previous?.src !== next.src) void this.load();
       return;
     }
     this.applyToSession(next);
   }
 
   protected override updated(changed: PropertyValues): void {
-    this.setSampleTimer();
+    this.controller.animate(this.settings?.sampleRate ?? 0);
     if (changed.has('theme') && changed.get('theme') !== undefined) this.restyle();
+  }
+
+  private async load(): Promise<void> {
+    const settings = this.settings!;
+    await this.controller.load(settings, this.data);
+    if (this.session && settings.autoplay) void this.start();
   }
 
   /** The views read their background colour when built: rebuild them after a change of theme. */
   private restyle(): void {
     this.session?.dispatchEvent(new CustomEvent('engine'));
   }
-
-  private readonly colorScheme = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
-  private readonly onColorScheme = () => this.theme === null && this.restyle();
 
   private rawAttributes(): RawAttributes {
     const raw: RawAttributes = { autoplay: this.autoplay, theme: this.theme };
@@ -201,70 +224,13 @@ export class NnScope extends LitElement {
     else this.pendingReset = true;
   }
 
-  private async load(): Promise<void> {
-    const settings = this.settings;
-    if (!settings) return;
-    const token = ++this.loadToken;
-    this.setSession(undefined);
-    this.loading = true;
-    this.loadError = undefined;
-    this.message = { text: settings.src ? `Loading ${settings.src}…` : 'Loading Fashion-MNIST…', kind: 'info' };
-    try {
-      const dataset = this.data ?? (await sharedDataset(settings.src));
-      if (token !== this.loadToken) return;
-      this.message = { text: 'Building the network on the GPU…', kind: 'info' };
-      const session = await Scope.create(networkOf(settings), dataset, settings.epochs);
-      if (token !== this.loadToken || !this.isConnected) return session.destroy();
-      this.loading = false;
-      this.message = undefined;
-      this.setSession(session);
-      this.dispatch('nn-ready', { engine: session.engine });
-      this.ready?.resolve(session);
-      this.ready = undefined;
-      await session.showSample(session.sample);
-      if (settings.autoplay) void this.start();
-    } catch (error) {
-      if (token !== this.loadToken) return;
-      this.loading = false;
-      this.loadError = error as Error;
-      this.fail(error as Error);
-      this.ready?.reject(error as Error);
-      this.ready = undefined;
-    }
-  }
-
-  private setSession(session: Scope | undefined): void {
-    if (session === this.session) return;
-    this.session?.destroy();
-    this.session = session;
-    this.pendingReset = false;
-    if (session) {
-      session.addEventListener('progress', (event) => this.dispatch('nn-progress', (event as CustomEvent<ScopeProgress>).detail));
-      session.addEventListener('epoch', (event) => this.dispatch('nn-epoch', (event as CustomEvent<ScopeEpoch>).detail));
-      session.addEventListener('error', (event) => {
-        const { error, recoverable } = (event as CustomEvent<{ error: Error; recoverable: boolean }>).detail;
-        this.fail(error, recoverable);
-      });
-      session.addEventListener('recovered', (event) => {
-        this.message = { text: `Recovered: a new GPU device, with the parameters of ${(event as CustomEvent<string>).detail}.`, kind: 'info' };
-        this.dispatch('nn-recovered', { restoredFrom: (event as CustomEvent<string>).detail, engine: session.engine });
-        this.dispatch('nn-session', undefined);
-      });
-      session.addEventListener('state', () => this.requestUpdate());
-    }
-    this.dispatch('nn-session', undefined);
-  }
-
   /** Shows `error` in the element and fires nn-error. */
   private fail(error: Error, recoverable = false): void {
     const webgpu = error instanceof WebGpuUnavailableError;
     const text = webgpu ? `${error.message.split('. ')[0]}. ${WEBGPU_HELP}` : error.message;
     this.message = { text, kind: webgpu ? 'webgpu' : 'error' };
-    this.dispatch('nn-error', { message: text, attribute: error instanceof AttributeError ? error.attribute : undefined, recoverable, error });
-  }
-
-  private dispatch(type: string, detail: unknown): void {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    const detail: NnErrorDetail = { message: text, attribute: error instanceof AttributeError ? error.attribute : undefined, recoverable, error };
+    this.dispatchEvent(new CustomEvent('nn-error', { detail, bubbles: true, composed: true }));
   }
 
   // ── the public methods ────────────────────────────────────────────────────────────────────────
@@ -297,7 +263,7 @@ export class NnScope extends LitElement {
   }
 
   /** Evaluates the whole test set: accuracy, confusion matrix, class means. */
-  async evaluate() {
+  async evaluate(): Promise<Evaluation> {
     return (await this.whenReady()).evaluate();
   }
 
@@ -329,45 +295,24 @@ export class NnScope extends LitElement {
 
   /**
    * Opens files picked or dropped by the user: a .safetensors file is imported as weights (or, if
-   * it is a recorded history, as the history); four IDX files replace the data set.
+   * it is a recorded history, as the history); four IDX files replace the data set. A bad file is
+   * reported (message and nn-error) and changes nothing.
    */
   async openFiles(files: File[]): Promise<void> {
     if (files.length === 0) return;
     try {
-      if (files.length === 1 && files[0].name.endsWith('.safetensors')) return await this.openSafetensors(files[0]);
-      await this.openIdx(files);
+      const opened = await openFiles(files);
+      if (opened.kind === 'dataset') {
+        this.data = opened.dataset; // the element reloads on the new data
+        return;
+      }
+      const session = await this.whenReady();
+      if (opened.kind === 'history') session.importHistory(opened.bytes, opened.name);
+      else await session.importWeights(opened.bytes, opened.name);
+      this.message = { text: opened.kind === 'history' ? `Imported the history ${opened.name}: drag the timeline to replay it.` : `Imported the weights of ${opened.name}.`, kind: 'info' };
     } catch (error) {
       this.fail(error as Error);
     }
-  }
-
-  private async openSafetensors(file: File): Promise<void> {
-    const session = await this.whenReady();
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const header = new TextDecoder().decode(bytes.subarray(8, Math.min(bytes.length, 8 + 4096)));
-    if (header.includes('"history.0.')) {
-      session.importHistory(bytes, file.name);
-      this.message = { text: `Imported the history ${file.name}: drag the timeline to replay it.`, kind: 'info' };
-    } else {
-      await session.importWeights(bytes, file.name);
-      this.message = { text: `Imported the weights of ${file.name}.`, kind: 'info' };
-    }
-  }
-
-  private async openIdx(files: File[]): Promise<void> {
-    const roles: [keyof IdxFileNames, RegExp][] = [
-      ['trainImages', /train.*images|images.*train/i], ['trainLabels', /train.*labels|labels.*train/i],
-      ['testImages', /(t10k|test).*images|images.*(t10k|test)/i], ['testLabels', /(t10k|test).*labels|labels.*(t10k|test)/i],
-    ];
-    const picked = roles.map(([role, pattern]) => [role, files.find((f) => pattern.test(f.name))] as const);
-    const missing = picked.filter(([, file]) => !file).map(([role]) => DEFAULT_IDX_FILES[role]);
-    if (files.length !== 4 || missing.length) {
-      throw new Error(`Drop one .safetensors file (weights or history), or the four IDX files of a data set at once (${Object.values(DEFAULT_IDX_FILES).join(', ')}, gzipped or not); ` +
-        (missing.length ? `missing: ${missing.join(', ')}.` : `got ${files.length} files.`));
-    }
-    const bytes = Object.fromEntries(await Promise.all(picked.map(async ([role, file]) => [role, new Uint8Array(await file!.arrayBuffer())]))) as Record<keyof IdxFileNames, Uint8Array>;
-    const names = Object.fromEntries(picked.map(([role, file]) => [role, file!.name])) as unknown as IdxFileNames;
-    this.data = await idxDatasetFromBytes(bytes, names); // a bad file throws here, and the current data stay
   }
 
   /** Saves the shown views as PNG files. */
@@ -387,7 +332,32 @@ export class NnScope extends LitElement {
     }
   }
 
-  // ── keyboard and the sample animation ─────────────────────────────────────────────────────────
+  // ── test samples and the keyboard ─────────────────────────────────────────────────────────────
+
+  /** Whether the test-sample animation runs. */
+  get samplesPlaying(): boolean {
+    return this.controller.samplesPlaying;
+  }
+
+  /** Starts or stops the sample animation. */
+  setSamplesPlaying(playing: boolean): void {
+    this.controller.samplesPlaying = playing;
+    this.requestUpdate();
+  }
+
+  /** Class whose samples the animation and the arrows step through (-1: all). */
+  get sampleClass(): number {
+    return this.controller.sampleClass;
+  }
+
+  set sampleClass(value: number) {
+    this.controller.sampleClass = value;
+  }
+
+  /** Moves to the next (or previous) test sample, within `sampleClass` if one is picked. */
+  stepSample(direction: 1 | -1): void {
+    this.controller.stepSample(direction);
+  }
 
   private onKey(event: KeyboardEvent): void {
     const target = event.composedPath()[0] as HTMLElement;
@@ -397,45 +367,9 @@ export class NnScope extends LitElement {
       void (this.session?.training ? this.pause() : this.start());
     } else if ((event.key === 'ArrowRight' || event.key === 'ArrowLeft') && !typing && !target.closest?.('[data-own-arrows]')) {
       event.preventDefault();
-      this.samplesPlaying = false;
+      this.setSamplesPlaying(false);
       this.stepSample(event.key === 'ArrowRight' ? 1 : -1);
     }
-  }
-
-  /** Class whose samples the animation and the arrows step through (-1: all). */
-  sampleClass = -1;
-
-  /** Moves to the next (or previous) test sample, within `sampleClass` if one is picked. */
-  stepSample(direction: 1 | -1): void {
-    const session = this.session;
-    if (!session) return;
-    const { labels, count } = session.dataset.test;
-    let index = session.sample;
-    for (let tries = 0; tries < count; tries++) {
-      index = (index + direction + count) % count;
-      if (this.sampleClass < 0 || labels[index] === this.sampleClass) break;
-    }
-    void session.showSample(index);
-  }
-
-  private setSampleTimer(): void {
-    const rate = this.settings?.sampleRate ?? 0;
-    const wanted = this.session && this.samplesPlaying && rate > 0 ? rate : 0;
-    if ((this.sampleTimer?.rate ?? 0) === wanted) return;
-    clearInterval(this.sampleTimer?.id);
-    this.sampleTimer = undefined;
-    if (!wanted) return;
-    const id = setInterval(() => {
-      if (!this.isConnected || !this.session) return this.setSamplesPlaying(false);
-      this.stepSample(1);
-    }, 1000 / wanted);
-    this.sampleTimer = { id, rate: wanted };
-  }
-
-  /** Starts or stops the sample animation. */
-  setSamplesPlaying(playing: boolean): void {
-    this.samplesPlaying = playing;
-    this.requestUpdate();
   }
 
   // ── rendering ─────────────────────────────────────────────────────────────────────────────────
@@ -445,19 +379,6 @@ export class NnScope extends LitElement {
     const show = (name: string) => views.includes(name as never);
     const message = this.message;
     return html`
-      <style>
-        :host { position: relative; background: var(--_bg); padding: var(--nn-padding, 12px); border-radius: var(--_radius); outline: none; }
-        :host(:focus-visible) { box-shadow: 0 0 0 2px var(--_accent); }
-        .grid { display: grid; gap: 12px; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
-        .wide { grid-column: 1 / -1; }
-        @media (max-width: 900px) { .grid { grid-template-columns: minmax(0, 1fr); } }
-        .message { padding: 10px 14px; border-radius: 8px; margin-bottom: 10px; border: 1px solid var(--_border); background: var(--_card); }
-        .message.error, .message.webgpu { border-color: var(--_bad); color: var(--_bad); font-weight: 600; }
-        .message.webgpu { font-weight: 400; color: var(--_fg); }
-        .message.webgpu strong { color: var(--_bad); display: block; margin-bottom: 4px; }
-        .drop { position: absolute; inset: 0; border: 3px dashed var(--_accent); border-radius: var(--_radius); background: color-mix(in srgb, var(--_bg) 80%, transparent);
-          display: grid; place-items: center; font-size: 18px; color: var(--_accent); pointer-events: none; }
-      </style>
       ${message ? html`<div class="message ${message.kind}" part="message" role=${message.kind === 'info' ? 'status' : 'alert'}>
         ${message.kind === 'webgpu' ? html`<strong>WebGPU is not available</strong>` : nothing}${message.text}</div>` : nothing}
       ${show('controls') ? html`<nn-controls part="controls" exportparts="progress, settings, samples" .scope=${this}></nn-controls>` : nothing}
@@ -473,16 +394,15 @@ export class NnScope extends LitElement {
   }
 }
 
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  promise.catch(() => undefined); // a load failure is also shown and fired as nn-error
-  return { promise, resolve, reject };
-}
-
 declare global {
   interface HTMLElementTagNameMap {
     'nn-scope': NnScope;
+  }
+  interface GlobalEventHandlersEventMap {
+    'nn-ready': CustomEvent<{ engine: Engine }>;
+    'nn-progress': CustomEvent<ScopeProgress>;
+    'nn-epoch': CustomEvent<ScopeEpoch>;
+    'nn-error': CustomEvent<NnErrorDetail>;
+    'nn-recovered': CustomEvent<{ restoredFrom: string; engine: Engine }>;
   }
 }

@@ -4,15 +4,20 @@
  * Drawn right after each forward pass, straight from the GPU buffers the pass wrote.
  * @csspart canvas - the WebGPU canvas
  */
-import { html } from 'lit';
+import { css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Scope } from '../app/scope.js';
 import { LayerStripsView } from '../views/layer-strips-view.js';
 import type { ColormapName } from '../views/colormaps.js';
 import { CanvasPart } from './scope-part.js';
+import { theme } from './styles.js';
 
 @customElement('nn-strips')
 export class NnStrips extends CanvasPart<LayerStripsView> {
+  static override styles = [theme, css`
+    .view { height: var(--nn-strips-height, 400px); }
+  `];
+
   /** Colormap of the activated outputs. */
   @property({ reflect: true }) accessor colormap: ColormapName = 'viridis';
   private resize?: ResizeObserver;
@@ -63,7 +68,6 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
     const predicted = session?.evaluation ? names[session.evaluation.predictions[index]] : undefined;
     const replay = session?.replay && !session.training ? ` · replaying step ${session.replay.step}` : '';
     return html`
-      <style>.view { height: var(--nn-strips-height, 400px); }</style>
       <div class="card">
         <div class="head">
           <h2>Layer outputs</h2>

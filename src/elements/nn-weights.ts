@@ -6,11 +6,12 @@
  * @csspart canvas - the WebGPU canvas
  * @csspart timeline - the history scrubber
  */
-import { html } from 'lit';
+import { css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { Scope } from '../app/scope.js';
 import { WeightsView, type WeightQuantity } from '../views/weights-view.js';
 import { CanvasPart } from './scope-part.js';
+import { theme } from './styles.js';
 
 const QUANTITIES: [WeightQuantity, string][] = [
   ['weights', 'weights'], ['changeSinceInit', 'change since initialisation'], ['changeSinceEpoch', 'change since the epoch began'],
@@ -19,6 +20,10 @@ const QUANTITIES: [WeightQuantity, string][] = [
 
 @customElement('nn-weights')
 export class NnWeights extends CanvasPart<WeightsView> {
+  static override styles = [theme, css`
+    .view { height: var(--nn-weights-height, 400px); } canvas { cursor: crosshair; } .timeline input { flex: 1; min-width: 160px; }
+  `];
+
   @state() private accessor quantity: WeightQuantity = 'weights';
   @state() private accessor readout = 'hover a weight to read it · wheel zooms, drag pans, double-click resets';
   private hoverToken = 0;
@@ -113,7 +118,6 @@ export class NnWeights extends CanvasPart<WeightsView> {
       : `live · ${count} snapshots recorded every ${history.every} steps (${mib(count * history.bytesPerSnapshot)} of ${mib(history.budgetBytes)} MiB)${session?.training ? '' : '; drag to replay'}`;
     const canScrub = count >= 1 && !session?.training;
     return html`
-      <style>.view { height: var(--nn-weights-height, 400px); } canvas { cursor: crosshair; } .timeline input { flex: 1; min-width: 160px; }</style>
       <div class="card">
         <div class="head">
           <h2>Weights</h2>
