@@ -72,7 +72,10 @@ export class NnControls extends ScopePart {
     for (const name of ['layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed']) {
       host.setAttribute(name, String(data.get(name) ?? ''));
     }
-    void host.updateComplete.then(() => host.settings && this.run('resetting', () => host.reset()));
+    // Epochs apply at once; network changes rebuild at once if nothing was trained, else here by a reset.
+    void host.updateComplete.then(() => {
+      if (host.pendingReset && !host.attributeError) void this.run('resetting', () => host.reset());
+    });
   }
 
   private toggleView(name: string): void {
@@ -168,7 +171,7 @@ export class NnControls extends ScopePart {
             <label>batch size <input name="batch-size" type="number" min="1" .value=${String(settings?.batchSize ?? 128)}></label>
             <label>epochs <input name="epochs" type="number" min="1" .value=${String(settings?.epochs ?? 5)}></label>
             <label>seed <input name="seed" type="number" min="0" .value=${String(settings?.seed ?? 1)}></label>
-            <button ?disabled=${!!this.busy}>Apply and reset</button>
+            <button ?disabled=${!!this.busy}>Apply</button><span class="figures">network changes start a new run</span>
           </form>
         </details>
       </div>`;

@@ -184,6 +184,22 @@ describe('<nn-scope>', () => {
     expect(scope.session!.curves.chunks).to.have.length(0);
   }));
 
+  it('the settings form: epochs apply without a reset; a network change starts a new run', () => withScope({ 'sample-rate': '0' }, async (scope) => {
+    await scope.step(2);
+    const controls = shadow(scope, 'nn-controls');
+    const form = controls.shadowRoot!.querySelector('form')!;
+    const field = (name: string) => form.querySelector(`[name="${name}"]`) as HTMLInputElement;
+    field('epochs').value = '2';
+    (form.querySelector('button') as HTMLButtonElement).click();
+    await until(() => scope.getAttribute('epochs') === '2' && scope.session!.epochs === 2, 'epochs to apply');
+    expect(scope.engine!.stepCount, 'no reset for epochs').to.equal(2);
+    field('layers').value = '64';
+    (form.querySelector('button') as HTMLButtonElement).click();
+    await until(() => scope.engine?.config.sizes.join() === '784,64,10', 'the new network');
+    expect(scope.engine!.stepCount).to.equal(0);
+    expect(scope.pendingReset).to.equal(false);
+  }));
+
   it('keyboard: space plays and pauses, arrows step through the test images', () => withScope({ 'sample-rate': '0' }, async (scope) => {
     scope.focus();
     const key = (k: string) => scope.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, composed: true }));
