@@ -6,13 +6,32 @@ import { visualDiff } from '@web/test-runner-visual-regression';
 import { gpuTest } from '../shared/gpu-test.js';
 import { syntheticDataset } from '../shared/reference-run.js';
 import { createEngine } from '../../src/engine/engine.js';
+import { FASHION_MNIST_CLASSES } from '../../src/data/dataset.js';
 import { ClassMeansView, ConfusionView, LayerStripsView, WeightsView, type CanvasView } from '../../src/views/index.js';
+
+const names = [...FASHION_MNIST_CLASSES];
 
 function attachedCanvas(width: number, height: number): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.style.cssText = `display:block;width:${width}px;height:${height}px`;
   document.body.append(canvas);
   return canvas;
+}
+
+/** Draws each view once, then compares each with its baseline image. */
+async function expectBaselines(shots: [CanvasView, string][]): Promise<void> {
+  for (const [view] of shots) {
+    view.render();
+    await view.idle();
+  }
+  for (const [view, name] of shots) await visualDiff(view.canvas as HTMLCanvasElement, name);
+}
+
+function destroyAll(views: CanvasView[]): void {
+  views.forEach((view) => {
+    view.destroy();
+    (view.canvas as HTMLCanvasElement).remove();
+  });
 }
 
 describe('view regression images', () => {
@@ -23,28 +42,18 @@ describe('view regression images', () => {
       engine.setData(syntheticDataset(64, 16, 3));
       await engine.step(3);
       await engine.forward([2]);
-      const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
       const strips = await LayerStripsView.create(device, attachedCanvas(560, 300), engine.dictionary, engine.config, { classNames: names });
       views.push(strips);
       const weights = await WeightsView.create(device, attachedCanvas(560, 240), engine.dictionary, engine.config);
       views.push(weights);
-      for (const view of views) {
-        view.render();
-        await view.idle();
-      }
-      await visualDiff(strips.canvas as HTMLCanvasElement, 'layer-strips');
-      await visualDiff(weights.canvas as HTMLCanvasElement, 'weight-textures');
+      await expectBaselines([[strips, 'layer-strips'], [weights, 'weight-textures']]);
     } finally {
-      views.forEach((view) => {
-        view.destroy();
-        (view.canvas as HTMLCanvasElement).remove();
-      });
+      destroyAll(views);
       engine.destroy();
     }
   }));
 
   it('the confusion matrix and the class means (compare mode) look like their baselines', () => gpuTest(async (device) => {
-    const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
     // A fixed matrix shaped like a real one: strong diagonal, pullover/coat/shirt errors.
     const confusion = names.map((_, t) => names.map((_, p) => (t === p ? 800 + 17 * t : ((t * 7 + p * 3) % 11) * ([2, 4, 6].includes(t) && [2, 4, 6].includes(p) ? 15 : 2))));
     const sizes = [784, 24, 16, 10];
@@ -62,17 +71,9 @@ describe('view regression images', () => {
       views.push(means);
       means.setClassMeans(classMeans);
       means.compare(2, 6);
-      for (const view of views) {
-        view.render();
-        await view.idle();
-      }
-      await visualDiff(matrix.canvas as HTMLCanvasElement, 'confusion-matrix');
-      await visualDiff(means.canvas as HTMLCanvasElement, 'class-means-compare');
+      await expectBaselines([[matrix, 'confusion-matrix'], [means, 'class-means-compare']]);
     } finally {
-      views.forEach((view) => {
-        view.destroy();
-        (view.canvas as HTMLCanvasElement).remove();
-      });
+      destroyAll(views);
     }
   }));
 });
