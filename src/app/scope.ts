@@ -73,6 +73,8 @@ export class Scope extends EventTarget {
   private probing = false;
   private probeAgain = false;
   private changeMeasuredAt = 0;
+  /** Training was cut by a lost device: recover() starts it again. */
+  private resumeAfterRecovery = false;
   private checkpoint?: Checkpoint;
   private checkpointedAt = 0;
   private destroyed = false;
@@ -162,6 +164,7 @@ export class Scope extends EventTarget {
 
   private async trainLoop(limit = Infinity): Promise<void> {
     let left = limit;
+    const started = this.engine;
     try {
       while (!this.stopRequested && !this.destroyed && left > 0 && this.engine.epoch < this.epochs) {
         const engine = this.engine;
@@ -178,9 +181,11 @@ export class Scope extends EventTarget {
       }
       await this.saveCheckpoint();
     } catch (error) {
-      if (!this.recovering && !this.destroyed) this.emit('error', { error, recoverable: false });
+      // A lost device can fail the step before device.lost settles: then recover() resumes training.
+      if (this.recovering || (await deviceLost(started))) this.resumeAfterRecovery = limit === Infinity && !this.stopRequested;
+      else if (!this.destroyed) this.emit('error', { error, recoverable: false });
     }
-    if (!this.destroyed && !this.recovering) await this.showSample(this.sample);
+    if (!this.destroyed && !this.recovering && !this.resumeAfterRecovery) await this.showSample(this.sample);
   }
 
   private onProgress(p: Progress): void {
@@ -365,7 +370,7 @@ export class Scope extends EventTarget {
 
   /** A lost device: a new one, the same network, the last checkpoint's parameters; training resumes. */
   private async recover(reason: string): Promise<void> {
-    const wasTraining = this.training && !this.stopRequested;
+    const wasTraining = (this.training && !this.stopRequested) || this.resumeAfterRecovery;
     this.recovering = true;
     const at = this.checkpoint ? `step ${this.checkpoint.stepCount}` : 'the initial weights';
     this.emit('error', { error: new Error(`The GPU device was lost (${reason}); restoring the parameters of ${at} on a new device.`), recoverable: true });
@@ -373,6 +378,7 @@ export class Scope extends EventTarget {
       await this.running?.catch(() => undefined);
       await this.replaceEngine(await sharedDevice(), this.network, this.checkpoint);
       this.recovering = false;
+      this.resumeAfterRecovery = false;
       this.emit('recovered', at);
       await this.showSample(this.sample);
       if (wasTraining) void this.start();
@@ -415,4 +421,10 @@ export class Scope extends EventTarget {
       engine.destroy();
     });
   }
+}
+
+/** Whether `engine`'s device is lost (or is lost within a moment: a failed step can come first). */
+async function deviceLost(engine: Engine): Promise<boolean> {
+  const moment = new Promise<false>((resolve) => setTimeout(() => resolve(false), 200));
+  return Promise.race([engine.device.lost.then(() => true), moment]);
 }

@@ -86,6 +86,15 @@ export class NnControls extends ScopePart {
     host?.setAttribute('view', VIEW_NAMES.filter((v) => views.has(v)).join(',') || 'none');
   }
 
+  /** Play/pause of the test-image animation; playing at rate 0 starts it at 2 images per second. */
+  private toggleSamples(): void {
+    const host = this.scopeElement;
+    if (!host) return;
+    const animating = host.samplesPlaying && (host.settings?.sampleRate ?? 0) > 0;
+    if (!animating && (host.settings?.sampleRate ?? 0) === 0) host.setAttribute('sample-rate', '2');
+    host.setSamplesPlaying(!animating);
+  }
+
   private sampleThumbnail(session: Scope): HTMLCanvasElement {
     if (this.thumbnail?.index !== session.sample) this.thumbnail = { index: session.sample, canvas: imageCanvas(session.dataset.test, session.sample) };
     return this.thumbnail.canvas;
@@ -109,6 +118,7 @@ export class NnControls extends ScopePart {
     const truth = test ? names[test.labels[sample]] : '';
     const views = settings?.views ?? [];
     const disabled = !ready || !!this.busy;
+    const animating = !!host?.samplesPlaying && (settings?.sampleRate ?? 0) > 0;
     return html`
       <div class="card">
         <div class="row">
@@ -132,7 +142,7 @@ export class NnControls extends ScopePart {
           <div style="display:grid; gap:4px; flex:1">
             <div class="row">
               <button class="quiet" ?disabled=${!ready} @click=${() => { host?.setSamplesPlaying(false); host?.stepSample(-1); }} aria-label="previous test image (←)">◀</button>
-              <button class="quiet" ?disabled=${!ready} @click=${() => host?.setSamplesPlaying(!host.samplesPlaying)} aria-label="animate test images">${host?.samplesPlaying ? '❚❚ samples' : '▶ samples'}</button>
+              <button class="quiet" ?disabled=${!ready} @click=${() => this.toggleSamples()} aria-label="animate test images">${animating ? '❚❚ samples' : '▶ samples'}</button>
               <button class="quiet" ?disabled=${!ready} @click=${() => { host?.setSamplesPlaying(false); host?.stepSample(1); }} aria-label="next test image (→)">▶</button>
               <input type="range" data-own-arrows min="0" max=${(test?.count ?? 1) - 1} .value=${String(sample)} ?disabled=${!ready} aria-label="test image"
                 @input=${(e: Event) => { host?.setSamplesPlaying(false); void session?.showSample(Number((e.target as HTMLInputElement).value)); }}>
@@ -142,7 +152,7 @@ export class NnControls extends ScopePart {
               <label>class <select aria-label="step through one class" @change=${(e: Event) => host && (host.sampleClass = Number((e.target as HTMLSelectElement).value))}>
                 <option value="-1">all</option>${names.map((n, c) => html`<option value=${c} ?selected=${host?.sampleClass === c}>${n}</option>`)}</select></label>
               <label>rate <select aria-label="test images per second" @change=${(e: Event) => host?.setAttribute('sample-rate', (e.target as HTMLSelectElement).value)}>
-                ${[0.5, 1, 2, 5, 10, 30].map((r) => html`<option value=${r} ?selected=${settings?.sampleRate === r}>${r}/s</option>`)}</select></label>
+                ${[0, 0.5, 1, 2, 5, 10, 30].map((r) => html`<option value=${r} ?selected=${settings?.sampleRate === r}>${r ? `${r}/s` : 'still'}</option>`)}</select></label>
               <label>colormap <select aria-label="colormap of activated outputs" @change=${(e: Event) => host?.setAttribute('colormap', (e.target as HTMLSelectElement).value)}>
                 ${SEQUENTIAL_COLORMAPS.map((c) => html`<option ?selected=${settings?.colormap === c}>${c}</option>`)}</select></label>
             </div>
