@@ -86,6 +86,15 @@ export class NnControls extends ScopePart {
     host?.setAttribute('view', VIEW_NAMES.filter((v) => views.has(v)).join(',') || 'none');
   }
 
+  /** Steps through one class from now on, starting at its next sample if the current one is of another class. */
+  private pickClass(picked: number): void {
+    const host = this.scopeElement;
+    const session = this.session;
+    if (!host || !session) return;
+    host.sampleClass = picked;
+    if (picked >= 0 && session.dataset.test.labels[session.sample] !== picked) host.stepSample(1);
+  }
+
   /** Play/pause of the test-image animation; playing at rate 0 starts it at 2 images per second. */
   private toggleSamples(): void {
     const host = this.scopeElement;
@@ -149,7 +158,7 @@ export class NnControls extends ScopePart {
             </div>
             <div class="row" style="font-size:13px">
               <span>#${sample}: <b>${truth}</b>${predicted ? html` → <b class=${predicted === truth ? 'ok' : 'bad'}>${predicted}</b>` : ''}</span>
-              <label>class <select aria-label="step through one class" @change=${(e: Event) => host && (host.sampleClass = Number((e.target as HTMLSelectElement).value))}>
+              <label>class <select aria-label="step through one class" @change=${(e: Event) => this.pickClass(Number((e.target as HTMLSelectElement).value))}>
                 <option value="-1">all</option>${names.map((n, c) => html`<option value=${c} ?selected=${host?.sampleClass === c}>${n}</option>`)}</select></label>
               <label>rate <select aria-label="test images per second" @change=${(e: Event) => host?.setAttribute('sample-rate', (e.target as HTMLSelectElement).value)}>
                 ${[0, 0.5, 1, 2, 5, 10, 30].map((r) => html`<option value=${r} ?selected=${settings?.sampleRate === r}>${r ? `${r}/s` : 'still'}</option>`)}</select></label>

@@ -45,7 +45,10 @@ export abstract class ScopePart extends LitElement {
 
   private bindHost(): void {
     if (!this.isConnected) return;
-    const found = this.scope ?? ((this.scopeId ? document.getElementById(this.scopeId) : this.closest('nn-scope')) as NnScope | null) ?? undefined;
+    // `for` looks in this element's own document or shadow root first, then in the page.
+    const root = this.getRootNode() as Document | ShadowRoot;
+    const named = this.scopeId ? root.getElementById?.(this.scopeId) ?? document.getElementById(this.scopeId) : this.closest('nn-scope');
+    const found = this.scope ?? (named as NnScope | null) ?? undefined;
     if (found === this.host) return;
     this.unbindHost();
     this.host = found;

@@ -209,6 +209,16 @@ describe('<nn-scope>', () => {
     key('ArrowLeft');
     key('ArrowLeft');
     expect(scope.session!.sample).to.equal(sample - 1 < 0 ? 199 : sample - 1);
+    // The class picker: the current sample jumps to a coat, and the arrows stay among coats.
+    const picker = shadow(shadow(scope, 'nn-controls'), 'select[aria-label="step through one class"]') as HTMLSelectElement;
+    picker.value = '4';
+    picker.dispatchEvent(new Event('change'));
+    const labels = scope.session!.dataset.test.labels;
+    expect(labels[scope.session!.sample]).to.equal(4);
+    const firstCoat = scope.session!.sample;
+    key('ArrowRight');
+    expect(labels[scope.session!.sample]).to.equal(4);
+    expect(scope.session!.sample).to.not.equal(firstCoat);
     key(' ');
     await until(() => scope.session!.training, 'training to start');
     await nextEvent(scope, 'nn-progress');
