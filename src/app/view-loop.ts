@@ -9,6 +9,8 @@ interface Entry {
   overlay: HTMLElement;
   ranges: [number, number][];
   manual: boolean;
+  /** view.frames when the ranges were last read. */
+  rangesAt: number;
 }
 
 export class ViewLoop {
@@ -17,7 +19,7 @@ export class ViewLoop {
   private legends?: ReturnType<typeof setInterval>;
 
   add(view: CanvasView, overlay: HTMLElement, { manual = false } = {}): void {
-    this.views.set(view, { overlay, ranges: [], manual });
+    this.views.set(view, { overlay, ranges: [], manual, rangesAt: -1 });
     this.run();
   }
 
@@ -46,14 +48,16 @@ export class ViewLoop {
   private run(): void {
     if (this.legends) return;
     const frame = () => {
-      for (const [view, entry] of this.views) if (!entry.manual) this.draw(view);
+      // Views drawn from results (confusion, class means) only when they changed.
+      for (const [view, entry] of this.views) if (!entry.manual && view.needsFrame) this.draw(view);
       this.frame = requestAnimationFrame(frame);
     };
     this.frame = requestAnimationFrame(frame);
-    // Legend numbers: one small read-back per view twice a second (never per frame).
+    // Legend numbers: one small read-back per view twice a second (never per frame), if it drew since.
     this.legends = setInterval(async () => {
       for (const [view, entry] of [...this.views]) {
-        if (!this.views.has(view)) continue; // removed (and destroyed) while an earlier one was read
+        if (!this.views.has(view) || entry.rangesAt === view.frames) continue; // removed meanwhile, or nothing new
+        entry.rangesAt = view.frames;
         try {
           entry.ranges = await view.readRanges();
         } catch {

@@ -74,6 +74,13 @@ export abstract class CanvasView {
   private transform: Mat3 = mat3.identity();
   private transformDirty = false;
   private base: { rects: Rect[]; labels: ViewLabel[]; scale: number } = { rects: [], labels: [], scale: 1 };
+  /** Something changed that the last frame does not show (a highlight, or no frame yet). */
+  private stale = true;
+  /**
+   * Whether the view's buffers change under it (training writes them). Views that change only
+   * through their own methods say false, and a frame loop can skip them until `needsFrame`.
+   */
+  readonly followsTraining: boolean = true;
 
   protected constructor(
     readonly device: GPUDevice,
@@ -169,6 +176,16 @@ export abstract class CanvasView {
   /** Outlines tile `tile` of panel `panel` (−1: none); takes effect on the next frame. */
   protected highlightTile(panel: number, tile: number): void {
     this.panels.setHighlight(panel, tile);
+    this.stale = true;
+  }
+
+  /** Whether render() would draw anything new: always for views that follow training. */
+  get needsFrame(): boolean {
+    if (this.followsTraining || this.stale || this.dirty || this.transformDirty) return true;
+    const canvas = this.canvas;
+    if (!('clientWidth' in canvas) || canvas.clientWidth === 0) return false;
+    const scale = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
+    return Math.round(canvas.clientWidth * scale) !== this.size.width || Math.round(canvas.clientHeight * scale) !== this.size.height;
   }
 
   /** Rebuilds the panels on the next frame (after a change of what is shown). */
@@ -214,6 +231,7 @@ export abstract class CanvasView {
     this.panels.encode(encoder, this.context.getCurrentTexture().createView(), this.background);
     this.device.queue.submit([encoder.finish()]);
     this.frames++;
+    this.stale = false;
     this.inFlight = this.device.queue.onSubmittedWorkDone().then(() => {
       this.inFlight = undefined;
     });

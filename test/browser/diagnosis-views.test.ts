@@ -63,6 +63,34 @@ describe('confusion view', () => {
     }
   }));
 
+  it('asks for a frame only after a change: new counts, a selection, or a resize', () => gpuTest(async (device) => {
+    const shown = canvas(420, 360);
+    shown.style.cssText = 'display:block; width:420px; height:360px';
+    document.body.append(shown);
+    const view = await ConfusionView.create(device, shown, { classNames: NAMES, format: 'rgba8unorm' });
+    try {
+      const drawn = async () => {
+        expect(view.render()).to.equal(true);
+        await view.idle();
+        expect(view.needsFrame, 'after a frame').to.equal(false);
+      };
+      expect(view.needsFrame, 'before the first frame').to.equal(true);
+      await drawn();
+      view.setConfusion(CONFUSION);
+      expect(view.needsFrame, 'new counts').to.equal(true);
+      await drawn();
+      view.select(1, 2);
+      expect(view.needsFrame, 'a selection').to.equal(true);
+      await drawn();
+      shown.style.width = '300px';
+      expect(view.needsFrame, 'a resize').to.equal(true);
+      await drawn();
+    } finally {
+      view.destroy();
+      shown.remove();
+    }
+  }));
+
   it('refuses malformed matrices and classes, and frees its buffers', () => gpuTest(async (device) => {
     const before = liveBufferCount();
     const view = await ConfusionView.create(device, canvas(100, 100), { classNames: NAMES });
