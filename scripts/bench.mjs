@@ -5,7 +5,7 @@
 //   npm run bench                       reference workload 5 epochs ×3 frameworks, nnfs preset 10 epochs
 //   npm run bench -- --quick            smoke run: 1 epoch on a 10,000-image subset, nnfs 1 epoch
 //   npm run bench -- --only=nnscope,tfjs-webgpu --epochs=2
-// Flags: --quick, --only=nnscope|tfjs-webgpu|tfjs-wasm|nnfs|views[,…], --epochs=N, --nnfs-epochs=N,
+// Flags: --quick, --only=nnscope|tfjs-webgpu|tfjs-wasm|nnfs|views|app[,…], --epochs=N, --nnfs-epochs=N,
 //        --subset=N (train images), --repeats=N (timed inference passes), --yield=auto|batch|epoch|never
 //        (TF.js fit's yieldEvery), --out=FILE, --timeout-min=N, --headful.
 import * as esbuild from 'esbuild';
@@ -18,7 +18,7 @@ import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { buildOptions } from './build-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views'];
+const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'];
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────────
 function parseArgs(argv) {
@@ -202,6 +202,21 @@ function report(result) {
         ['', 'frames/s', 'train samples/s', 'on / off'],
       ),
     );
+  }
+  const app = runs.app;
+  if (app?.ok) {
+    out.push('');
+    out.push(`app (<nn-scope> with every view, test images at 2/s, ${app.steps} steps in chunks of ${app.stepsPerChunk}) vs the bare engine, same page:`);
+    out.push(
+      table(
+        [
+          ['bare engine', rate(app.engineSamplesPerSecond), ''],
+          ['<nn-scope>', rate(app.appSamplesPerSecond), ratio(app.appSamplesPerSecond, app.engineSamplesPerSecond)],
+        ],
+        ['', 'train samples/s', 'vs engine'],
+      ),
+    );
+    out.push(`frames drawn while training: ${Object.entries(app.framesPerView).map(([k, v]) => `${k} ${v}`).join(', ')}; ${app.samplesShown} test images shown`);
   }
   for (const [name, r] of Object.entries(runs)) if (!r.ok) out.push('', `${name} failed: ${r.error}`);
   if (result.pageWarnings?.length) out.push('', `page warnings/errors (${result.pageWarnings.length}): see "pageWarnings" in the JSON`);

@@ -7,9 +7,10 @@
  */
 import { createEngine, loadFashionMnist, presets, type Dataset, type Engine, type EngineOptions, type ImageSet } from '../src/index.js';
 import { runViews, type ViewsResult } from './bench-views.js';
+import { runApp, type AppResult } from './bench-app.js';
 import { describeError, jsHeapMiB, median, runTfjs, summarizeTraining, type EpochRecord, type Log, type RunResult } from './bench-tfjs.js';
 
-export const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views'] as const;
+export const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {
@@ -158,7 +159,7 @@ function readConfig(): BenchConfig {
 async function main() {
   const started = performance.now();
   const config = readConfig();
-  const result: Record<string, unknown> & { runs: Record<string, RunResult | ViewsResult> } = {
+  const result: Record<string, unknown> & { runs: Record<string, RunResult | ViewsResult | AppResult> } = {
     benchmark: 'nnscope vs TensorFlow.js, 784-128-128-10 MLP on Fashion-MNIST',
     startedAt: new Date().toISOString(),
     config,
@@ -195,8 +196,9 @@ async function main() {
   for (const name of WORKLOADS) {
     if (!config.only.includes(name)) continue;
     log(`── ${name} ──`);
-    let run: RunResult | ViewsResult;
-    if (name === 'views') run = await runViews({ ...referenceOptions(config.seed), stepsPerChunk: VIEWS_STEPS_PER_CHUNK }, data, log);
+    let run: RunResult | ViewsResult | AppResult;
+    if (name === 'app') run = await runApp(data, config.seed, log);
+    else if (name === 'views') run = await runViews({ ...referenceOptions(config.seed), stepsPerChunk: VIEWS_STEPS_PER_CHUNK }, data, log);
     else if (name === 'nnscope') run = await runNnscope(name, referenceOptions(config.seed), config.epochs, data, config);
     else if (name === 'nnfs') run = await runNnscope(name, { ...presets.nnfs, seed: config.seed }, config.nnfsEpochs, data, config);
     else run = await runTfjs(name === 'tfjs-webgpu' ? 'webgpu' : 'wasm', data.train, data.test, workload, log);
