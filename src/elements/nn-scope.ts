@@ -98,7 +98,7 @@ export class NnScope extends LitElement {
   @property({ type: Boolean, reflect: true }) accessor autoplay = false;
   /** Which views to show: "all" (default), "none", or a list of controls, strips, weights, confusion, class-means, curves. */
   @property({ reflect: true }) accessor view: string | null = null;
-  /** Colormap of activated outputs: viridis (default), magma, gray, blues, …. */
+  /** Colormap of activated outputs: viridis (default), magma, inferno, gray or blues. */
   @property({ reflect: true }) accessor colormap: string | null = null;
   /** Test samples per second in the layer-output animation (0: still). */
   @property({ attribute: 'sample-rate', reflect: true }) accessor sampleRate: string | null = null;

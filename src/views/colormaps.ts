@@ -10,6 +10,9 @@ const STOPS = {
   grayInverted: ['#ffffff', '#000000'],
   // ColorBrewer Blues: counts and rates (the confusion matrix).
   blues: ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'],
+  // Matplotlib's magma and inferno, sampled at nine evenly spaced points: alternatives for activations.
+  magma: ['#000004', '#1c1044', '#4f127b', '#812581', '#b5367a', '#e55064', '#fb8761', '#fec287', '#fcfdbf'],
+  inferno: ['#000004', '#1f0c48', '#550f6d', '#88226a', '#ba3655', '#e35933', '#f98e09', '#f9cb35', '#fcffa4'],
 } as const;
 
 export type ColormapName = keyof typeof STOPS;
