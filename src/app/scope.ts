@@ -16,6 +16,8 @@ import { CurveData } from './curves.js';
 import { ViewLoop } from './view-loop.js';
 import { engineOptions, sameNetwork, type NetworkSettings } from './settings.js';
 import { sharedDevice } from './shared.js';
+import { deviceLost, restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { SampleProbe } from './sample-probe.js';
 
 /** Steps per engine.step() call: pause takes effect within one call. */
 const STEPS_PER_CALL = 64;
@@ -46,20 +48,9 @@ export interface ScopeEpoch {
   weightChange: number[];
 }
 
-/** Parameters and counters on the CPU: what a lost device is restored from. */
-interface Checkpoint {
-  weights: Float32Array[];
-  biases: Float32Array[];
-  epoch: number;
-  stepInEpoch: number;
-  stepCount: number;
-}
-
 export class Scope extends EventTarget {
   readonly loop = new ViewLoop();
   readonly curves = new CurveData();
-  /** Index of the current test sample. */
-  sample = 0;
   /** Last evaluation of the test set (undefined until one ran on the current run). */
   evaluation?: Evaluation;
   /** The recorded snapshot being replayed, if any. */
@@ -70,8 +61,7 @@ export class Scope extends EventTarget {
   private meters: { epoch: WeightChangeMeter; chunk: WeightChangeMeter };
   private running?: Promise<void>;
   private stopRequested = false;
-  private probing = false;
-  private probeAgain = false;
+  private readonly probe = new SampleProbe((index) => this.forwardAndDraw(index));
   private changeMeasuredAt = 0;
   /** Training was cut by a lost device: recover() starts it again. */
   private resumeAfterRecovery = false;
@@ -97,10 +87,7 @@ export class Scope extends EventTarget {
     const engine = await createEngine({ ...engineOptions(network), device });
     try {
       engine.setData(dataset);
-      if (checkpoint) {
-        engine.setParameters(checkpoint.weights, checkpoint.biases);
-        Object.assign(engine, { epoch: checkpoint.epoch, stepInEpoch: checkpoint.stepInEpoch, stepCount: checkpoint.stepCount });
-      }
+      if (checkpoint) restoreCheckpoint(engine, checkpoint);
       engine.recordHistory(HISTORY);
       const [epoch, chunk] = await Promise.all([WeightChangeMeter.create(device, engine.dictionary), WeightChangeMeter.create(device, engine.dictionary)]);
       return { engine, meters: { epoch, chunk } };
@@ -237,31 +224,22 @@ export class Scope extends EventTarget {
    * parameters if one is shown); then 'sample' fires, and the strips draw in the same task.
    */
   async showSample(index: number): Promise<void> {
-    const count = this.dataset.test.count;
-    this.sample = ((Math.round(index) % count) + count) % count;
-    if (this.probing) {
-      this.probeAgain = true; // one forward pass in flight at most; the newest index wins
-      return;
-    }
-    this.probing = true;
-    try {
-      do {
-        this.probeAgain = false;
-        await this.forwardAndDraw();
-      } while (this.probeAgain && !this.destroyed);
-    } finally {
-      this.probing = false;
-    }
+    if (!this.destroyed) await this.probe.show(index, this.dataset.test.count);
   }
 
-  private async forwardAndDraw(): Promise<void> {
+  /** Index of the current test sample. */
+  get sample(): number {
+    return this.probe.index;
+  }
+
+  private async forwardAndDraw(index: number): Promise<void> {
     if (this.destroyed || this.recovering) return;
     const engine = this.engine;
     const snapshot = this.running ? undefined : this.replay;
-    // Training reuses the buffers the strips read: submit the forward pass and the frame together.
-    const done = engine.forward([this.sample], { snapshot });
-    this.emit('sample', this.sample);
     try {
+      // Training reuses the buffers the strips read: submit the forward pass and the frame together.
+      const done = engine.forward([index], { snapshot });
+      this.emit('sample', index);
       await done;
     } catch (error) {
       if (!this.recovering && !this.destroyed) this.emit('error', { error, recoverable: false });
@@ -348,13 +326,8 @@ export class Scope extends EventTarget {
   }
 
   private async saveCheckpoint(): Promise<void> {
-    const engine = this.engine;
-    const layers = await engine.readTrainingDictionary();
-    this.checkpoint = {
-      weights: layers.map((l) => l.weights), biases: layers.map((l) => l.biases),
-      epoch: engine.epoch, stepInEpoch: engine.stepInEpoch, stepCount: engine.stepCount,
-    };
-    this.checkpointedAt = engine.stepCount;
+    this.checkpoint = await takeCheckpoint(this.engine);
+    this.checkpointedAt = this.checkpoint.stepCount;
   }
 
   /** The step the parameters would be restored to after a device loss (undefined: the initial ones). */
@@ -421,10 +394,4 @@ export class Scope extends EventTarget {
       engine.destroy();
     });
   }
-}
-
-/** Whether `engine`'s device is lost (or is lost within a moment: a failed step can come first). */
-async function deviceLost(engine: Engine): Promise<boolean> {
-  const moment = new Promise<false>((resolve) => setTimeout(() => resolve(false), 200));
-  return Promise.race([engine.device.lost.then(() => true), moment]);
 }
