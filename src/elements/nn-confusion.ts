@@ -54,8 +54,10 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
   private show(evaluation: Evaluation | undefined): void {
     const $ = (selector: string) => this.renderRoot.querySelector(selector)!;
     this.requestUpdate();
-    if (evaluation) this.panel?.update(evaluation);
-    else {
+    if (evaluation) {
+      this.panel?.update(evaluation);
+      if (!this.view?.selected) $('.caption').textContent = 'Click a cell, or a pair above, to see its test images.';
+    } else {
       $('.pairs').replaceChildren();
       $('.gallery').replaceChildren();
       $('.caption').textContent = 'Evaluate (or finish an epoch), then click a cell.';

@@ -127,6 +127,8 @@ export class NnControls extends ScopePart {
     const truth = test ? names[test.labels[sample]] : '';
     const views = settings?.views ?? [];
     const disabled = !ready || !!this.busy;
+    // View tabs switch the scope's own views: only when these controls are one of them.
+    const insideScope = !!host && this.getRootNode() === host.shadowRoot;
     const animating = !!host?.samplesPlaying && (settings?.sampleRate ?? 0) > 0;
     return html`
       <div class="card">
@@ -168,7 +170,7 @@ export class NnControls extends ScopePart {
           </div>
         </div>
         <div class="row tabs" role="group" aria-label="views shown">
-          ${VIEW_NAMES.filter((v) => v !== 'controls').map((v) => html`<button aria-pressed=${views.includes(v) ? 'true' : 'false'} @click=${() => this.toggleView(v)}>${VIEW_LABELS[v]}</button>`)}
+          ${insideScope ? VIEW_NAMES.filter((v) => v !== 'controls').map((v) => html`<button aria-pressed=${views.includes(v) ? 'true' : 'false'} @click=${() => this.toggleView(v)}>${VIEW_LABELS[v]}</button>`) : nothing}
           <span style="flex:1"></span>
           <button class="quiet" ?disabled=${!ready} @click=${() => host?.exportPNG()} title="save every shown view as PNG">PNG</button>
           <button class="quiet" ?disabled=${!ready} @click=${async () => host && download(await host.exportWeights(), `nnscope-weights-step${engine?.stepCount ?? 0}.safetensors`)}>Export weights</button>

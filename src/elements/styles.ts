@@ -38,8 +38,9 @@ export const theme = css`
     --_accent-fg: var(--nn-accent-fg, #0d1322); --_bad: var(--nn-error, #ff7b6b); --_good: var(--nn-good, #5fd38d);
     --_border: var(--nn-border, #313848);
   }
-  [hidden] { display: none !important; }
+  :host([hidden]), [hidden] { display: none !important; }
   button, select, input { font: inherit; color: inherit; }
+  input[type='range'], progress, input[type='checkbox'] { accent-color: var(--_accent); }
   button {
     padding: 5px 12px; border-radius: 6px; border: 1px solid var(--_accent); background: var(--_accent);
     color: var(--_accent-fg); cursor: pointer; white-space: nowrap;

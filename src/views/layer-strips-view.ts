@@ -112,8 +112,11 @@ export class LayerStripsView extends CanvasView {
       });
       legend(raw, x, strip, 0);
       legend(out, x + strip + pair, strip, 1);
+      // Titles shrink when columns are narrow (≈7 CSS px per character of the bold 12 px title).
+      const room = (2 * strip + pair + between) / scale;
       const name = last ? 'output' : `hidden ${l + 1}`;
-      label(`${name} (${width})`, x + strip + pair / 2, top - px(22), 'title');
+      const title = [`${name} (${width})`, `${last ? 'out' : `h${l + 1}`} (${width})`].find((text) => text.length * 7 <= room) ?? `${width}`;
+      label(title, x + strip + pair / 2, top - px(22), 'title');
       label(`raw · ${last ? 'softmax' : activation}`, x + strip + pair / 2, top - px(8), 'tick');
       if (last) {
         const cell = stripHeight / width;
