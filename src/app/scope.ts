@@ -330,11 +330,6 @@ export class Scope extends EventTarget {
     this.checkpointedAt = this.checkpoint.stepCount;
   }
 
-  /** The step the parameters would be restored to after a device loss (undefined: the initial ones). */
-  get checkpointStep(): number | undefined {
-    return this.checkpoint?.stepCount;
-  }
-
   private watchDevice(engine: Engine): void {
     engine.device.lost.then((info) => {
       if (this.engine === engine && !this.destroyed) void this.recover(info.message || info.reason);
