@@ -3,8 +3,9 @@
  * training loop, evaluation after each epoch, the current test sample, the curves' data, the history
  * replay position, and recovery from a lost device. It knows nothing of the DOM beyond its views'
  * frame loop; elements listen to its events:
- *   progress (ScopeProgress) · epochstart · epoch (ScopeEpoch) · evaluation · sample · state · replay · engine
- *   (the engine was replaced: views rebuild) · error ({ error, recoverable }).
+ *   progress (ScopeProgress) · epochstart · epoch (ScopeEpoch) · evaluation · sample · state · replay ·
+ *   parameters (replaced on the same engine: reset, import) · engine (the engine was replaced: views
+ *   rebuild) · restyle (the page's colours changed) · error ({ error, recoverable }).
  */
 import { createEngine, Engine } from '../engine/engine.js';
 import type { Progress } from '../engine/stats.js';
@@ -119,15 +120,7 @@ export class Scope extends EventTarget {
 
   /** Trains until pause() or the last epoch; resolves then. Errors are reported as 'error' events. */
   start(): Promise<void> {
-    if (this.running) return this.running;
-    this.stopRequested = false;
-    this.replayLive();
-    this.running = this.trainLoop().finally(() => {
-      this.running = undefined;
-      this.emit('state');
-    });
-    this.emit('state');
-    return this.running;
+    return this.running ?? this.run(Infinity);
   }
 
   /** Stops after the current chunk of steps; resolves when training has stopped. */
@@ -139,9 +132,13 @@ export class Scope extends EventTarget {
   /** Runs `n` steps (when not training), crossing epochs like start() does. */
   async step(n: number): Promise<void> {
     if (this.running) throw new Error('step() cannot run while training; pause() first.');
+    return this.run(n);
+  }
+
+  private run(limit: number): Promise<void> {
     this.stopRequested = false;
     this.replayLive();
-    this.running = this.trainLoop(n).finally(() => {
+    this.running = this.trainLoop(limit).finally(() => {
       this.running = undefined;
       this.emit('state');
     });
@@ -149,7 +146,7 @@ export class Scope extends EventTarget {
     return this.running;
   }
 
-  private async trainLoop(limit = Infinity): Promise<void> {
+  private async trainLoop(limit: number): Promise<void> {
     let left = limit;
     const started = this.engine;
     try {
@@ -267,15 +264,21 @@ export class Scope extends EventTarget {
     this.epochs = epochs;
     if (sameNetwork(network, this.network) && !this.engine.history?.imported) {
       this.engine.reset(network.seed);
-      this.meters.epoch.restart();
-      this.meters.chunk.restart();
+      this.parametersReplaced();
       this.afterRestart();
-      this.emit('engine'); // views rebuild: fresh 'initial' snapshots, empty matrices
     } else {
       await this.replaceEngine(await sharedDevice(), network);
       this.afterRestart();
     }
     await this.showSample(this.sample);
+  }
+
+  /** New parameters on the same engine: measurements and the weights views take them as the reference. */
+  private parametersReplaced(): void {
+    this.meters.epoch.restart();
+    this.meters.chunk.restart();
+    this.changeMeasuredAt = this.engine.stepCount;
+    this.emit('parameters');
   }
 
   private afterRestart(): void {
@@ -284,8 +287,8 @@ export class Scope extends EventTarget {
     this.replay = undefined;
     this.checkpoint = undefined;
     this.checkpointedAt = 0;
-    this.changeMeasuredAt = 0;
     this.lastProgress = undefined;
+    this.emit('replay', undefined);
     this.emit('evaluation', undefined);
     this.emit('state');
   }
@@ -305,12 +308,9 @@ export class Scope extends EventTarget {
     if (this.running) throw new Error('Pause training before importing weights.');
     const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
     const format = this.engine.importParameters(bytes, name);
-    this.meters.epoch.restart();
-    this.meters.chunk.restart();
-    this.changeMeasuredAt = this.engine.stepCount;
+    this.parametersReplaced();
     this.evaluation = undefined;
     this.emit('evaluation', undefined);
-    this.emit('engine'); // the weights views take the imported weights as their reference
     await this.saveCheckpoint();
     await this.showSample(this.sample);
     return format;
@@ -366,9 +366,7 @@ export class Scope extends EventTarget {
     this.replay = undefined;
     this.watchDevice(engine);
     this.emit('engine'); // views drop their old resources at once, then rebuild on the new engine
-    old.meters.epoch.destroy();
-    old.meters.chunk.destroy();
-    old.engine.destroy();
+    destroyAll(old.engine, old.meters);
   }
 
   private emit(type: string, detail?: unknown): void {
@@ -383,10 +381,12 @@ export class Scope extends EventTarget {
     this.loop.stop();
     const { engine, meters } = this;
     // A chunk may still be in flight: free the buffers once it has settled.
-    void (this.running ?? Promise.resolve()).catch(() => undefined).then(() => {
-      meters.epoch.destroy();
-      meters.chunk.destroy();
-      engine.destroy();
-    });
+    void (this.running ?? Promise.resolve()).catch(() => undefined).then(() => destroyAll(engine, meters));
   }
+}
+
+function destroyAll(engine: Engine, meters: { epoch: WeightChangeMeter; chunk: WeightChangeMeter }): void {
+  meters.epoch.destroy();
+  meters.chunk.destroy();
+  engine.destroy();
 }

@@ -26,7 +26,7 @@ export class NnCurves extends ScopePart {
   private resize?: ResizeObserver;
 
   protected override attach(session: Scope, signal: AbortSignal): void {
-    for (const type of ['progress', 'epoch', 'evaluation', 'engine', 'state']) session.addEventListener(type, () => this.schedule(), { signal });
+    for (const type of ['progress', 'epoch', 'evaluation', 'engine', 'restyle', 'state']) session.addEventListener(type, () => this.schedule(), { signal });
     void this.updateComplete.then(() => {
       if (signal.aborted) return;
       const [training, change] = this.renderRoot.querySelectorAll('canvas');

@@ -200,9 +200,9 @@ export class NnScope extends LitElement {
     if (this.session && settings.autoplay) void this.start();
   }
 
-  /** The views read their background colour when built: rebuild them after a change of theme. */
+  /** The views clear to the theme's background colour: tell them it changed. */
   private restyle(): void {
-    this.session?.dispatchEvent(new CustomEvent('engine'));
+    this.session?.dispatchEvent(new CustomEvent('restyle'));
   }
 
   private rawAttributes(): RawAttributes {

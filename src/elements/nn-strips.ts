@@ -45,6 +45,10 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
     void session.showSample(session.sample);
   }
 
+  protected override restyled(session: Scope): void {
+    void session.showSample(session.sample); // drawn only after a forward pass
+  }
+
   protected override updated(changed: Map<PropertyKey, unknown>): void {
     super.updated(changed);
     if (changed.has('colormap') && changed.get('colormap') !== undefined && this.session) void this.rebuild(this.session);

@@ -37,6 +37,11 @@ export class NnWeights extends CanvasPart<WeightsView> {
   protected override attach(session: Scope, signal: AbortSignal): void {
     super.attach(session, signal);
     session.addEventListener('epochstart', () => this.view?.captureSnapshot('epoch'), { signal });
+    // New parameters (reset, import): the change views measure from them.
+    session.addEventListener('parameters', () => {
+      this.view?.captureSnapshot('initial');
+      this.view?.captureSnapshot('epoch');
+    }, { signal });
     session.addEventListener('replay', () => this.showReplay(), { signal });
     for (const type of ['progress', 'state']) session.addEventListener(type, () => this.requestUpdate(), { signal });
     signal.addEventListener('abort', () => this.stopReplay());

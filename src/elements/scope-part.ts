@@ -107,7 +107,18 @@ export abstract class CanvasPart<V extends CanvasView> extends ScopePart {
 
   protected override attach(session: Scope, signal: AbortSignal): void {
     session.addEventListener('engine', () => void this.rebuild(session), { signal });
+    session.addEventListener('restyle', () => {
+      if (this.view) this.view.background = this.pageBackground();
+      this.restyled(session);
+    }, { signal });
     void this.rebuild(session);
+  }
+
+  /** The background was recoloured: draw again (views on the frame loop do so by themselves). */
+  protected restyled(_session: Scope): void {}
+
+  private pageBackground(): GPUColor {
+    return cssColor(getComputedStyle(this).getPropertyValue('--_view-bg'));
   }
 
   protected override detach(): void {
@@ -130,7 +141,7 @@ export abstract class CanvasPart<V extends CanvasView> extends ScopePart {
     try {
       const view = await this.createView(session, this.canvas);
       if (generation !== this.generation) return view.destroy();
-      view.background = cssColor(getComputedStyle(this).getPropertyValue('--_view-bg'));
+      view.background = this.pageBackground();
       this.view = view;
       this.problem = '';
       session.loop.add(view, this.overlay, { manual: this.manual });

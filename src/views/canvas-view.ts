@@ -87,8 +87,7 @@ export abstract class CanvasView {
     readonly canvas: HTMLCanvasElement | OffscreenCanvas,
     protected readonly panels: PanelSet,
     readonly format: GPUTextureFormat,
-    /** Clear colour: the page's background. */
-    public background: GPUColor = { r: 1, g: 1, b: 1, a: 1 },
+    private clearColor: GPUColor = { r: 1, g: 1, b: 1, a: 1 },
   ) {
     const context = canvas.getContext('webgpu');
     if (!context) throw new Error('This canvas cannot give a WebGPU context (was it already used for 2D or WebGL?).');
@@ -179,6 +178,16 @@ export abstract class CanvasView {
     this.stale = true;
   }
 
+  /** Clear colour: the page's background. */
+  get background(): GPUColor {
+    return this.clearColor;
+  }
+
+  set background(color: GPUColor) {
+    this.clearColor = color;
+    this.stale = true;
+  }
+
   /** Whether render() would draw anything new: always for views that follow training. */
   get needsFrame(): boolean {
     if (this.followsTraining || this.stale || this.dirty || this.transformDirty) return true;
@@ -228,7 +237,7 @@ export abstract class CanvasView {
     }
     if (this.transformDirty) this.applyTransform();
     const encoder = this.device.createCommandEncoder({ label: `${this.constructor.name}.frame` });
-    this.panels.encode(encoder, this.context.getCurrentTexture().createView(), this.background);
+    this.panels.encode(encoder, this.context.getCurrentTexture().createView(), this.clearColor);
     this.device.queue.submit([encoder.finish()]);
     this.frames++;
     this.stale = false;
