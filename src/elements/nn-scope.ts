@@ -375,19 +375,21 @@ export class NnScope extends LitElement {
   // ── rendering ─────────────────────────────────────────────────────────────────────────────────
 
   protected override render() {
+    // The parts are elements of their own: they take the theme attribute too (CSS variables set on
+    // this host do not reach the :host([theme]) rules of theirs).
     const views = this.settings?.views ?? [];
     const show = (name: string) => views.includes(name as never);
     const message = this.message;
     return html`
       ${message ? html`<div class="message ${message.kind}" part="message" role=${message.kind === 'info' ? 'status' : 'alert'}>
         ${message.kind === 'webgpu' ? html`<strong>WebGPU is not available</strong>` : nothing}${message.text}</div>` : nothing}
-      ${show('controls') ? html`<nn-controls part="controls" exportparts="progress, settings, samples" .scope=${this}></nn-controls>` : nothing}
+      ${show('controls') ? html`<nn-controls theme=${this.theme ?? nothing} part="controls" exportparts="progress, settings, samples" .scope=${this}></nn-controls>` : nothing}
       <div class="grid" part="views">
-        ${show('strips') ? html`<nn-strips part="strips" exportparts="canvas: strips-canvas" class=${show('curves') ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
-        ${show('curves') ? html`<nn-curves part="curves" exportparts="training: curves-training, change: curves-change" class=${show('strips') ? 'stacked' : 'wide'} .scope=${this}></nn-curves>` : nothing}
-        ${show('weights') ? html`<nn-weights part="weights" exportparts="canvas: weights-canvas, timeline" class="wide" .scope=${this}></nn-weights>` : nothing}
-        ${show('confusion') ? html`<nn-confusion part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
-        ${show('class-means') ? html`<nn-class-means part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}
+        ${show('strips') ? html`<nn-strips theme=${this.theme ?? nothing} part="strips" exportparts="canvas: strips-canvas" class=${show('curves') ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
+        ${show('curves') ? html`<nn-curves theme=${this.theme ?? nothing} part="curves" exportparts="training: curves-training, change: curves-change" class=${show('strips') ? 'stacked' : 'wide'} .scope=${this}></nn-curves>` : nothing}
+        ${show('weights') ? html`<nn-weights theme=${this.theme ?? nothing} part="weights" exportparts="canvas: weights-canvas, timeline" class="wide" .scope=${this}></nn-weights>` : nothing}
+        ${show('confusion') ? html`<nn-confusion theme=${this.theme ?? nothing} part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
+        ${show('class-means') ? html`<nn-class-means theme=${this.theme ?? nothing} part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}
       </div>
       ${this.dragging ? html`<div class="drop">Drop weights or a history (.safetensors), or four IDX files</div>` : nothing}
     `;

@@ -16,6 +16,8 @@ export abstract class ScopePart extends LitElement {
 
   /** The id of the `<nn-scope>` this part shows, when it is placed outside it. */
   @property({ attribute: 'for', reflect: true }) accessor scopeId: string | null = null;
+  /** light or dark, as on `<nn-scope>` (which passes its own to the parts it shows); absent: follow the system. */
+  @property({ reflect: true }) accessor theme: string | null = null;
   /** The `<nn-scope>` element itself (takes precedence over `for`). */
   @property({ attribute: false }) accessor scope: NnScope | undefined = undefined;
   /** The running session of the scope, once it is ready. */

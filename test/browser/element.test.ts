@@ -99,6 +99,20 @@ describe('<nn-scope>', () => {
     expect(messageOf(scope)).to.equal('');
   }));
 
+  it('theme="dark" reaches every part and the views redraw on the dark background', () => withScope({ 'sample-rate': '0', view: 'weights,confusion' }, async (scope) => {
+    const part = shadow(scope, 'nn-weights') as unknown as HTMLElement & { view?: import('../../src/views/index.js').WeightsView };
+    await until(() => !!part.view, 'the weights view');
+    const card = () => getComputedStyle(part.shadowRoot!.querySelector('.card')!).backgroundColor;
+    const light = card();
+    scope.setAttribute('theme', 'dark');
+    await scope.updateComplete;
+    expect(card()).to.not.equal(light);
+    const background = part.view!.background as GPUColorDict;
+    expect(background.r + background.g + background.b, 'a dark clear colour').to.be.lessThan(0.5);
+    const corner = (await viewPixels(part.view!)).slice(0, 3);
+    expect(Math.max(...corner), 'the corner pixel is dark').to.be.lessThan(64);
+  }));
+
   it('autoplay trains at once; sample-rate animates the test images; colormap redraws the strips', async () => {
     const autoplaying = document.createElement('nn-scope');
     autoplaying.setAttribute('autoplay', '');
