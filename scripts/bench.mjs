@@ -206,17 +206,15 @@ function report(result) {
   const app = runs.app;
   if (app?.ok) {
     out.push('');
-    out.push(`app (<nn-scope> with every view, test images at 2/s, ${app.steps} steps in chunks of ${app.stepsPerChunk}) vs the bare engine, same page:`);
+    out.push(`app: training ${app.steps} steps with the page's frame rate (test images at 2/s), same page; ratios against the bare engine:`);
+    const bare = app.runs[0].samplesPerSecond;
     out.push(
       table(
-        [
-          ['bare engine', rate(app.engineSamplesPerSecond), ''],
-          ['<nn-scope>', rate(app.appSamplesPerSecond), ratio(app.appSamplesPerSecond, app.engineSamplesPerSecond)],
-        ],
-        ['', 'train samples/s', 'vs engine'],
+        app.runs.map((r) => [r.label, rate(r.samplesPerSecond), ratio(r.samplesPerSecond, bare), r.pageFramesPerSecond.toFixed(1), r.weightsFramesPerSecond.toFixed(1), r.longestFrameGapMs.toFixed(0), r.msPerStep?.toFixed(1) ?? '']),
+        ['', 'train samples/s', 'vs engine', 'page frames/s', 'weights frames/s', 'longest frame gap ms', 'GPU ms/step'],
       ),
     );
-    out.push(`frames drawn while training: ${Object.entries(app.framesPerView).map(([k, v]) => `${k} ${v}`).join(', ')}; ${app.samplesShown} test images shown`);
+    for (const r of app.runs.slice(1)) out.push(`${r.label}: frames drawn ${Object.entries(r.framesPerView).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; ${r.samplesShown} test images shown`);
   }
   for (const [name, r] of Object.entries(runs)) if (!r.ok) out.push('', `${name} failed: ${r.error}`);
   if (result.pageWarnings?.length) out.push('', `page warnings/errors (${result.pageWarnings.length}): see "pageWarnings" in the JSON`);

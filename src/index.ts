@@ -13,7 +13,7 @@ export { readRanges } from './gpu/readback.js';
 export type { BufferRange } from './gpu/readback.js';
 export { FASHION_MNIST_CLASSES } from './data/dataset.js';
 export type { Dataset, ImageSet } from './data/dataset.js';
-export { IdxFormatError, loadFashionMnist, loadIdxDataset, parseIdx } from './data/idx.js';
+export { IdxFetchError, IdxFormatError, loadFashionMnist, loadIdxDataset, parseIdx } from './data/idx.js';
 export * from './views/index.js';
 export { SafetensorsError, decodeSafetensors, encodeSafetensors } from './io/safetensors.js';
 export type { Tensor } from './io/safetensors.js';

@@ -3,11 +3,13 @@
  * training loop, evaluation after each epoch, the current test sample, the curves' data, the history
  * replay position, and recovery from a lost device. It knows nothing of the DOM beyond its views'
  * frame loop; elements listen to its events:
- *   progress (ScopeProgress) · epochstart · epoch (ScopeEpoch) · evaluation · sample · state · replay ·
+ *   progress (ScopeProgress) · epochstart · epoch (ScopeEpoch) · evaluation · sample (ShownSample: the
+ *   strips were just drawn with it) · state · replay ·
  *   parameters (replaced on the same engine: reset, import) · engine (the engine was replaced: views
  *   rebuild) · restyle (the page's colours changed) · error ({ error, recoverable }).
  */
 import { createEngine, Engine } from '../engine/engine.js';
+import { DEFAULT_TRAINING_SHARE } from '../engine/config.js';
 import type { Progress } from '../engine/stats.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import type { HistorySnapshot } from '../engine/history.js';
@@ -40,6 +42,20 @@ export interface ScopeProgress {
   etaSeconds: number;
 }
 
+/** The sample the strips show, with the state that produced their frame: every label drawn with it comes from here. */
+export interface ShownSample {
+  /** Test-set index. */
+  index: number;
+  /** True class. */
+  label: number;
+  /** Argmax of the output the strips show: the class that forward pass predicted. */
+  predicted: number;
+  /** Updates the parameters of that pass had seen (the snapshot's step when replaying). */
+  step: number;
+  /** The recorded snapshot the pass ran with, if it replayed one. */
+  replay?: HistorySnapshot;
+}
+
 export interface ScopeEpoch {
   epoch: number;
   loss: number;
@@ -58,6 +74,15 @@ export class Scope extends EventTarget {
   replay?: HistorySnapshot;
   /** Set while the device is being replaced. */
   recovering = false;
+  /** What the strips show now (undefined before the first forward pass of this engine). */
+  shown?: ShownSample;
+  /**
+   * Pace training while views draw. Off: fixed chunks of stepsPerChunk, as the engine trains
+   * without views (the benchmark compares the two).
+   */
+  pacing = true;
+  /** The share of the GPU time training may take while views draw (the rest is theirs); see EngineOptions.trainingShare. */
+  trainingShare = DEFAULT_TRAINING_SHARE;
   private engineNow: Engine;
   private meters: { epoch: WeightChangeMeter; chunk: WeightChangeMeter };
   private running?: Promise<void>;
@@ -70,6 +95,8 @@ export class Scope extends EventTarget {
   private checkpointedAt = 0;
   private destroyed = false;
   private lastProgress?: ScopeProgress;
+  /** Loss and accuracy sums of the chunks since the last reported interval. */
+  private interval: { loss: number; correct: number; samples: number; last?: Progress } = { loss: 0, correct: 0, samples: 0 };
 
   private constructor(engine: Engine, meters: Scope['meters'], private network: NetworkSettings, readonly dataset: Dataset, public epochs: number) {
     super();
@@ -158,7 +185,15 @@ export class Scope extends EventTarget {
           this.meters.epoch.restart();
           this.emit('epochstart', engine.epoch);
         }
-        await engine.step(n, { onProgress: (p) => this.onProgress(p), onChunkQueued: (step) => this.measureChunk(step) });
+        // Paced while views draw: frames then wait at most about two frame intervals behind training,
+        // and take at most (1 − trainingShare) of the GPU time.
+        const paced = this.pacing && this.loop.drawing;
+        this.loop.trainingShare = paced ? this.trainingShare : undefined;
+        await engine.step(n, {
+          onProgress: (p) => this.onProgress(p), onChunkQueued: (step) => this.measureChunk(step),
+          paced, trainingShare: this.trainingShare, onIdle: () => this.loop.drawBetweenChunks(),
+        });
+        this.reportProgress();
         left -= n;
         if (engine.epoch > epoch) await this.finishEpoch(epoch);
         if (engine.stepCount - this.checkpointedAt >= CHECKPOINT_EVERY_STEPS) await this.saveCheckpoint();
@@ -169,33 +204,54 @@ export class Scope extends EventTarget {
       if (this.recovering || (await deviceLost(started))) this.resumeAfterRecovery = limit === Infinity && !this.stopRequested;
       else if (!this.destroyed) this.emit('error', { error, recoverable: false });
     }
+    this.loop.trainingStopped();
     if (!this.destroyed && !this.recovering && !this.resumeAfterRecovery) await this.showSample(this.sample);
   }
 
+  /**
+   * Chunks may be short (paced), but progress and the curves report whole intervals of
+   * stepsPerChunk steps (and epoch ends), as they did with fixed chunks: the same curve on any
+   * adapter, and no per-step page work on a slow one.
+   */
   private onProgress(p: Progress): void {
+    const sums = this.interval;
+    sums.loss += p.chunkLoss * p.chunkSamples;
+    sums.correct += p.chunkAccuracy * p.chunkSamples;
+    sums.samples += p.chunkSamples;
+    sums.last = p;
+    if (p.step % this.engine.config.stepsPerChunk === 0 || p.stepInEpoch === p.stepsPerEpoch) this.reportProgress();
+  }
+
+  /** Reports the chunks since the last report as one interval (also at the end of a call: step(3) reports). */
+  private reportProgress(): void {
+    const { loss: lossSum, correct, samples, last: p } = this.interval;
+    if (!p || samples === 0) return;
+    const [loss, accuracy] = [lossSum / samples, correct / samples];
+    this.interval = { loss: 0, correct: 0, samples: 0 };
     const stepsLeft = (this.epochs - p.epoch) * p.stepsPerEpoch - p.stepInEpoch;
     const samplesLeft = Math.max(0, stepsLeft) * this.network.batchSize;
     this.lastProgress = {
       epoch: p.epoch, epochs: this.epochs, step: p.step, stepInEpoch: p.stepInEpoch, stepsPerEpoch: p.stepsPerEpoch,
-      loss: p.chunkLoss, accuracy: p.chunkAccuracy, samplesPerSecond: p.samplesPerSecond,
+      loss, accuracy, samplesPerSecond: p.samplesPerSecond,
       etaSeconds: p.samplesPerSecond > 0 ? samplesLeft / p.samplesPerSecond : Infinity,
     };
-    this.curves.addChunk(p.step, p.chunkLoss, p.chunkAccuracy);
+    this.curves.addChunk(p.step, loss, accuracy);
     this.emit('progress', this.lastProgress);
   }
 
   /**
-   * The weight change of the chunk just queued, measured right behind it (8 bytes per layer come back).
-   * Only whole chunks are plotted: the norm of a change over k steps does not grow like k (noise
-   * partly cancels), so intervals of different lengths would not compare.
+   * The weight change over the last stepsPerChunk steps, measured right behind the chunk that ends
+   * at a multiple of it (8 bytes per layer come back). Only whole intervals are plotted: the norm of
+   * a change over k steps does not grow like k (noise partly cancels), so intervals of different
+   * lengths would not compare. Paced chunks may be shorter, but always end at those multiples.
    */
   private measureChunk(step: number): void {
+    const interval = this.engine.config.stepsPerChunk;
+    if (step % interval !== 0 || step === this.changeMeasuredAt) return;
     const steps = step - this.changeMeasuredAt;
-    if (steps === 0) return;
     this.changeMeasuredAt = step;
-    const chunk = this.engine.config.stepsPerChunk;
     this.meters.chunk.measure().then(
-      (change) => steps === chunk && this.curves.addChange(step, change.map((c) => c / steps)),
+      (change) => steps === interval && this.curves.addChange(step, change.map((c) => c / steps)),
       () => undefined, // the engine was replaced meanwhile
     );
   }
@@ -218,13 +274,14 @@ export class Scope extends EventTarget {
 
   /**
    * Makes test sample `index` current and runs it through the network (with the replayed snapshot's
-   * parameters if one is shown); then 'sample' fires, and the strips draw in the same task.
+   * parameters if one is shown) into the probe's buffers; when the pass is done, the strips draw it
+   * and 'sample' fires with what they show, in the same task.
    */
   async showSample(index: number): Promise<void> {
     if (!this.destroyed) await this.probe.show(index, this.dataset.test.count);
   }
 
-  /** Index of the current test sample. */
+  /** Index of the test sample asked for last (`shown` says what the strips show). */
   get sample(): number {
     return this.probe.index;
   }
@@ -232,12 +289,21 @@ export class Scope extends EventTarget {
   private async forwardAndDraw(index: number): Promise<void> {
     if (this.destroyed || this.recovering) return;
     const engine = this.engine;
-    const snapshot = this.running ? undefined : this.replay;
+    const replay = this.running ? undefined : this.replay;
     try {
-      // Training reuses the buffers the strips read: submit the forward pass and the frame together.
-      const done = engine.forward([index], { snapshot });
-      this.emit('sample', index);
-      await done;
+      // While training goes one chunk at a time, this waits for a gap between chunks (and counts in the views' share).
+      await this.loop.betweenChunksOrNow(async () => {
+        // The probe is queued behind the chunks submitted so far: it sees exactly engine.stepCount updates.
+        const step = replay?.step ?? engine.stepCount;
+        const [predicted] = await engine.forward([index], { snapshot: replay });
+        // The strips' last frame must be done before the new one goes, with its labels, in this task.
+        await this.loop.manualIdle();
+        if (this.destroyed || this.recovering || engine !== this.engine) return;
+        this.shown = { index, label: this.dataset.test.labels[index], predicted, step, replay };
+        this.loop.drawManual();
+        this.emit('sample', this.shown);
+        await this.loop.manualIdle();
+      });
     } catch (error) {
       if (!this.recovering && !this.destroyed) this.emit('error', { error, recoverable: false });
     }
@@ -288,6 +354,7 @@ export class Scope extends EventTarget {
     this.checkpoint = undefined;
     this.checkpointedAt = 0;
     this.lastProgress = undefined;
+    this.interval = { loss: 0, correct: 0, samples: 0 };
     this.emit('replay', undefined);
     this.emit('evaluation', undefined);
     this.emit('state');
@@ -364,6 +431,7 @@ export class Scope extends EventTarget {
     this.network = network;
     this.changeMeasuredAt = engine.stepCount;
     this.replay = undefined;
+    this.shown = undefined;
     this.watchDevice(engine);
     this.emit('engine'); // views drop their old resources at once, then rebuild on the new engine
     destroyAll(old.engine, old.meters);

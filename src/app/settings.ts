@@ -2,7 +2,7 @@
  * The settings of an `<nn-scope>`, parsed from its attributes and checked: every bad value gets a
  * message naming the attribute, the value and what is allowed (never a silent fallback).
  */
-import { ConfigError, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
+import { ConfigError, DEFAULT_TRAINING_SHARE, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
 import { COLORMAP_NAMES, type ColormapName } from '../views/colormaps.js';
 
 export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves'] as const;
@@ -39,11 +39,12 @@ export interface ScopeSettings extends NetworkSettings {
   views: ViewName[];
   colormap: ColormapName;
   sampleRate: number;
+  trainingShare: number;
 }
 
 /** Attribute texts as found on the element (null: absent). */
 export type RawAttributes = Partial<Record<
-  'src' | 'layers' | 'activation' | 'optimizer' | 'learning-rate' | 'momentum' | 'batch-size' | 'epochs' | 'seed' | 'view' | 'colormap' | 'sample-rate',
+  'src' | 'layers' | 'activation' | 'optimizer' | 'learning-rate' | 'momentum' | 'batch-size' | 'epochs' | 'seed' | 'view' | 'colormap' | 'sample-rate' | 'training-share',
   string | null
 >> & { autoplay?: boolean; theme?: string | null };
 
@@ -100,16 +101,32 @@ export function parseSettings(raw: RawAttributes): ScopeSettings {
     views: parseViews(raw.view),
     colormap: choice('colormap', raw.colormap, SEQUENTIAL_COLORMAPS, 'viridis'),
     sampleRate: number('sample-rate', raw['sample-rate'], 2, (n) => n >= 0 && n <= 60, 'must be a number of test samples per second from 0 (still) to 60'),
+    trainingShare: number('training-share', raw['training-share'], DEFAULT_TRAINING_SHARE, (n) => n >= 0.05 && n <= 1, 'must be the share of GPU time training may take while views draw, from 0.05 to 1, such as 0.8'),
   };
   choice('theme', raw.theme, ['light', 'dark'] as const, 'light'); // absent: follow prefers-color-scheme
-  // The engine's own checks (and its limits) have the last word; name the attribute in its message.
+  // The engine's own checks (and its limits) have the last word; name the attribute that set the option.
   try {
     resolveConfig(engineOptions(settings));
   } catch (error) {
-    if (error instanceof ConfigError) throw new AttributeError('layers', raw.layers ?? null, error.message);
-    throw error;
+    const attribute = error instanceof ConfigError ? attributeOfOption(error.option) : undefined;
+    if (attribute) throw new AttributeError(attribute, raw[attribute] ?? null, (error as ConfigError).message);
+    throw error; // an option no attribute sets: the element's own fault, not the page's
   }
   return settings;
+}
+
+/** The attributes that hold text (autoplay is a boolean one). */
+type TextAttribute = Exclude<keyof RawAttributes, 'autoplay'>;
+
+/** The attribute that sets each engine option (ConfigError.option). */
+const OPTION_ATTRIBUTES: Record<string, TextAttribute> = {
+  layers: 'layers', activation: 'activation', 'optimizer.type': 'optimizer', 'optimizer.learningRate': 'learning-rate',
+  'optimizer.momentum': 'momentum', batchSize: 'batch-size', seed: 'seed',
+};
+
+/** The `<nn-scope>` attribute behind engine option `option`; other optimizer options fall back to `optimizer`. */
+export function attributeOfOption(option: string): TextAttribute | undefined {
+  return Object.hasOwn(OPTION_ATTRIBUTES, option) ? OPTION_ATTRIBUTES[option] : option.startsWith('optimizer.') ? 'optimizer' : undefined;
 }
 
 /** The engine options for these settings (chunks of 16 steps: a responsive pause on slow GPUs). */

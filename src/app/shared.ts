@@ -3,7 +3,7 @@
  * copy of each data set. Elements never destroy these; each destroys only the GPU resources it made.
  */
 import { requestDevice } from '../gpu/device.js';
-import { loadFashionMnist, loadIdxDataset } from '../data/idx.js';
+import { idxUrl, loadFashionMnist, loadIdxDataset } from '../data/idx.js';
 import type { Dataset } from '../data/dataset.js';
 
 let device: Promise<GPUDevice> | undefined;
@@ -25,7 +25,12 @@ const datasets = new Map<string, Promise<Dataset>>();
 
 /** The data set at `src` (a folder of IDX files), or the Fashion-MNIST copy shipped next to the bundle; fetched once per page. */
 export function sharedDataset(src?: string): Promise<Dataset> {
-  const key = src ? new URL(src, location.href).href : '';
+  let key: string;
+  try {
+    key = src ? idxUrl(src, location.href).href : '';
+  } catch (error) {
+    return Promise.reject(error);
+  }
   let dataset = datasets.get(key);
   if (!dataset) {
     dataset = src ? loadIdxDataset(key) : loadFashionMnist();

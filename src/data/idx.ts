@@ -32,11 +32,18 @@ export class IdxFormatError extends Error {
   override name = 'IdxFormatError';
 }
 
+/** The files could not be fetched (a bad URL, no server, HTTP errors); the message names the URL. */
+export class IdxFetchError extends Error {
+  override name = 'IdxFetchError';
+}
+
 // IDX type codes, for readable errors; only 0x08 is accepted.
 const IDX_TYPES: Record<number, string> = {
   0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64',
 };
 const hex = (b: number) => b.toString(16).padStart(2, '0');
+/** Dimensions for a message: a corrupt header may declare up to 255 of them. */
+const dimsText = (dims: number[]) => (dims.length > 4 ? `${dims.slice(0, 4).join('×')}×… (${dims.length} dimensions)` : dims.join('×'));
 
 /**
  * Parses an uncompressed IDX file of unsigned bytes.
@@ -64,13 +71,13 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
   const dims = Array.from({ length: rank }, (_, k) => view.getUint32(4 + 4 * k, false)); // big-endian
   const zero = dims.indexOf(0);
-  if (zero >= 0) throw bad(`dimension ${zero} has size 0 (${dims.join('×')})`);
-  const size = dims.reduce((a, b) => a * b, 1);
+  if (zero >= 0) throw bad(`dimension ${zero} has size 0 (${dimsText(dims)})`);
+  const size = dims.reduce((a, b) => a * b, 1); // no allocation: a huge size is only compared
   const have = bytes.length - headerBytes;
   if (have < size) {
-    throw bad(`truncated: header says ${dims.join('×')} = ${size} bytes of data, file has ${have}`);
+    throw bad(`truncated: header says ${dimsText(dims)} = ${size} bytes of data, file has ${have}`);
   }
-  if (have > size) throw bad(`${have - size} unexpected bytes after the ${dims.join('×')} = ${size} bytes of data`);
+  if (have > size) throw bad(`${have - size} unexpected bytes after the ${dimsText(dims)} = ${size} bytes of data`);
   return { dims, data: bytes.subarray(headerBytes) };
 }
 
@@ -109,10 +116,10 @@ export function imageSetFromIdx(
   shape: ImageSetShape = { rows: 28, cols: 28, classes: 10 },
 ): ImageSet {
   if (images.dims.length !== 3) {
-    throw new IdxFormatError(`${names.images}: expected 3 dimensions (count×rows×cols), found ${images.dims.join('×')}`);
+    throw new IdxFormatError(`${names.images}: expected 3 dimensions (count×rows×cols), found ${dimsText(images.dims)}`);
   }
   if (labels.dims.length !== 1) {
-    throw new IdxFormatError(`${names.labels}: expected 1 dimension (count), found ${labels.dims.join('×')}`);
+    throw new IdxFormatError(`${names.labels}: expected 1 dimension (count), found ${dimsText(labels.dims)}`);
   }
   const [count, rows, cols] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
@@ -161,14 +168,23 @@ export async function idxDatasetFromBytes(
  * const mnist = await loadIdxDataset('https://example.org/mnist/'); // official .gz names
  */
 export async function loadIdxDataset(baseUrl: string | URL, files: IdxFileNames = DEFAULT_IDX_FILES): Promise<Dataset> {
-  const base = new URL(baseUrl, (globalThis as { location?: { href: string } }).location?.href);
+  const base = idxUrl(baseUrl, (globalThis as { location?: { href: string } }).location?.href);
   if (!base.pathname.endsWith('/') && base.protocol.startsWith('http')) base.pathname += '/'; // a folder
   const keys = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const;
-  const bytes = await Promise.all(keys.map((key) => fetchBytes(new URL(files[key], base))));
+  const bytes = await Promise.all(keys.map((key) => fetchBytes(idxUrl(files[key], base))));
   return idxDatasetFromBytes(
     { trainImages: bytes[0]!, trainLabels: bytes[1]!, testImages: bytes[2]!, testLabels: bytes[3]! },
     files,
   );
+}
+
+/** `new URL`, with an IdxFetchError that names the text when it is no URL. */
+export function idxUrl(text: string | URL, base?: string | URL): URL {
+  try {
+    return new URL(text, base);
+  } catch {
+    throw new IdxFetchError(`${JSON.stringify(String(text))} is not a URL, even relative to ${base ?? 'nothing'}: give a folder such as "data/" or "https://example.org/mnist/".`);
+  }
 }
 
 async function fetchBytes(url: URL): Promise<Uint8Array> {
@@ -176,13 +192,13 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new Error(
+    throw new IdxFetchError(
       `could not fetch ${url.href}: ${(error as Error).message}` +
         (url.protocol === 'file:' ? ' (Node cannot fetch file: URLs: read the files and use idxDatasetFromBytes)' : ''),
     );
   }
   if (!response.ok) {
-    throw new Error(
+    throw new IdxFetchError(
       `could not fetch ${url.href}: HTTP ${response.status} ${response.statusText}`.trimEnd() +
         '. Check that the folder holds the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte,' +
         ' t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not, names passed as `files`);' +

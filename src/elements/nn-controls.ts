@@ -104,8 +104,10 @@ export class NnControls extends ScopePart {
     host.setSamplesPlaying(!animating);
   }
 
+  /** The image of the sample the strips show (the asked-for one until the first pass is done). */
   private sampleThumbnail(session: Scope): HTMLCanvasElement {
-    if (this.thumbnail?.index !== session.sample) this.thumbnail = { index: session.sample, canvas: imageCanvas(session.dataset.test, session.sample) };
+    const index = session.shown?.index ?? session.sample;
+    if (this.thumbnail?.index !== index) this.thumbnail = { index, canvas: imageCanvas(session.dataset.test, index) };
     return this.thumbnail.canvas;
   }
 
@@ -123,8 +125,10 @@ export class NnControls extends ScopePart {
     const names = session?.dataset.classNames ?? [];
     const test = session?.dataset.test;
     const sample = session?.sample ?? 0;
-    const predicted = session?.evaluation ? names[session.evaluation.predictions[sample]] : undefined;
-    const truth = test ? names[test.labels[sample]] : '';
+    // What the strips show, with the labels of the pass that drew them (not of the newest request).
+    const shown = session?.shown;
+    const predicted = shown ? names[shown.predicted] : undefined;
+    const truth = shown ? names[shown.label] : '';
     const views = settings?.views ?? [];
     const disabled = !ready || !!this.busy;
     // View tabs switch the scope's own views: only when these controls are one of them.
@@ -159,7 +163,7 @@ export class NnControls extends ScopePart {
                 @input=${(e: Event) => { host?.setSamplesPlaying(false); void session?.showSample(Number((e.target as HTMLInputElement).value)); }}>
             </div>
             <div class="row" style="font-size:13px">
-              <span>#${sample}: <b>${truth}</b>${predicted ? html` → <b class=${predicted === truth ? 'ok' : 'bad'}>${predicted}</b>` : ''}</span>
+              <span class="shown">${shown ? html`#${shown.index}: <b>${truth}</b> → <b class=${predicted === truth ? 'ok' : 'bad'}>${predicted}</b>` : ''}</span>
               <label>class <select aria-label="step through one class" @change=${(e: Event) => this.pickClass(Number((e.target as HTMLSelectElement).value))}>
                 <option value="-1">all</option>${names.map((n, c) => html`<option value=${c} ?selected=${host?.sampleClass === c}>${n}</option>`)}</select></label>
               <label>rate <select aria-label="test images per second" @change=${(e: Event) => host?.setAttribute('sample-rate', (e.target as HTMLSelectElement).value)}>

@@ -29,8 +29,10 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Scope, ScopeEpoch, ScopeProgress } from '../app/scope.js';
 import { openFiles } from '../app/open-files.js';
-import { AttributeError, networkOf, parseSettings, sameNetwork, type RawAttributes, type ScopeSettings } from '../app/settings.js';
+import { AttributeError, attributeOfOption, networkOf, parseSettings, sameNetwork, type RawAttributes, type ScopeSettings } from '../app/settings.js';
 import type { Dataset } from '../data/dataset.js';
+import { IdxFetchError, IdxFormatError } from '../data/idx.js';
+import { ConfigError } from '../engine/config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import { WebGpuUnavailableError } from '../gpu/device.js';
@@ -44,8 +46,8 @@ import './nn-confusion.js';
 import './nn-class-means.js';
 import './nn-curves.js';
 
-const SETTING_ATTRIBUTES = ['src', 'layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed', 'view', 'colormap', 'sample-rate'] as const;
-const SETTING_PROPERTIES = ['src', 'layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'seed', 'autoplay', 'view', 'colormap', 'sampleRate', 'theme', 'data'];
+const SETTING_ATTRIBUTES = ['src', 'layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed', 'view', 'colormap', 'sample-rate', 'training-share'] as const;
+const SETTING_PROPERTIES = ['src', 'layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'seed', 'autoplay', 'view', 'colormap', 'sampleRate', 'trainingShare', 'theme', 'data'];
 
 const WEBGPU_HELP = 'nnscope trains on the GPU with WebGPU. Use Chrome or Edge 113 or newer (Safari 26 and Firefox 141 on Windows also ship it) on a page served over https or from localhost. ' +
   'On Linux, start Chrome with --enable-unsafe-webgpu --enable-features=Vulkan; check chrome://gpu for "WebGPU: Hardware accelerated".';
@@ -102,6 +104,8 @@ export class NnScope extends LitElement {
   @property({ reflect: true }) accessor colormap: string | null = null;
   /** Test samples per second in the layer-output animation (0: still). */
   @property({ attribute: 'sample-rate', reflect: true }) accessor sampleRate: string | null = null;
+  /** Share of the GPU time training may take while views draw, 0.05–1 (0.8): the views get the rest. */
+  @property({ attribute: 'training-share', reflect: true }) accessor trainingShare: string | null = null;
   /** light or dark; absent: follow the system. */
   @property({ reflect: true }) accessor theme: string | null = null;
   /** A data set to use instead of `src` (set from script; e.g. a subset). */
@@ -191,6 +195,7 @@ export class NnScope extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     this.controller.animate(this.settings?.sampleRate ?? 0);
+    if (this.session && this.settings) this.session.trainingShare = this.settings.trainingShare;
     if (changed.has('theme') && changed.get('theme') !== undefined) this.restyle();
   }
 
@@ -229,8 +234,17 @@ export class NnScope extends LitElement {
     const webgpu = error instanceof WebGpuUnavailableError;
     const text = webgpu ? `${error.message.split('. ')[0]}. ${WEBGPU_HELP}` : error.message;
     this.message = { text, kind: webgpu ? 'webgpu' : 'error' };
-    const detail: NnErrorDetail = { message: text, attribute: error instanceof AttributeError ? error.attribute : undefined, recoverable, error };
+    const detail: NnErrorDetail = { message: text, attribute: this.attributeOf(error), recoverable, error };
     this.dispatchEvent(new CustomEvent('nn-error', { detail, bubbles: true, composed: true }));
+  }
+
+  /** The attribute whose value caused `error`, if one did. */
+  private attributeOf(error: Error): string | undefined {
+    if (error instanceof AttributeError) return error.attribute;
+    if (error instanceof ConfigError) return attributeOfOption(error.option); // e.g. the device's limits, at load
+    // The data set at `src` could not be fetched or read (dropped files are no attribute's fault).
+    const fromSrc = error === this.controller.loadError && !this.data && !!this.settings?.src;
+    return fromSrc && (error instanceof IdxFetchError || error instanceof IdxFormatError) ? 'src' : undefined;
   }
 
   // ── the public methods ────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,8 @@
 /**
  * `<nn-strips>`: the layer outputs of the current test sample as vertical strips — raw (diverging)
  * and activated (sequential colormap) per layer, the input image and the class probabilities.
- * Drawn right after each forward pass, straight from the GPU buffers the pass wrote.
+ * The session draws them right after each probe pass, straight from the probe's GPU buffers, and
+ * the title comes from that same pass (session.shown): picture and words always agree.
  * @csspart canvas - the WebGPU canvas
  */
 import { css, html } from 'lit';
@@ -24,7 +25,7 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
 
   constructor() {
     super();
-    this.manual = true; // training reuses these buffers: draw only right after a forward pass
+    this.manual = true; // drawn by the session with each probe pass, in the same task as its labels
   }
 
   protected override createView(session: Scope, canvas: HTMLCanvasElement) {
@@ -34,7 +35,7 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
 
   protected override attach(session: Scope, signal: AbortSignal): void {
     super.attach(session, signal);
-    session.addEventListener('sample', () => this.drawSample(), { signal });
+    session.addEventListener('sample', () => this.requestUpdate(), { signal });
     session.addEventListener('evaluation', () => this.requestUpdate(), { signal });
     this.resize = new ResizeObserver(() => session.showSample(session.sample));
     this.resize.observe(this);
@@ -46,7 +47,7 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
   }
 
   protected override restyled(session: Scope): void {
-    void session.showSample(session.sample); // drawn only after a forward pass
+    void session.showSample(session.sample); // drawn only with a probe pass
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
@@ -54,28 +55,18 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
     if (changed.has('colormap') && changed.get('colormap') !== undefined && this.session) void this.rebuild(this.session);
   }
 
-  private drawSample(): void {
-    const session = this.session;
-    if (!session || !this.view) return;
-    // The forward pass was just submitted: this frame follows it in the queue. If the previous frame
-    // is still queued, run the sample again once it is done (training may reuse the buffers meanwhile).
-    if (!session.loop.draw(this.view)) void this.view.idle().then(() => session.showSample(session.sample));
-    this.requestUpdate();
-  }
-
   protected override render() {
-    const session = this.session;
-    const index = session?.sample ?? 0;
-    const test = session?.dataset.test;
-    const names = session?.dataset.classNames ?? [];
-    const truth = test ? names[test.labels[index]] : '';
-    const predicted = session?.evaluation ? names[session.evaluation.predictions[index]] : undefined;
-    const replay = session?.replay && !session.training ? ` · replaying step ${session.replay.step}` : '';
+    const shown = this.session?.shown;
+    const names = this.session?.dataset.classNames ?? [];
+    const index = shown?.index ?? 0;
+    const truth = shown ? names[shown.label] : '';
+    const predicted = shown ? names[shown.predicted] : undefined;
+    const replay = shown?.replay ? ` · replaying step ${shown.replay.step}` : '';
     return html`
       <div class="card">
         <div class="head">
           <h2>Layer outputs</h2>
-          <span class="tick" aria-live="polite">test image #${index}: <b>${truth}</b>${predicted ? html`, predicted <b class=${predicted === truth ? 'ok' : 'bad'}>${predicted}</b>` : ''}${replay}</span>
+          <span class="tick shown" aria-live="polite">${shown ? html`test image #${index}: <b>${truth}</b>, predicted <b class=${predicted === truth ? 'ok' : 'bad'}>${predicted}</b>${replay}` : ''}</span>
           <span style="flex:1"></span>
           <button class="quiet" @click=${() => this.downloadPNG(`nnscope-layer-outputs-${index}.png`)} title="save the strips as PNG">PNG</button>
         </div>

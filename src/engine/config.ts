@@ -47,6 +47,15 @@ export interface EngineOptions {
   stepsPerChunk?: number;
   /** Rows per forward pass when evaluating. Default 1000. */
   evaluationBatchSize?: number;
+  /**
+   * While views are shown (`step(n, { paced: true })`), the share of the GPU time training may take,
+   * in (0, 1]; the views get the rest. One chunk fills at most this share of a frame interval
+   * (1/60 s), sized from the measured GPU time per step, and at most two chunks are queued: a frame
+   * waits at most about two frame intervals behind training (one step, where a step takes longer).
+   * The app's frame loop draws only while its frames have used no more than (1 − share) of the time.
+   * Default 0.8.
+   */
+  trainingShare?: number;
   /** A device to use; otherwise one is requested from `navigator.gpu`. */
   device?: GPUDevice;
 }
@@ -62,7 +71,11 @@ export interface EngineConfig {
   readonly inputScale: InputScale;
   readonly stepsPerChunk: number;
   readonly evaluationBatchSize: number;
+  readonly trainingShare: number;
 }
+
+/** EngineOptions.trainingShare's default: views get a fifth of the GPU while training. */
+export const DEFAULT_TRAINING_SHARE = 0.8;
 
 export const INPUT_SIZE = 784;
 export const CLASS_COUNT = 10;
@@ -84,31 +97,39 @@ export const presets = {
   },
 } as const satisfies Record<string, EngineOptions & { epochs: number }>;
 
-/** A bad option: the message names the option, the value and what is allowed. */
+/**
+ * A bad option: `option` is its path (e.g. 'optimizer.learningRate', 'layers', 'batchSize'), so a
+ * caller can point at what set it; the message names the option, the value and what is allowed.
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  constructor(readonly option: string, message: string) {
+    super(message);
+  }
 }
 
-function check(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new ConfigError(message);
+function check(ok: boolean, option: string, message: string): asserts ok {
+  if (!ok) throw new ConfigError(option, message);
 }
 
-function integer(name: string, value: unknown, min: number, max: number): number {
+/** `label` is what the message calls the value (e.g. 'layers[1]'); `option` the option it belongs to. */
+function integer(option: string, value: unknown, min: number, max: number, label = option): number {
   check(
     typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
-    `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    option,
+    `${label} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
   );
   return value;
 }
 
 function real(name: string, value: unknown, min: number, max: number, open = false): number {
   const inRange = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
-  check(inRange && !(open && value === max), `${name} must be a number in [${min}, ${max}${open ? ')' : ']'}, got ${JSON.stringify(value)}`);
+  check(inRange && !(open && value === max), name, `${name} must be a number in [${min}, ${max}${open ? ')' : ']'}, got ${JSON.stringify(value)}`);
   return value as number;
 }
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
-  check(allowed.includes(value as T), `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  check(allowed.includes(value as T), name, `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
   return value as T;
 }
 
@@ -137,8 +158,8 @@ function resolveOptimizer(options: OptimizerOptions | undefined): EngineConfig['
 /** Fills in defaults and checks every option's type and range (device limits are checked in limits.ts). */
 export function resolveConfig(options: EngineOptions = {}): EngineConfig {
   const layers = options.layers ?? [128, 128];
-  check(Array.isArray(layers), `layers must be an array of hidden widths such as [128, 128], got ${JSON.stringify(layers)}`);
-  layers.forEach((width, i) => integer(`layers[${i}]`, width, 1, 1 << 20));
+  check(Array.isArray(layers), 'layers', `layers must be an array of hidden widths such as [128, 128], got ${JSON.stringify(layers)}`);
+  layers.forEach((width, i) => integer('layers', width, 1, 1 << 20, `layers[${i}]`));
   return {
     sizes: [INPUT_SIZE, ...layers, CLASS_COUNT],
     activation: oneOf('activation', options.activation ?? 'relu', ['relu', 'sigmoid', 'tanh'] as const),
@@ -149,5 +170,6 @@ export function resolveConfig(options: EngineOptions = {}): EngineConfig {
     inputScale: oneOf('inputScale', options.inputScale ?? 'unit', ['unit', 'symmetric'] as const),
     stepsPerChunk: integer('stepsPerChunk', options.stepsPerChunk ?? 32, 1, 4096),
     evaluationBatchSize: integer('evaluationBatchSize', options.evaluationBatchSize ?? 1000, 1, 65536),
+    trainingShare: real('trainingShare', options.trainingShare ?? DEFAULT_TRAINING_SHARE, 0.05, 1),
   };
 }

@@ -41,7 +41,18 @@ export function parameterLayout(sizes: readonly number[]) {
   return { layers, length: at };
 }
 
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+/** Rows the probe's buffers hold: the most samples one engine.forward() takes. */
+export const PROBE_ROWS = 256;
+
+/** What a forward pass writes for a block of rows: the gathered inputs and every layer's outputs. */
+export interface Activations {
+  /** The gathered inputs [rows, inputs], scaled: what the first layer saw. */
+  readonly input: TensorView;
+  /** Their labels [rows] as u32 (0xffffffff marks padding rows). */
+  readonly labels: GPUBuffer;
+  /** Per layer, raw and activated outputs [rows, width] (softmax probabilities for the output layer). */
+  readonly layers: readonly { readonly rawOutputs: TensorView; readonly outputs: TensorView }[];
+}
 
 /** Owns every buffer of the dictionary. */
 export class TrainingDictionary {
@@ -62,10 +73,20 @@ export class TrainingDictionary {
   readonly rawGradients: GPUBuffer[];
   /** Per layer, every named tensor. */
   readonly layers: LayerTensors<TensorView>[];
+  /** Moves whenever the parameters, gradients or optimizer state may have changed (views redraw on it). */
+  revision = 0;
+  /** The training and evaluation batch: `input`, `inputLabels` and the layers' outputs, as Activations. */
+  readonly batch: Activations;
+  /**
+   * The samples of engine.forward() (the strips' sample): buffers of their own, which training and
+   * evaluation never write, so a view can bind and redraw them at any time.
+   */
+  readonly probe: Activations;
 
   private readonly owner: BufferOwner;
 
   constructor(device: GPUDevice, config: EngineConfig, capacity: number) {
+    const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     this.owner = new BufferOwner(device, 'TrainingDictionary');
     this.layout = parameterLayout(config.sizes);
     const bytes = this.layout.length * 4;
@@ -100,6 +121,20 @@ export class TrainingDictionary {
         outputs: batch('outputs'),
       };
     });
+    this.batch = { input: this.input, labels: this.inputLabels, layers: this.layers };
+    this.probe = this.activations('probe', config.sizes, PROBE_ROWS, STORAGE);
+  }
+
+  private activations(name: string, sizes: readonly number[], rows: number, usage: GPUBufferUsageFlags): Activations {
+    const tensor = (path: string, width: number): TensorView => {
+      const size = rows * width * 4;
+      return { name: `${name}.${path}`, shape: [rows, width], offset: 0, size, buffer: this.owner.create(`${name}.${path}`, size, usage) };
+    };
+    return {
+      input: tensor('input', sizes[0]),
+      labels: this.owner.create(`${name}.labels`, rows * 4, usage),
+      layers: sizes.slice(1).map((width, l) => ({ rawOutputs: tensor(`layers.${l}.rawOutputs`, width), outputs: tensor(`layers.${l}.outputs`, width) })),
+    };
   }
 
   /** Reads every tensor back: one Float32Array per entry and layer (Adam caches only for Adam). */
@@ -111,6 +146,15 @@ export class TrainingDictionary {
     const result = this.layers.map(() => ({ weightCache: undefined, biasCache: undefined }) as unknown as LayerTensors<Float32Array>);
     entries.forEach((e, i) => ((result[e.l] as Record<string, Float32Array>)[e.name] = arrays[i]));
     return result;
+  }
+
+  /** Reads the first `rows` rows of the probe's buffers back: what the last engine.forward() wrote. */
+  async readProbe(rows: number): Promise<{ input: Float32Array; layers: { rawOutputs: Float32Array; outputs: Float32Array }[] }> {
+    if (!Number.isInteger(rows) || rows < 1 || rows > PROBE_ROWS) throw new RangeError(`readProbe(rows) takes 1 to ${PROBE_ROWS} rows, got ${rows}.`);
+    const first = (view: TensorView) => ({ buffer: view.buffer, offset: view.offset, size: rows * view.shape[1] * 4 });
+    const { input, layers } = this.probe;
+    const [inputs, ...outputs] = await readRanges(this.owner.device, [first(input), ...layers.flatMap((l) => [first(l.rawOutputs), first(l.outputs)])]);
+    return { input: inputs, layers: layers.map((_, l) => ({ rawOutputs: outputs[2 * l], outputs: outputs[2 * l + 1] })) };
   }
 
   /** Copies all weights and biases into `into` (a snapshot as large as `parameters`), queue-ordered after submitted training. */
@@ -128,6 +172,7 @@ export class TrainingDictionary {
       flat.set(biases[l], layer.biases);
     });
     const queue = this.owner.device.queue;
+    this.revision++;
     queue.writeBuffer(this.parameters, 0, flat);
     const zeros = new Float32Array(this.layout.length);
     for (const buffer of [this.gradients, this.momentums, this.caches]) if (buffer) queue.writeBuffer(buffer, 0, zeros);

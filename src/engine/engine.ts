@@ -13,6 +13,7 @@ import { EvaluationPass, type Evaluation } from './evaluation-pass.js';
 import { GpuImageSet } from './gpu-data.js';
 import { TrainingHistory, type HistoryOptions, type HistorySnapshot, type SnapshotPosition } from './history.js';
 import { batchCapacity, checkDeviceLimits } from './limits.js';
+import { ChunkPacer } from './chunk-pacer.js';
 import { deriveSeed, initialWeights, shuffledOrder } from './random.js';
 import { summarize, TrainingDivergedError, type EpochStats, type StepStats, type TrainOptions } from './stats.js';
 import { CONTROL_BYTES, STATS_BYTES, TrainingPass } from './training-pass.js';
@@ -27,8 +28,14 @@ export interface ForwardOptions {
   snapshot?: HistorySnapshot;
 }
 
-/** Batches in flight before the host waits for the oldest chunk's statistics. */
+/** Batches in flight before the host waits for the oldest chunk's statistics (unpaced). */
 const CHUNKS_IN_FLIGHT = 2;
+
+/** A chunk's Stats + Control words, and when they came back (performance.now() ms). */
+interface ChunkResult {
+  words: Uint32Array;
+  completed: number;
+}
 
 /**
  * Creates an engine; requests a WebGPU device unless `options.device` is given.
@@ -64,6 +71,8 @@ export class Engine {
   private data?: { dataset: Dataset; train: GpuImageSet; test: GpuImageSet };
   private recorded?: TrainingHistory;
   private readonly staging: BufferOwner;
+  /** Sizes paced chunks from the GPU time per step measured so far. */
+  private readonly pacer: ChunkPacer;
   private busy = false;
   private destroyed = false;
   private lost?: string;
@@ -78,6 +87,7 @@ export class Engine {
     private readonly ownsDevice: boolean,
   ) {
     this.staging = new BufferOwner(device, 'Engine.staging');
+    this.pacer = new ChunkPacer(config.stepsPerChunk);
     device.lost.then((info) => {
       if (!this.destroyed) this.lost = info.message || info.reason;
     });
@@ -107,6 +117,11 @@ export class Engine {
     this.stepInEpoch = 0;
   }
 
+  /** GPU milliseconds per training step, measured from chunk completions; undefined before the first chunk. */
+  get msPerStep(): number | undefined {
+    return this.pacer.msPerStep;
+  }
+
   /** Steps per epoch over the current training set. */
   get stepsPerEpoch(): number {
     return this.training.stepsPerEpoch(this.requireData().train.count);
@@ -120,7 +135,7 @@ export class Engine {
   }
 
   /** Runs `n` training steps, crossing epoch boundaries (each epoch gets a fresh seeded shuffle). */
-  async step(n: number, { onProgress, onChunkQueued }: TrainOptions = {}): Promise<StepStats> {
+  async step(n: number, { onProgress, onChunkQueued, paced = false, onIdle, trainingShare = this.config.trainingShare }: TrainOptions = {}): Promise<StepStats> {
     this.assertUsable();
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`step(n) takes a whole number of steps ≥ 0, got ${n}.`);
     const data = this.requireData();
@@ -129,10 +144,11 @@ export class Engine {
     const total = { lossSum: 0, correct: 0, samples: 0 };
     const started = performance.now();
     const firstStep = this.stepCount;
-    const pending: { read: Promise<Uint32Array>; steps: number; epoch: number; stepInEpoch: number; step: number }[] = [];
+    const pending: { read: Promise<ChunkResult>; submitted: number; steps: number; epoch: number; stepInEpoch: number; step: number }[] = [];
     const settle = async () => {
       const chunk = pending.shift()!;
-      const words = await chunk.read;
+      const { words, completed } = await chunk.read;
+      this.pacer.completed(chunk.steps, chunk.submitted, completed);
       const floats = new Float32Array(words.buffer);
       if (words[4] !== 0) {
         this.rewindTo(words[5]);
@@ -144,26 +160,30 @@ export class Engine {
       onProgress?.({
         ...summarize(total, chunk.step - firstStep, started),
         epoch: chunk.epoch, stepInEpoch: chunk.stepInEpoch, stepsPerEpoch: this.stepsPerEpoch, step: chunk.step,
-        chunkLoss: floats[0] / words[2], chunkAccuracy: words[1] / words[2],
+        chunkLoss: floats[0] / words[2], chunkAccuracy: words[1] / words[2], chunkSamples: words[2],
       });
     };
     try {
       let remaining = n;
       while (remaining > 0) {
+        if (paced && onIdle && pending.length === 0 && remaining < n) await onIdle();
         if (this.stepInEpoch === 0) this.beginEpoch(data.train.count);
         // A chunk ends where a history snapshot is due, so the copy sees exactly that step's state.
         const due = this.recorder?.stepsUntilDue(this.stepCount) ?? Infinity;
-        const steps = Math.min(remaining, this.config.stepsPerChunk, this.stepsPerEpoch - this.stepInEpoch, due);
+        const { stepsPerChunk } = this.config;
+        const aligned = stepsPerChunk - (this.stepCount % stepsPerChunk); // multiples of stepsPerChunk stay boundaries
+        const steps = Math.min(remaining, paced ? this.pacer.steps(trainingShare) : stepsPerChunk, aligned, this.stepsPerEpoch - this.stepInEpoch, due);
         const firstSlot = this.stepInEpoch;
         const endsEpoch = firstSlot + steps === this.stepsPerEpoch;
         const after = { step: this.stepCount + steps, epoch: this.epoch + (endsEpoch ? 1 : 0), stepInEpoch: endsEpoch ? 0 : firstSlot + steps };
-        pending.push({ read: this.submitChunk(firstSlot, steps, after), steps, epoch: this.epoch, stepInEpoch: firstSlot + steps, step: after.step });
+        pending.push({ read: this.submitChunk(firstSlot, steps, after), submitted: performance.now(), steps, epoch: this.epoch, stepInEpoch: firstSlot + steps, step: after.step });
         remaining -= steps;
         this.stepCount = after.step;
         this.epoch = after.epoch;
         this.stepInEpoch = after.stepInEpoch;
         onChunkQueued?.(after.step);
-        while (pending.length > CHUNKS_IN_FLIGHT) await settle();
+        const queued = paced ? this.pacer.inFlight(steps) : CHUNKS_IN_FLIGHT + 1;
+        while (pending.length >= queued) await settle();
       }
       while (pending.length > 0) await settle();
     } finally {
@@ -197,7 +217,8 @@ export class Engine {
   }
 
   /** Encodes and submits `steps` steps (and a snapshot, if one is due at `after`); resolves to the chunk's Stats + Control words. */
-  private submitChunk(firstSlot: number, steps: number, after: SnapshotPosition): Promise<Uint32Array> {
+  private submitChunk(firstSlot: number, steps: number, after: SnapshotPosition): Promise<ChunkResult> {
+    this.dictionary.revision++;
     const encoder = this.device.createCommandEncoder({ label: 'Engine.chunk' });
     const pass = encoder.beginComputePass({ label: 'Engine.chunk' });
     for (let k = 0; k < steps; k++) this.training.encodeStep(pass, firstSlot + k);
@@ -212,7 +233,7 @@ export class Engine {
       () => {
         const words = new Uint32Array(staging.getMappedRange().slice(0));
         this.staging.release(staging);
-        return words;
+        return { words, completed: performance.now() };
       },
       (error) => {
         this.staging.release(staging);
@@ -229,12 +250,15 @@ export class Engine {
   }
 
   /**
-   * Runs the network on the given samples (of the test split unless `split` is 'train'), filling
-   * the dictionary's input, rawOutputs and outputs buffers; resolves when the GPU is done. With a
-   * `snapshot` of engine.history it runs with that snapshot's parameters; the live ones stay as they are.
-   * @example await engine.forward([0, 1, 2], { snapshot: engine.history!.snapshots[0] });
+   * Runs the network on up to PROBE_ROWS samples (of the test split unless `split` is 'train'),
+   * filling the probe's buffers (dictionary.probe: input, per layer rawOutputs and outputs, row i for
+   * sample i), and resolves to each sample's predicted class when the GPU is done. Training never
+   * writes those buffers, so it may run meanwhile (the probe sees the parameters of the chunks
+   * queued before it). With a `snapshot` of engine.history it runs with that snapshot's parameters;
+   * the live ones stay as they are.
+   * @example const [predicted] = await engine.forward([7], { snapshot: engine.history!.snapshots[0] });
    */
-  forward(sampleIndices: ArrayLike<number>, { split = 'test', snapshot }: ForwardOptions = {}): Promise<void> {
+  forward(sampleIndices: ArrayLike<number>, { split = 'test', snapshot }: ForwardOptions = {}): Promise<Uint32Array> {
     this.assertUsable();
     const data = this.requireData();
     const set = split === 'train' ? data.train : data.test;

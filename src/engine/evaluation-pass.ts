@@ -6,7 +6,7 @@
 import { BufferOwner } from '../gpu/buffers.js';
 import { readRanges } from '../gpu/readback.js';
 import { CLASS_COUNT, type EngineConfig } from './config.js';
-import type { TrainingDictionary } from './dictionary.js';
+import { PROBE_ROWS, type TrainingDictionary } from './dictionary.js';
 import { ForwardPass } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
 import { bindGroup, getKernel, type Kernel } from './kernels.js';
@@ -60,19 +60,22 @@ export class EvaluationPass {
 
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
     const capacity = config.evaluationBatchSize;
-    const [forward, softmax, classSums] = await Promise.all([
-      ForwardPass.create(device, config, dictionary, 'EvaluationPass.forward', capacity),
+    const [forward, probeForward, softmax, classSums] = await Promise.all([
+      ForwardPass.create(device, config, dictionary, dictionary.batch, 'EvaluationPass.forward', capacity),
+      ForwardPass.create(device, config, dictionary, dictionary.probe, 'EvaluationPass.probe', PROBE_ROWS),
       getKernel(device, 'softmaxEvaluate'),
       getKernel(device, 'classSums'),
     ]);
-    return new EvaluationPass(device, config, dictionary, forward, softmax, classSums);
+    return new EvaluationPass(device, config, dictionary, forward, probeForward, softmax, classSums);
   }
 
   private constructor(
     private readonly device: GPUDevice,
     private readonly config: EngineConfig,
-    private readonly dictionary: TrainingDictionary,
+    dictionary: TrainingDictionary,
     private readonly forward: ForwardPass,
+    /** Writes the probe's own buffers (dictionary.probe), never the batch that training uses. */
+    private readonly probeForward: ForwardPass,
     private readonly softmax: Kernel,
     private readonly classSumKernel: Kernel,
   ) {
@@ -84,10 +87,10 @@ export class EvaluationPass {
       }),
     );
     this.capacity = config.evaluationBatchSize;
-    this.probe = this.accumulators('probe', this.capacity);
-    this.probeOrder = this.owner.create('probeOrder', this.capacity * 4, STORAGE);
+    this.probe = this.accumulators('probe', PROBE_ROWS);
+    this.probeOrder = this.owner.create('probeOrder', PROBE_ROWS * 4, STORAGE);
     this.probeTable = this.owner.create('probeTable', STEP_SLOT_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
-    this.probeSoftmax = this.softmaxGroup('probe', this.probeTable, this.probe);
+    this.probeSoftmax = this.softmaxGroup('probe', this.probeTable, this.probe, this.probeForward);
   }
 
   private accumulators(name: string, samples: number): Accumulators {
@@ -98,12 +101,12 @@ export class EvaluationPass {
     };
   }
 
-  private softmaxGroup(name: string, stepTable: GPUBuffer, into: Accumulators): GPUBindGroup {
-    const layers = this.dictionary.layers;
+  private softmaxGroup(name: string, stepTable: GPUBuffer, into: Accumulators, forward: ForwardPass): GPUBindGroup {
+    const { layers, labels } = forward.into;
     const last = layers.length - 1;
     return bindGroup(this.device, this.softmax, `EvaluationPass.${name}.softmax`, {
-      0: { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES }, 1: this.forward.dimsBinding(last),
-      2: layers[last].rawOutputs, 3: { buffer: this.dictionary.inputLabels }, 4: layers[last].outputs,
+      0: { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES }, 1: forward.dimsBinding(last),
+      2: layers[last].rawOutputs, 3: { buffer: labels }, 4: layers[last].outputs,
       6: { buffer: into.stats }, 8: { buffer: into.confusion }, 9: { buffer: into.predictions },
     });
   }
@@ -119,7 +122,7 @@ export class EvaluationPass {
     this.bound = {
       ...into, set, order, stepTable,
       gather: this.forward.gatherGroup({ images: set.images, labels: set.labels, order, stepTable }, 'EvaluationPass.gather'),
-      softmax: this.softmaxGroup('evaluation', stepTable, into),
+      softmax: this.softmaxGroup('evaluation', stepTable, into, this.forward),
     };
   }
 
@@ -135,7 +138,7 @@ export class EvaluationPass {
       const encoder = this.device.createCommandEncoder({ label: 'EvaluationPass.evaluate' });
       if (k === 0) for (const b of [bound.stats, bound.confusion, ...this.classSums]) encoder.clearBuffer(b);
       const pass = encoder.beginComputePass({ label: 'EvaluationPass.evaluate' });
-      this.encodeChunk(pass, bound.gather, bound.softmax, k * STEP_SLOT_BYTES, this.capacity);
+      this.encodeChunk(pass, this.forward, bound.gather, bound.softmax, k * STEP_SLOT_BYTES, this.capacity);
       pass.setPipeline(this.classSumKernel.pipeline);
       this.classSumGroups.forEach((group, l) => {
         pass.setBindGroup(0, group);
@@ -171,13 +174,15 @@ export class EvaluationPass {
   }
 
   /**
-   * Runs the network on the chosen samples of `set`, leaving their inputs, raw and activated outputs
-   * (softmax probabilities for the output layer) in the dictionary's buffers, rows in the given order.
+   * Runs the network on the chosen samples of `set` into the probe's own buffers (dictionary.probe:
+   * inputs, raw and activated outputs, softmax probabilities for the output layer; rows in the given
+   * order), and resolves to each row's predicted class once the GPU is done. Training never writes
+   * those buffers, so views can bind them at any time.
    * `wrap`, if given, encodes around the probe in the same encoder (e.g. swapping parameters in and out).
    */
-  probeSamples(set: GpuImageSet, indices: ArrayLike<number>, wrap?: (encoder: GPUCommandEncoder, encodeProbe: () => void) => void): Promise<void> {
+  probeSamples(set: GpuImageSet, indices: ArrayLike<number>, wrap?: (encoder: GPUCommandEncoder, encodeProbe: () => void) => void): Promise<Uint32Array> {
     const rows = indices.length;
-    if (rows < 1 || rows > this.capacity) throw new RangeError(`forward() takes 1 to ${this.capacity} samples, got ${rows}.`);
+    if (rows < 1 || rows > PROBE_ROWS) throw new RangeError(`forward() takes 1 to ${PROBE_ROWS} samples, got ${rows}.`);
     for (let i = 0; i < rows; i++) {
       const index = indices[i];
       if (!Number.isInteger(index) || index < 0 || index >= set.count) {
@@ -186,27 +191,28 @@ export class EvaluationPass {
     }
     let gather = this.probeGathers.get(set);
     if (!gather) {
-      gather = this.forward.gatherGroup({ images: set.images, labels: set.labels, order: this.probeOrder, stepTable: this.probeTable }, 'EvaluationPass.probe.gather');
+      gather = this.probeForward.gatherGroup({ images: set.images, labels: set.labels, order: this.probeOrder, stepTable: this.probeTable }, 'EvaluationPass.probe.gather');
       this.probeGathers.set(set, gather);
     }
     const queue = this.device.queue;
     queue.writeBuffer(this.probeOrder, 0, Uint32Array.from(indices));
     queue.writeBuffer(this.probeTable, 0, packStepTable(this.config.optimizer, [{ step: 0, cursor: 0, count: rows }]));
-    this.forward.setRows(rows);
+    this.probeForward.setRows(rows);
     const encoder = this.device.createCommandEncoder({ label: 'EvaluationPass.probe' });
     const encodeProbe = () => {
       const pass = encoder.beginComputePass({ label: 'EvaluationPass.probe' });
-      this.encodeChunk(pass, gather, this.probeSoftmax, 0, rows);
+      this.encodeChunk(pass, this.probeForward, gather, this.probeSoftmax, 0, rows);
       pass.end();
     };
     if (wrap) wrap(encoder, encodeProbe);
     else encodeProbe();
     queue.submit([encoder.finish()]);
-    return queue.onSubmittedWorkDone();
+    return readRanges(this.device, [{ buffer: this.probe.predictions, offset: 0, size: rows * 4 }])
+      .then(([predictions]) => new Uint32Array(predictions.buffer, predictions.byteOffset, rows));
   }
 
-  private encodeChunk(pass: GPUComputePassEncoder, gather: GPUBindGroup, softmax: GPUBindGroup, slotOffset: number, rows: number): void {
-    this.forward.encode(pass, gather, slotOffset, rows);
+  private encodeChunk(pass: GPUComputePassEncoder, forward: ForwardPass, gather: GPUBindGroup, softmax: GPUBindGroup, slotOffset: number, rows: number): void {
+    forward.encode(pass, gather, slotOffset, rows);
     pass.setPipeline(this.softmax.pipeline);
     pass.setBindGroup(0, softmax, [slotOffset]);
     pass.dispatchWorkgroups(1);
@@ -219,6 +225,7 @@ export class EvaluationPass {
 
   destroy(): void {
     this.forward.destroy();
+    this.probeForward.destroy();
     this.owner.destroy();
   }
 }

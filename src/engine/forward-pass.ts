@@ -1,10 +1,11 @@
 /**
- * Gather + dense forward of every layer for one batch mode (training rows or inference rows):
- * 1 + L dispatches. The output layer's raw logits are left for a softmax kernel.
+ * Gather + dense forward of every layer into one set of Activations (the training/evaluation batch,
+ * or the probe's own buffers): 1 + L dispatches. The output layer's raw logits are left for a
+ * softmax kernel.
  */
 import { BufferOwner } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
-import type { TrainingDictionary } from './dictionary.js';
+import type { Activations, TrainingDictionary } from './dictionary.js';
 import { DENSE_TILE } from './limits.js';
 import { bindGroup, getKernel, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES } from './step-table.js';
@@ -26,7 +27,7 @@ export class ForwardPass {
   private readonly owner: BufferOwner;
   private readonly forwardGroups: GPUBindGroup[];
 
-  static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary, label: string, rows: number) {
+  static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary, into: Activations, label: string, rows: number) {
     const hidden = ACTIVATION_CODES[config.activation];
     const [gather, hiddenForward, outputForward] = await Promise.all([
       getKernel(device, 'gather', {
@@ -37,13 +38,15 @@ export class ForwardPass {
       getKernel(device, 'denseForward', { activation: hidden }),
       getKernel(device, 'denseForward', { activation: ACTIVATION_CODES.linear }),
     ]);
-    return new ForwardPass(device, config, dictionary, label, rows, gather, hiddenForward, outputForward);
+    return new ForwardPass(device, config, dictionary, into, label, rows, gather, hiddenForward, outputForward);
   }
 
   private constructor(
     private readonly device: GPUDevice,
     private readonly config: EngineConfig,
     private readonly dictionary: TrainingDictionary,
+    /** The buffers this pass writes. */
+    readonly into: Activations,
     label: string,
     rows: number,
     private readonly gather: Kernel,
@@ -56,9 +59,9 @@ export class ForwardPass {
     this.setRows(rows);
     this.forwardGroups = dictionary.layers.map((layer, l) => {
       const kernel = this.layerKernel(l);
-      const x = l === 0 ? dictionary.input : dictionary.layers[l - 1].outputs;
+      const x = l === 0 ? into.input : into.layers[l - 1].outputs;
       return bindGroup(device, kernel, `${label}.forward${l}`, {
-        0: this.dimsBinding(l), 1: x, 2: layer.weights, 3: layer.biases, 4: layer.rawOutputs, 5: layer.outputs,
+        0: this.dimsBinding(l), 1: x, 2: layer.weights, 3: layer.biases, 4: into.layers[l].rawOutputs, 5: into.layers[l].outputs,
       });
     });
   }
@@ -86,7 +89,7 @@ export class ForwardPass {
     return bindGroup(this.device, this.gather, label, {
       0: { buffer: source.stepTable, offset: 0, size: STEP_PARAMS_BYTES },
       1: { buffer: source.images }, 2: { buffer: source.labels }, 3: { buffer: source.order },
-      4: this.dictionary.input, 5: { buffer: this.dictionary.inputLabels },
+      4: this.into.input, 5: { buffer: this.into.labels },
     });
   }
 

@@ -13,18 +13,18 @@ export class GpuImageSet {
   constructor(device: GPUDevice, set: ImageSet, name: string) {
     const pixels = set.rows * set.cols;
     if (pixels !== INPUT_SIZE) {
-      throw new ConfigError(`${name} images are ${set.rows}×${set.cols}; the network takes 28×28 (784) inputs.`);
+      throw new ConfigError('data', `${name} images are ${set.rows}×${set.cols}; the network takes 28×28 (784) inputs.`);
     }
     if (set.count < 1 || set.images.length !== set.count * pixels || set.labels.length !== set.count) {
-      throw new ConfigError(`${name} set is inconsistent: ${set.count} samples, ${set.images.length} pixel bytes, ${set.labels.length} labels.`);
+      throw new ConfigError('data', `${name} set is inconsistent: ${set.count} samples, ${set.images.length} pixel bytes, ${set.labels.length} labels.`);
     }
     const badLabel = set.labels.findIndex((label) => label >= CLASS_COUNT);
     if (badLabel >= 0) {
-      throw new ConfigError(`${name} label ${badLabel} is ${set.labels[badLabel]}; labels must be class indices 0–${CLASS_COUNT - 1}.`);
+      throw new ConfigError('data', `${name} label ${badLabel} is ${set.labels[badLabel]}; labels must be class indices 0–${CLASS_COUNT - 1}.`);
     }
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     if (set.images.byteLength > limit) {
-      throw new ConfigError(`${name} images take ${set.images.byteLength} bytes, more than this device's ${limit}-byte buffer limit; use fewer samples.`);
+      throw new ConfigError('data', `${name} images take ${set.images.byteLength} bytes, more than this device's ${limit}-byte buffer limit; use fewer samples.`);
     }
     this.count = set.count;
     this.owner = new BufferOwner(device, `GpuImageSet(${name})`);

@@ -15,15 +15,16 @@ export function checkDeviceLimits(config: EngineConfig, limits: GPUSupportedLimi
   const maxBinding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   const maxGroups = limits.maxComputeWorkgroupsPerDimension;
   const rows = batchCapacity(config);
-  const fail = (what: string) => {
-    throw new ConfigError(`${what} exceeds this device's limits; use fewer or narrower layers or a smaller batch.`);
+  // `option`: what to change (layers or batch size; ConfigError.option).
+  const fail = (option: string, what: string) => {
+    throw new ConfigError(option, `${what} exceeds this device's limits; use fewer or narrower layers or a smaller batch.`);
   };
-  if (rows > maxGroups) fail(`A batch of ${rows} rows (one gather workgroup row each, at most ${maxGroups})`);
+  if (rows > maxGroups) fail(config.batchSize >= config.evaluationBatchSize ? 'batchSize' : 'evaluationBatchSize', `A batch of ${rows} rows (one gather workgroup row each, at most ${maxGroups})`);
   config.sizes.forEach((width, l) => {
     const bytes = rows * width * 4;
-    if (bytes > maxBinding) fail(`Layer ${l} (width ${width}) needs ${bytes} bytes per batch buffer, more than ${maxBinding}; it`);
-    if (Math.ceil(width / DENSE_TILE) > maxGroups || Math.ceil(rows / DENSE_TILE) > maxGroups) fail(`Layer ${l} (width ${width})`);
+    if (bytes > maxBinding) fail('layers', `Layer ${l} (width ${width}) needs ${bytes} bytes per batch buffer, more than ${maxBinding}; it`);
+    if (Math.ceil(width / DENSE_TILE) > maxGroups || Math.ceil(rows / DENSE_TILE) > maxGroups) fail('layers', `Layer ${l} (width ${width})`);
   });
   const parameterBytes = parameterLayout(config.sizes).length * 4;
-  if (parameterBytes > maxBinding) fail(`The network's ${parameterBytes} bytes of parameters (limit ${maxBinding} per buffer)`);
+  if (parameterBytes > maxBinding) fail('layers', `The network's ${parameterBytes} bytes of parameters (limit ${maxBinding} per buffer)`);
 }

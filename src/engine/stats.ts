@@ -27,6 +27,8 @@ export interface Progress extends StepStats {
   /** Mean loss and accuracy of this chunk alone (the fields above cover the whole call so far). */
   chunkLoss: number;
   chunkAccuracy: number;
+  /** Samples this chunk trained on. */
+  chunkSamples: number;
 }
 
 export interface EpochStats extends StepStats {
@@ -42,6 +44,20 @@ export interface TrainOptions {
    * between this chunk and the next (e.g. a WeightChangeMeter measure per chunk).
    */
   onChunkQueued?: (step: number) => void;
+  /**
+   * Views are being drawn: size chunks from the measured GPU time per step so that frames never
+   * wait long behind training (see EngineOptions.trainingShare). Otherwise chunks are stepsPerChunk
+   * long. Either way every multiple of stepsPerChunk is a chunk boundary.
+   */
+  paced?: boolean;
+  /**
+   * Paced only: awaited between chunks when none is queued (the GPU is idle), before the next one
+   * is submitted. Where one step takes longer than a frame interval, chunks go one at a time, and
+   * this is where views can draw (and time their frames exactly) without waiting behind training.
+   */
+  onIdle?: () => Promise<void>;
+  /** Paced only: this call's share of the GPU time for training, instead of EngineOptions.trainingShare. */
+  trainingShare?: number;
 }
 
 /** Training produced a non-finite loss or parameter: the parameters stay finite and training stops. */

@@ -37,7 +37,7 @@ export class TrainingPass {
 
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
     const [forward, loss, backwardInput, backwardWeights, optimizer] = await Promise.all([
-      ForwardPass.create(device, config, dictionary, 'TrainingPass.forward', config.batchSize),
+      ForwardPass.create(device, config, dictionary, dictionary.batch, 'TrainingPass.forward', config.batchSize),
       getKernel(device, 'softmaxTrain'),
       getKernel(device, 'denseBackwardInput', { activation: ACTIVATION_CODES[config.activation] }),
       getKernel(device, 'denseBackwardWeights'),

@@ -5,7 +5,8 @@
  * `__metadata__` holds `format: nnscope-history`, `sizes` ('784,128,128,10'), `optimizer`
  * ('sgd' | 'adam'; Adam histories add weightCache and biasCache), `every`, `budgetBytes`,
  * `thinning` (the policy in words) and `snapshots`, a JSON array of { step, epoch, stepInEpoch }.
- * Reading checks everything before returning, so a bad file never half-replaces a history.
+ * Reading checks everything before returning, so a bad file never half-replaces a history. Values
+ * are not checked for being finite: a run that diverged recorded NaN and ∞, and replays them as they were.
  */
 import type { LayerTensorName } from '../engine/dictionary.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from './safetensors.js';
@@ -98,10 +99,15 @@ export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number
     fail(`its format is ${JSON.stringify(metadata.format ?? null)}, not an nnscope training history ('${HISTORY_FORMAT}'); load parameter files with importParameters().`);
   }
   const network = sizes.join('-');
-  if (metadata.sizes !== sizes.join(',')) fail(`it was recorded for a ${String(metadata.sizes).replaceAll(',', '-')} network; this one is ${network}. Create an engine with the same layers to replay it.`);
+  if (metadata.sizes === undefined) fail(`its metadata has no 'sizes' (the layer sizes, such as '784,128,10'); it is not a complete nnscope history.`);
+  if (metadata.sizes !== sizes.join(',')) {
+    const recorded = /^\d+(,\d+)+$/.test(metadata.sizes) ? `a ${metadata.sizes.replaceAll(',', '-')} network` : `layer sizes ${JSON.stringify(metadata.sizes)}`;
+    fail(`it was recorded for ${recorded}; this one is ${network}. Create an engine with the same layers to replay it.`);
+  }
+  if (metadata.optimizer === undefined) fail(`its metadata has no 'optimizer' ('sgd' or 'adam'); it is not a complete nnscope history.`);
   if (metadata.optimizer !== optimizer) fail(`it was recorded with ${metadata.optimizer}; this engine uses ${optimizer}. Create an engine with the same optimizer to replay it.`);
   const every = Number(metadata.every);
-  if (!Number.isInteger(every) || every < 1) fail(`its 'every' is ${JSON.stringify(metadata.every)}, not a whole number ≥ 1.`);
+  if (!Number.isSafeInteger(every) || every < 1) fail(`its 'every' is ${JSON.stringify(metadata.every ?? null)}, not a whole number from 1 to 2⁵³.`);
   const positions = parsePositions(metadata.snapshots, fail);
   const names = historyTensorNames(optimizer);
   const snapshots = positions.map((position, i) => ({
@@ -131,7 +137,7 @@ function parsePositions(text: string | undefined, fail: (problem: string) => nev
     return fail(`its 'snapshots' metadata is ${text === undefined ? 'missing' : 'not JSON'}; it should list { step, epoch, stepInEpoch } per snapshot.`);
   }
   if (!Array.isArray(list) || list.length === 0) return fail(`its 'snapshots' metadata is not a non-empty list.`);
-  const whole = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  const whole = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   return list.map((entry, i) => {
     const { step, epoch, stepInEpoch } = (entry ?? {}) as Record<string, unknown>;
     if (!whole(step) || !whole(epoch) || !whole(stepInEpoch)) fail(`snapshot ${i}'s position ${JSON.stringify(entry)} needs whole numbers step, epoch and stepInEpoch.`);

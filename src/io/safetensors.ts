@@ -41,7 +41,19 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, Tensor>, metadata
   return out;
 }
 
-/** Decodes every tensor to float32, in header order; throws SafetensorsError naming `fileName` and the problem. */
+/** A value for a message: its JSON, cut short. */
+function brief(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+const isSize = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/**
+ * Decodes every tensor to float32, in header order; throws SafetensorsError naming `fileName` and the
+ * problem. Everything is checked before any tensor is converted: dtypes, shapes, offsets that stay in
+ * the data and match shape × dtype size, no two tensors sharing bytes, and string-only metadata.
+ */
 export function decodeSafetensors(bytes: Uint8Array, fileName: string): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
   const fail = (problem: string): never => {
     throw new SafetensorsError(`${fileName} is not a usable safetensors file: ${problem}`);
@@ -59,27 +71,45 @@ export function decodeSafetensors(bytes: Uint8Array, fileName: string): { tensor
   if (!header || typeof header !== 'object' || Array.isArray(header)) fail('its header is not a JSON object.');
   const dataStart = 8 + headerLength;
   const dataLength = bytes.byteLength - dataStart;
-  const tensors = new Map<string, Tensor>();
+  const entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
+      metadata = checkMetadata(entry, fail);
       continue;
     }
-    const { dtype, shape, data_offsets: offsets } = (entry ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof dtype !== 'string' || !(dtype in BYTES_PER_ELEMENT)) fail(`tensor ${name} has dtype ${JSON.stringify(dtype)}; nnscope reads F32, F64, F16 and BF16.`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor ${name} has shape ${JSON.stringify(shape)}, not a list of sizes.`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
-      fail(`tensor ${name} has data_offsets ${JSON.stringify(offsets)}, not [begin, end].`);
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) fail(`tensor ${name} is ${brief(entry)}, not { dtype, shape, data_offsets }.`);
+    const { dtype, shape, data_offsets: offsets } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof dtype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, dtype)) fail(`tensor ${name} has dtype ${brief(dtype)}; nnscope reads F32, F64, F16 and BF16.`);
+    if (!Array.isArray(shape) || !shape.every(isSize)) fail(`tensor ${name} has shape ${brief(shape)}, not a list of sizes.`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSize) || offsets[0] > offsets[1]) {
+      fail(`tensor ${name} has data_offsets ${brief(offsets)}, not [begin, end].`);
     }
     const [begin, end] = offsets as [number, number];
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     const size = BYTES_PER_ELEMENT[dtype as string];
     if (end - begin !== count * size) fail(`tensor ${name} of shape [${shape}] and dtype ${dtype} needs ${count * size} bytes, its offsets span ${end - begin}.`);
     if (end > dataLength) fail(`tensor ${name} ends at byte ${end} of the data, which has only ${dataLength} (truncated file).`);
-    tensors.set(name, { shape: shape as number[], data: toFloat32(bytes.subarray(dataStart + begin, dataStart + end), dtype as string) });
+    entries.push({ name, dtype: dtype as string, shape: shape as number[], begin, end });
   }
+  // Tensors sharing bytes mean a corrupt header (the safetensors library refuses them too).
+  const spans = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < spans.length; i++) {
+    const [a, b] = [spans[i - 1], spans[i]];
+    if (b.begin < a.end) fail(`tensors ${a.name} (bytes ${a.begin}–${a.end}) and ${b.name} (bytes ${b.begin}–${b.end}) overlap; each tensor needs bytes of its own.`);
+  }
+  const tensors = new Map<string, Tensor>();
+  for (const { name, dtype, shape, begin, end } of entries) tensors.set(name, { shape, data: toFloat32(bytes.subarray(dataStart + begin, dataStart + end), dtype) });
   return { tensors, metadata };
+}
+
+/** `__metadata__` maps strings to strings; null means none (as the safetensors library reads it). */
+function checkMetadata(entry: unknown, fail: (problem: string) => never): Record<string, string> {
+  if (entry === null) return {};
+  if (typeof entry !== 'object' || Array.isArray(entry)) return fail(`its __metadata__ is ${brief(entry)}, not an object of strings.`);
+  const bad = Object.entries(entry).find(([, value]) => typeof value !== 'string');
+  if (bad) fail(`its __metadata__ entry ${brief(bad[0])} is ${brief(bad[1])}, not a string.`);
+  return entry as Record<string, string>;
 }
 
 function toFloat32(raw: Uint8Array, dtype: string): Float32Array {

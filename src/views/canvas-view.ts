@@ -77,10 +77,14 @@ export abstract class CanvasView {
   /** Something changed that the last frame does not show (a highlight, or no frame yet). */
   private stale = true;
   /**
-   * Whether the view's buffers change under it (training writes them). Views that change only
-   * through their own methods say false, and a frame loop can skip them until `needsFrame`.
+   * What changes the view's buffers under it: a view of training tensors follows the dictionary's
+   * revision (bumped by every chunk and parameter write) and redraws when it moves. Views that
+   * change only through their own methods follow nothing. Either way, a frame loop draws a view
+   * only when `needsFrame`.
    */
-  readonly followsTraining: boolean = true;
+  protected follows?: { readonly revision: number };
+  /** follows.revision when the last frame was drawn. */
+  private drawnRevision = -1;
 
   protected constructor(
     readonly device: GPUDevice,
@@ -175,7 +179,7 @@ export abstract class CanvasView {
   /** Outlines tile `tile` of panel `panel` (−1: none); takes effect on the next frame. */
   protected highlightTile(panel: number, tile: number): void {
     this.panels.setHighlight(panel, tile);
-    this.stale = true;
+    this.markStale();
   }
 
   /** Clear colour: the page's background. */
@@ -188,9 +192,20 @@ export abstract class CanvasView {
     this.stale = true;
   }
 
-  /** Whether render() would draw anything new: always for views that follow training. */
+  /** Whether training changes what the view shows (it follows the dictionary's revision). */
+  get followsTraining(): boolean {
+    return this.follows !== undefined;
+  }
+
+  /** Something the view shows changed outside the buffers it follows: draw it on the next frame. */
+  protected markStale(): void {
+    this.stale = true;
+  }
+
+  /** Whether render() would draw anything new: a change of what is shown, of the buffers followed, or of the size. */
   get needsFrame(): boolean {
-    if (this.followsTraining || this.stale || this.dirty || this.transformDirty) return true;
+    if (this.stale || this.dirty || this.transformDirty) return true;
+    if (this.follows && this.follows.revision !== this.drawnRevision) return true;
     const canvas = this.canvas;
     if (!('clientWidth' in canvas) || canvas.clientWidth === 0) return false;
     const scale = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
@@ -241,6 +256,7 @@ export abstract class CanvasView {
     this.device.queue.submit([encoder.finish()]);
     this.frames++;
     this.stale = false;
+    this.drawnRevision = this.follows?.revision ?? -1;
     this.inFlight = this.device.queue.onSubmittedWorkDone().then(() => {
       this.inFlight = undefined;
     });

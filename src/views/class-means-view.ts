@@ -37,7 +37,6 @@ const ALIGN = 64; // floats: 256-byte binding offsets
 
 export class ClassMeansView extends CanvasView {
   /** Drawn from uploaded results, not from buffers training writes. */
-  override readonly followsTraining = false;
   /** Per layer, the classes × classes cosine similarity of the class means (of both quantities). */
   similarities: { raw: number[][]; activated: number[][] }[] = [];
   private quantity: ClassMeansQuantity;

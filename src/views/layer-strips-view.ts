@@ -2,8 +2,8 @@
  * Layer outputs for one input: the 28×28 input image, then per layer its raw outputs (diverging
  * colormap, symmetric range) and activated outputs (viridis) as vertical strips, one cell per
  * neuron; the output strip shows softmax probabilities with the true label outlined in black and
- * a wrong prediction in red. Reads row `row` of the dictionary's batch buffers: the sample of the
- * last engine.forward(), or a live training sample while training runs.
+ * a wrong prediction in red. Reads row `row` of the probe's buffers (dictionary.probe): the samples
+ * of the last engine.forward(). Training never writes them, so the view can redraw at any time.
  */
 import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
@@ -14,7 +14,7 @@ import { colormapRow, type ColormapName } from './colormaps.js';
 export interface LayerStripsOptions {
   /** Class names of the output neurons (label order). */
   classNames: readonly string[];
-  /** Row of the batch buffers to show. Default 0. */
+  /** Row of the probe's buffers to show (sample `row` of the last engine.forward()). Default 0. */
   row?: number;
   /** Per layer (0 = first hidden), fixed ranges instead of auto. */
   rawRange?: (RangeSpec | undefined)[];
@@ -46,11 +46,10 @@ export class LayerStripsView extends CanvasView {
     this.row = options.row ?? 0;
   }
 
-  /** Shows row `row` of the batch buffers (after engine.forward(samples), row i is samples[i]). */
+  /** Shows row `row` of the probe's buffers (after engine.forward(samples), row i is samples[i]). */
   showRow(row: number): void {
-    if (!Number.isInteger(row) || row < 0 || row >= this.dictionary.input.shape[0]) {
-      throw new RangeError(`Row ${row} is outside the batch buffers (0–${this.dictionary.input.shape[0] - 1}).`);
-    }
+    const rows = this.dictionary.probe.input.shape[0];
+    if (!Number.isInteger(row) || row < 0 || row >= rows) throw new RangeError(`Row ${row} is outside the probe's buffers (0–${rows - 1}).`);
     this.row = row;
     this.invalidate();
   }
@@ -66,7 +65,7 @@ export class LayerStripsView extends CanvasView {
 
   protected layout(width: number, height: number, scale: number): ViewLayout {
     const { sizes, activation } = this.config;
-    const layers = this.dictionary.layers;
+    const { input, labels: trueLabels, layers } = this.dictionary.probe;
     const px = (n: number) => Math.round(n * scale);
     const top = px(34);
     const bottom = px(44);
@@ -90,7 +89,7 @@ export class LayerStripsView extends CanvasView {
     const side = Math.round(Math.sqrt(inputWidth));
     const imageY = top + Math.floor((stripHeight - image) / 2);
     panels.push({
-      source: this.dictionary.input, rect: { x, y: imageY, width: image, height: image },
+      source: input, rect: { x, y: imageY, width: image, height: image },
       columns: side, rows: side, rowStride: side, colStride: 1, offset: this.row * inputWidth, count: inputWidth,
       colormap: this.options.colormaps?.input ?? 'grayInverted', range: { auto: 'minmax' },
     });
@@ -108,7 +107,7 @@ export class LayerStripsView extends CanvasView {
       panels.push({
         ...common, source: layer.outputs, rect: { x: x + strip + pair, y: top, width: strip, height: stripHeight }, colormap: this.options.colormaps?.activated ?? 'viridis',
         range: this.options.outputRange?.[l] ?? (last ? { low: 0, high: 1 } : { auto: 'minmax' }),
-        ...(last ? { labelRow: this.row, labels: this.dictionary.inputLabels } : {}),
+        ...(last ? { labelRow: this.row, labels: trueLabels } : {}),
       });
       legend(raw, x, strip, 0);
       legend(out, x + strip + pair, strip, 1);

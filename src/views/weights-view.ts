@@ -60,6 +60,7 @@ export class WeightsView extends CanvasView {
     private readonly options: WeightsViewOptions,
   ) {
     super(device, canvas, panels, format);
+    this.follows = dictionary; // training writes these tensors: redraw when the dictionary's revision moves
     this.quantities = dictionary.layers.map((_, l) => options.quantities?.[l] ?? 'weights');
     this.quantities.forEach((q, l) => this.checkQuantity(l, q));
     this.snapshotOwner = new BufferOwner(device, 'WeightsView.snapshots');
@@ -73,6 +74,7 @@ export class WeightsView extends CanvasView {
   /** Copies the current weights into a snapshot on the GPU (queue-ordered after submitted training). */
   captureSnapshot(which: Snapshot): void {
     this.dictionary.copyParameters(this.snapshots[which]);
+    this.markStale();
   }
 
   override destroy(): void {

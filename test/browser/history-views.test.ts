@@ -59,7 +59,7 @@ describe('history replay in the views', () => {
         return Array.from({ length: 6 }, (_, j) => pixel(image, ...cellCentre(hidden, j)));
       };
       await engine.forward([3], { snapshot: history.snapshots[0] });
-      const [atStart] = await engine['dictionary'].read().then((layers) => [layers[0].outputs.slice(0, 6)]);
+      const atStart = (await engine.dictionary.readProbe(1)).layers[0].outputs.slice(0, 6);
       const replayed = await stripColours();
       replayed.forEach((colour, j) => expectColor(colour, expected('viridis', atStart[j]), `step-0 hidden ${j}`));
       await engine.forward([3]);

@@ -134,8 +134,9 @@ describe('training steps', () => {
       });
 
       const picks = [1012, 0, 500];
-      await engine.forward(picks);
-      const probed = await engine.readTrainingDictionary();
+      const probePredictions = await engine.forward(picks);
+      expect(Array.from(probePredictions)).to.deep.equal(picks.map((sample) => result.predictions[sample]), 'forward() resolves to the predictions');
+      const probed = (await engine.dictionary.readProbe(picks.length)).layers;
       probed.forEach((layer, l) => {
         const width = engine.config.sizes[l + 1];
         picks.forEach((sample, row) => {

@@ -51,11 +51,9 @@ function assertSameState(actual: HistoryLayer[], expected: readonly HistoryLayer
   });
 }
 
-/** The first `rows` rows of every layer's rawOutputs and outputs. */
+/** The first `rows` rows of every layer's rawOutputs and outputs, as the last forward() left them. */
 async function readOutputs(engine: Engine, rows: number): Promise<Float32Array[]> {
-  return readRanges(device, engine.dictionary.layers.flatMap((layer) =>
-    [layer.rawOutputs, layer.outputs].map((view) => ({ buffer: view.buffer, offset: view.offset, size: rows * view.shape[1] * 4 })),
-  ));
+  return (await engine.dictionary.readProbe(rows)).layers.flatMap((layer) => [layer.rawOutputs, layer.outputs]);
 }
 
 const data = syntheticDataset(96, 12, 3); // 6 steps per epoch at batch 16

@@ -1,8 +1,9 @@
-/** The safetensors codec and the parameter files built on it (pure TypeScript, no GPU). */
+/** The safetensors codec and the parameter and history files built on it (pure TypeScript, no GPU). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from '../../src/io/safetensors.js';
-import { parametersFromSafetensors, parametersToSafetensors } from '../../src/io/parameters-file.js';
+import { historyFromSafetensors } from '../../src/io/history-file.js';
+import { compareModulePaths, parametersFromSafetensors, parametersToSafetensors } from '../../src/io/parameters-file.js';
 
 /** A safetensors file written by hand, as another library would write it. */
 function handMade(header: object, data: Uint8Array): Uint8Array {
@@ -106,4 +107,63 @@ test('parameter files for another network, incomplete or non-finite ones are ref
   assert.throws(() => parametersFromSafetensors(other, sizes, 'o.st'), /o\.st has neither nnscope tensors .* its tensors: embedding/);
   const nan = { weights: params.weights, biases: [Float32Array.from([0, NaN, 0]), params.biases[1]] };
   assert.throws(() => parametersFromSafetensors(parametersToSafetensors(nan, sizes), sizes, 'n.st'), /n\.st: layers\.0\.biases\[1\] is NaN; parameters must be finite/);
+});
+
+test('bad headers the fuzz test found gaps for: inherited dtype names, non-object entries, overlaps, unsafe sizes, non-string metadata', () => {
+  const cases: [Uint8Array, RegExp][] = [
+    [handMade({ w: { dtype: 'toString', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor w has dtype "toString"; nnscope reads F32/],
+    [handMade({ w: 5 }, new Uint8Array()), /tensor w is 5, not \{ dtype, shape, data_offsets \}/],
+    [handMade({ w: { dtype: 'F32', shape: [2 ** 53], data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor w has shape \[9007199254740992\], not a list of sizes/],
+    [handMade({
+      a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+      b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+    }, new Uint8Array(12)), /tensors a \(bytes 0–8\) and b \(bytes 4–12\) overlap; each tensor needs bytes of its own/],
+    [handMade({ __metadata__: { format: 5 } }, new Uint8Array()), /its __metadata__ entry "format" is 5, not a string/],
+    [handMade({ __metadata__: [] }, new Uint8Array()), /its __metadata__ is \[\], not an object of strings/],
+  ];
+  for (const [bytes, message] of cases) {
+    assert.throws(() => decodeSafetensors(bytes, 'bad.st'), (e: Error) => e instanceof SafetensorsError && e.message.startsWith('bad.st ') && message.test(e.message), String(message));
+  }
+  // Null metadata is no metadata, as the safetensors library reads it; empty tensors may share an offset.
+  const decoded = decodeSafetensors(handMade({ __metadata__: null, e: { dtype: 'F32', shape: [0], data_offsets: [0, 0] }, w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32([3])), 'ok.st');
+  assert.deepEqual(decoded.metadata, {});
+  assert.deepEqual(Array.from(decoded.tensors.get('w')!.data), [3]);
+});
+
+test('a history file whose __metadata__ is null (or lacks fields) is refused with a SafetensorsError naming the file', () => {
+  const tensors = handMade({ __metadata__: null, w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32([1]));
+  assert.throws(() => historyFromSafetensors(tensors, [4, 2], 'sgd', 'run.safetensors'),
+    (e: Error) => e instanceof SafetensorsError && /^run\.safetensors: its format is null, not an nnscope training history/.test(e.message));
+  const partial = handMade({ __metadata__: { format: 'nnscope-history', sizes: '4,2' } }, new Uint8Array());
+  assert.throws(() => historyFromSafetensors(partial, [4, 2], 'sgd', 'run.safetensors'),
+    (e: Error) => e instanceof SafetensorsError && /^run\.safetensors: its metadata has no 'optimizer'/.test(e.message));
+});
+
+test('a PyTorch nn.Sequential with 10 or more children, written with names sorted as text, loads in module order', () => {
+  // Sequential(Linear, ReLU, Linear, ReLU, …, Linear): the linear layers are children 0, 2, …, 14.
+  const widths = [5, 4, 6, 3, 5, 4, 6, 3, 2];
+  const layers = widths.length - 1;
+  const weights = Array.from({ length: layers }, (_, l) => Float32Array.from({ length: widths[l] * widths[l + 1] }, (_, k) => l + k / 1000));
+  const biases = Array.from({ length: layers }, (_, l) => Float32Array.from({ length: widths[l + 1] }, (_, k) => -l - k / 1000));
+  const transpose = (m: Float32Array, rows: number, cols: number) => Float32Array.from({ length: m.length }, (_, k) => m[(k % rows) * cols + Math.floor(k / rows)]);
+  const entries: [string, Tensor][] = weights.flatMap((w, l): [string, Tensor][] => [
+    [`${2 * l}.weight`, { shape: [widths[l + 1], widths[l]], data: transpose(w, widths[l], widths[l + 1]) }],
+    [`${2 * l}.bias`, { shape: [widths[l + 1]], data: biases[l] }],
+  ]);
+  entries.sort(([a], [b]) => (a < b ? -1 : 1)); // 0.bias, 0.weight, 10.bias, 10.weight, 12.bias, …, 2.bias, …
+  assert.equal(entries[2][0], '10.bias');
+  const loaded = parametersFromSafetensors(encodeSafetensors(new Map(entries)), widths, 'deep.safetensors');
+  assert.equal(loaded.format, 'pytorch');
+  assert.deepEqual(loaded.weights, weights);
+  assert.deepEqual(loaded.biases, biases);
+});
+
+test('module paths sort as PyTorch numbers modules: numbers as numbers, segment by segment', () => {
+  const sorted = ['fc10', 'fc2', 'fc1', 'net.10.0', 'net.2.0', 'net.2', '10', '9', 'head', '010'].sort(compareModulePaths);
+  assert.deepEqual(sorted, ['9', '10', '010', 'fc1', 'fc2', 'fc10', 'head', 'net.2', 'net.2.0', 'net.10.0']);
+});
+
+test('an nnscope parameter file with more layers than the network is refused', () => {
+  const file = parametersToSafetensors(params, sizes);
+  assert.throws(() => parametersFromSafetensors(file, [4, 3], 'mine.st'), /mine\.st has layers\.1\.weights, more layers than this network \(4-3\) has/);
 });

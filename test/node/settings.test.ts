@@ -1,0 +1,61 @@
+/** `<nn-scope>` attribute parsing and the engine's option errors it relies on (pure TypeScript, no GPU). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AttributeError, attributeOfOption, parseSettings } from '../../src/app/settings.js';
+import { ConfigError, resolveConfig, type EngineOptions } from '../../src/engine/config.js';
+import { checkDeviceLimits } from '../../src/engine/limits.js';
+
+test('every ConfigError names the option it is about', () => {
+  const cases: [EngineOptions, string][] = [
+    [{ layers: [16, 0] }, 'layers'],
+    [{ layers: 'x' as never }, 'layers'],
+    [{ activation: 'softplus' as never }, 'activation'],
+    [{ optimizer: { type: 'rmsprop' as never } }, 'optimizer.type'],
+    [{ optimizer: { type: 'sgd', learningRate: 1e-13 } }, 'optimizer.learningRate'],
+    [{ optimizer: { type: 'sgd', momentum: 1 } }, 'optimizer.momentum'],
+    [{ optimizer: { type: 'adam', beta1: -1 } }, 'optimizer.beta1'],
+    [{ batchSize: 0 }, 'batchSize'],
+    [{ seed: -1 }, 'seed'],
+    [{ stepsPerChunk: 1.5 }, 'stepsPerChunk'],
+  ];
+  for (const [options, option] of cases) {
+    assert.throws(() => resolveConfig(options), (e: Error) => e instanceof ConfigError && e.option === option, `${JSON.stringify(options)} → ${option}`);
+  }
+});
+
+test('device-limit errors name the option to change', () => {
+  const limits = { maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28, maxComputeWorkgroupsPerDimension: 65535 } as GPUSupportedLimits;
+  const option = (options: EngineOptions) => {
+    try {
+      checkDeviceLimits(resolveConfig(options), limits);
+    } catch (error) {
+      return error instanceof ConfigError ? error.option : `not a ConfigError: ${error}`;
+    }
+    return 'accepted';
+  };
+  assert.equal(option({ layers: [128] }), 'accepted');
+  assert.equal(option({ layers: [1 << 20] }), 'layers');
+  assert.equal(option({ batchSize: 65536 }), 'batchSize');
+  assert.equal(option({ evaluationBatchSize: 65536 }), 'evaluationBatchSize');
+});
+
+test('learning-rate="1e-13" passes the attribute check, is refused by the engine, and is reported as a bad learning-rate', () => {
+  // The attribute takes any number above 0; the engine's lower limit is 1e-12.
+  assert.equal(parseSettings({ 'learning-rate': '1e-12' }).learningRate, 1e-12);
+  assert.throws(() => parseSettings({ 'learning-rate': '1e-13', layers: '32' }), (e: Error) =>
+    e instanceof AttributeError && e.attribute === 'learning-rate' && e.value === '1e-13' &&
+    e.message.startsWith('<nn-scope learning-rate="1e-13">: ') && e.message.includes('optimizer.learningRate must be a number in [1e-12, '));
+  assert.throws(() => parseSettings({ optimizer: 'adam', 'learning-rate': '1e-13' }), (e: Error) => e instanceof AttributeError && e.attribute === 'learning-rate');
+});
+
+test('engine options map to the attributes that set them; options no attribute sets map to none', () => {
+  assert.equal(attributeOfOption('layers'), 'layers');
+  assert.equal(attributeOfOption('optimizer.learningRate'), 'learning-rate');
+  assert.equal(attributeOfOption('optimizer.momentum'), 'momentum');
+  assert.equal(attributeOfOption('optimizer.type'), 'optimizer');
+  assert.equal(attributeOfOption('optimizer.beta2'), 'optimizer');
+  assert.equal(attributeOfOption('batchSize'), 'batch-size');
+  assert.equal(attributeOfOption('seed'), 'seed');
+  assert.equal(attributeOfOption('stepsPerChunk'), undefined);
+  assert.equal(attributeOfOption('toString'), undefined);
+});
