@@ -1,7 +1,8 @@
 // `npm run screenshots`: retakes the README's figures (www/screenshots/*.png) from the real app
 // (www/index.html, one <nn-scope>) in headless Chromium. It serves www/ with esbuild, trains one
 // epoch (seed 1; under a minute to a few minutes on SwiftShader), and photographs the element and
-// its parts in the state the README describes; then the same in dark mode.
+// its parts in the state the README describes; then the same in dark mode. First, one photograph
+// 30 s into training (app-training.png).
 import * as esbuild from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { mkdirSync } from 'node:fs';
@@ -41,8 +42,31 @@ async function trainedApp(browser, { dark = false } = {}) {
 const part = (page, name) => page.evaluateHandle((n) => document.querySelector('nn-scope').shadowRoot.querySelector(n), name);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1200));
 
+/** The app 30 s into training, test images animating at 2/s: what the page shows while it learns. */
+async function whileTraining(browser) {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
+  await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.evaluate(() => new Promise((resolve) => {
+    const scope = document.querySelector('nn-scope');
+    const go = () => (scope.start(), resolve());
+    if (scope.session) go();
+    else scope.addEventListener('nn-ready', go, { once: true });
+  }));
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+  await page.screenshot({ path: `${outDir}/app-training.png`, clip: { x: 0, y: 0, width: 1280, height: 900 } });
+  const state = await page.evaluate(() => {
+    const session = document.querySelector('nn-scope').session;
+    return `step ${session.engine.stepCount}, showing test image #${session.shown?.index} (${session.engine.msPerStep?.toFixed(0)} ms per step)`;
+  });
+  log(`wrote ${outDir}/app-training.png: ${state}`);
+  await page.close();
+}
+
 const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true });
 try {
+  await whileTraining(browser);
   const page = await trainedApp(browser);
   // The most confused pair's gallery, its first image in the strips.
   await page.evaluate(() => {

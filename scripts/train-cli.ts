@@ -3,6 +3,7 @@
 // Epochs default to the preset's (10 for nnfs), else 1. Bad options and files fail with one line.
 // --report prints the most confused class pairs and the class-mean similarities at the end.
 // --history K records the training dictionary every K updates (GPU-side) and reports what was kept.
+// --paced sizes chunks as the app does while views draw (from the measured GPU time per step).
 import { nodeDevice } from './dawn.js'; // first: sets up the WebGPU globals the engine needs
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -28,13 +29,14 @@ const { values } = parseArgs({
     data: { type: 'string', default: 'www/data' },
     report: { type: 'boolean', default: false },
     history: { type: 'string' },
+    paced: { type: 'boolean', default: false },
   },
 });
 
 
 /** Fails with a one-line message and the usage, without a stack trace. */
 function usageError(message: string): never {
-  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs] [--layers 128,128] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K]`);
+  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs] [--layers 128,128] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K] [--paced]`);
   process.exit(2);
 }
 
@@ -99,12 +101,12 @@ try {
   const meter = await WeightChangeMeter.create(device, engine.dictionary);
   const history = historyEvery ? engine.recordHistory({ every: historyEvery }) : undefined;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const result = await engine.trainEpoch();
+    const result = await engine.trainEpoch({ paced: values.paced });
     const change = await meter.measure();
     const test = await engine.evaluate();
     console.log(
       `epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, train ${(100 * result.accuracy).toFixed(2)}%, ` +
-        `test ${(100 * test.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s, ` +
+        `test ${(100 * test.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s (GPU ${engine.msPerStep?.toFixed(3)} ms/step), ` +
         `weight change ${change.map((c) => c.toFixed(3)).join(' / ')} (‖Wₑ − Wₑ₋₁‖ / ‖Wₑ₋₁‖ per layer)`,
     );
   }

@@ -187,11 +187,10 @@ export class Scope extends EventTarget {
         }
         // Paced while views draw: frames then wait at most about two frame intervals behind training,
         // and take at most (1 − trainingShare) of the GPU time.
-        const paced = this.pacing && this.loop.drawing;
-        this.loop.trainingShare = paced ? this.trainingShare : undefined;
+        const trainingShare = this.trainingShare;
         await engine.step(n, {
           onProgress: (p) => this.onProgress(p), onChunkQueued: (step) => this.measureChunk(step),
-          paced, trainingShare: this.trainingShare, onIdle: () => this.loop.drawBetweenChunks(),
+          paced: this.pacing && this.loop.drawing, trainingShare, onIdle: () => this.loop.drawBetweenChunks(trainingShare),
         });
         this.reportProgress();
         left -= n;

@@ -19,11 +19,6 @@ export class ViewLoop {
   private frame = 0;
   private legends?: ReturnType<typeof setInterval>;
   /**
-   * While training runs paced: the share of GPU time training may take (EngineOptions.trainingShare);
-   * undefined otherwise.
-   */
-  trainingShare?: number;
-  /**
    * Set while paced training runs one chunk at a time (a step is longer than a frame interval): the
    * views that follow training are then drawn between chunks (`drawBetweenChunks`), not per frame.
    */
@@ -59,13 +54,11 @@ export class ViewLoop {
    * draw here, and training waits for them: their cost is the time it waited. They draw only while
    * that has been no more than (1 − trainingShare) of the time, so training keeps its share.
    */
-  async drawBetweenChunks(): Promise<void> {
-    const share = this.trainingShare ?? 1;
-    const now = performance.now();
-    if (!this.betweenChunks) [this.betweenChunks, this.budgetMs, this.budgetAt] = [true, 0, now];
-    this.budgetMs = Math.min(this.budgetMs + (now - this.budgetAt) * (1 - share), 100); // a short burst at most
-    this.budgetAt = now;
+  async drawBetweenChunks(trainingShare: number): Promise<void> {
     const started = performance.now();
+    if (!this.betweenChunks) [this.betweenChunks, this.budgetMs, this.budgetAt] = [true, 0, started];
+    this.budgetMs = Math.min(this.budgetMs + (started - this.budgetAt) * (1 - trainingShare), 100); // a short burst at most
+    this.budgetAt = started;
     // A test sample asked for (the animation's pace is the user's) goes always, but it counts.
     for (const work of this.waiting.splice(0)) await work();
     const drawn = this.budgetMs < 0 ? [] : [...this.views].filter(([view, entry]) => !entry.manual && view.needsFrame && this.draw(view)).map(([view]) => view);
@@ -90,7 +83,6 @@ export class ViewLoop {
 
   /** Paced training ended: views draw per animation frame again. */
   trainingStopped(): void {
-    this.trainingShare = undefined;
     this.betweenChunks = false;
     for (const work of this.waiting.splice(0)) void work();
   }

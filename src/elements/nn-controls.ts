@@ -147,7 +147,7 @@ export class NnControls extends ScopePart {
         <div class="bars" part="progress">
           <span>${engine && engine.stepInEpoch > 0 ? `epoch ${engine.epoch + 1} of ${epochs}` : `${engine?.epoch ?? 0} of ${epochs} epochs done`}</span>
           <progress max=${epochs} .value=${epochDone} aria-label="epochs done"></progress>
-          <span class="figures">${progress ? `last chunk: loss ${progress.loss.toFixed(3)}, accuracy ${(100 * progress.accuracy).toFixed(1)}%` : ''}${session?.evaluation ? ` · test ${(100 * session.evaluation.accuracy).toFixed(2)}%` : ''}</span>
+          <span class="figures">${progress ? `last steps: loss ${progress.loss.toFixed(3)}, accuracy ${(100 * progress.accuracy).toFixed(1)}%` : ''}${session?.evaluation ? ` · test ${(100 * session.evaluation.accuracy).toFixed(2)}%` : ''}</span>
           <span>step ${engine?.stepInEpoch ?? 0} of ${engine ? stepsPerEpoch : 0}</span>
           <progress max=${stepsPerEpoch} .value=${engine?.stepInEpoch ?? 0} aria-label="steps done in this epoch"></progress>
           <span class="figures">${progress && training ? `${Math.round(progress.samplesPerSecond).toLocaleString('en')} samples/s · ETA ${duration(progress.etaSeconds)}` : engine ? `${engine.stepCount} steps done` : ''}</span>
