@@ -4,7 +4,7 @@
  * one flat buffer (so one optimizer dispatch updates the whole network); each layer's tensors are
  * 256-byte-aligned ranges of it that compute and render pipelines bind directly.
  */
-import { BufferOwner } from '../gpu/buffers.js';
+import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
 import type { EngineConfig } from './config.js';
 
@@ -86,7 +86,7 @@ export class TrainingDictionary {
   private readonly owner: BufferOwner;
 
   constructor(device: GPUDevice, config: EngineConfig, capacity: number) {
-    const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const STORAGE = storageUsage();
     this.owner = new BufferOwner(device, 'TrainingDictionary');
     this.layout = parameterLayout(config.sizes);
     const bytes = this.layout.length * 4;

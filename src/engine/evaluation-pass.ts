@@ -3,7 +3,7 @@
  * a few chosen samples (probe). Accuracy, loss, the confusion matrix and every prediction are
  * accumulated on the GPU and read back once at the end.
  */
-import { BufferOwner } from '../gpu/buffers.js';
+import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges } from '../gpu/readback.js';
 import { CLASS_COUNT, type EngineConfig } from './config.js';
 import { PROBE_ROWS, type TrainingDictionary } from './dictionary.js';
@@ -12,7 +12,6 @@ import type { GpuImageSet } from './gpu-data.js';
 import { bindGroup, getKernel, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable } from './step-table.js';
 
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 /** What `evaluate` measured. */
 export interface Evaluation {
@@ -80,7 +79,7 @@ export class EvaluationPass {
     private readonly classSumKernel: Kernel,
   ) {
     this.owner = new BufferOwner(device, 'EvaluationPass');
-    this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * CLASS_COUNT * layer.outputs.shape[1] * 4, STORAGE));
+    this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * CLASS_COUNT * layer.outputs.shape[1] * 4, storageUsage()));
     this.classSumGroups = dictionary.layers.map((layer, l) =>
       bindGroup(device, classSumKernel, `EvaluationPass.classSums${l}`, {
         0: forward.dimsBinding(l), 1: { buffer: dictionary.inputLabels }, 2: layer.rawOutputs, 3: layer.outputs, 4: { buffer: this.classSums[l] },
@@ -88,16 +87,16 @@ export class EvaluationPass {
     );
     this.capacity = config.evaluationBatchSize;
     this.probe = this.accumulators('probe', PROBE_ROWS);
-    this.probeOrder = this.owner.create('probeOrder', PROBE_ROWS * 4, STORAGE);
+    this.probeOrder = this.owner.create('probeOrder', PROBE_ROWS * 4, storageUsage());
     this.probeTable = this.owner.create('probeTable', STEP_SLOT_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     this.probeSoftmax = this.softmaxGroup('probe', this.probeTable, this.probe, this.probeForward);
   }
 
   private accumulators(name: string, samples: number): Accumulators {
     return {
-      stats: this.owner.create(`${name}.stats`, 16, STORAGE),
-      confusion: this.owner.create(`${name}.confusion`, CLASS_COUNT * CLASS_COUNT * 4, STORAGE),
-      predictions: this.owner.create(`${name}.predictions`, samples * 4, STORAGE),
+      stats: this.owner.create(`${name}.stats`, 16, storageUsage()),
+      confusion: this.owner.create(`${name}.confusion`, CLASS_COUNT * CLASS_COUNT * 4, storageUsage()),
+      predictions: this.owner.create(`${name}.predictions`, samples * 4, storageUsage()),
     };
   }
 
@@ -115,7 +114,7 @@ export class EvaluationPass {
   bindData(set: GpuImageSet): void {
     if (this.bound) for (const b of [this.bound.stats, this.bound.confusion, this.bound.predictions, this.bound.order, this.bound.stepTable]) this.owner.release(b);
     const chunks = Math.ceil(set.count / this.capacity);
-    const order = this.owner.createWith('order', Uint32Array.from({ length: set.count }, (_, i) => i), STORAGE);
+    const order = this.owner.createWith('order', Uint32Array.from({ length: set.count }, (_, i) => i), storageUsage());
     const positions = Array.from({ length: chunks }, (_, k) => ({ step: 0, cursor: k * this.capacity, count: set.count }));
     const stepTable = this.owner.createWith('stepTable', new Uint8Array(packStepTable(this.config.optimizer, positions)), GPUBufferUsage.UNIFORM);
     const into = this.accumulators('evaluation', set.count);

@@ -3,7 +3,7 @@
  * optimizer state, copied GPU-side (copyBufferToBuffer, no read-back) while training runs, and
  * bindable for views and for replaying the forward pass exactly as the live tensors are.
  */
-import { BufferOwner } from '../gpu/buffers.js';
+import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
 import {
   historyTensorNames, historyToSafetensors, type HistoryFile, type HistoryLayer, type HistoryTensorName, type SnapshotPosition,
@@ -34,7 +34,6 @@ export interface HistoryOptions {
 const DEFAULT_EVERY = 50;
 const DEFAULT_BUDGET = 256 * 2 ** 20;
 // STORAGE: views bind snapshot ranges in fragment shaders; COPY_*: recording, replay and read-back.
-const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const GROUP_OF: Record<HistoryTensorName, HistoryGroup> = {
   weights: 'parameters', biases: 'parameters', dweights: 'gradients', dbiases: 'gradients',
   weightMomentums: 'momentums', biasMomentums: 'momentums', weightCache: 'caches', biasCache: 'caches',
@@ -214,7 +213,7 @@ export class TrainingHistory {
   encodeWithParameters(encoder: GPUCommandEncoder, snapshot: HistorySnapshot, body: () => void): void {
     if (!this.has(snapshot)) throw new Error('This snapshot is not in this history (thinning may have dropped it); take one from history.snapshots.');
     const live = this.dictionary.parameters;
-    this.stash ??= this.owner.create('stash', this.groupBytes, USAGE);
+    this.stash ??= this.owner.create('stash', this.groupBytes, storageUsage());
     const at = snapshot.groups.parameters!;
     encoder.copyBufferToBuffer(live, 0, this.stash, 0, this.groupBytes);
     encoder.copyBufferToBuffer(at.buffer, at.offset, live, 0, this.groupBytes);
@@ -299,7 +298,7 @@ export class TrainingHistory {
     this.groupNames.forEach((group, g) => {
       if (g % perBuffer === 0) {
         const count = Math.min(perBuffer, this.groupNames.length - g);
-        buffer = this.owner.create(buffers > 1 ? `slot${n}.${g / perBuffer}` : `slot${n}`, count * this.groupBytes, USAGE);
+        buffer = this.owner.create(buffers > 1 ? `slot${n}.${g / perBuffer}` : `slot${n}`, count * this.groupBytes, storageUsage());
       }
       groups[group] = Object.freeze({ buffer, offset: (g % perBuffer) * this.groupBytes });
     });

@@ -8,7 +8,7 @@
  *   backward weights (L)  dweights and dbiases of each layer (kept: they are dictionary entries);
  *   optimizer (1)         SGD-momentum or Adam over all parameters at once (one flat buffer).
  */
-import { BufferOwner } from '../gpu/buffers.js';
+import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
 import type { TrainingDictionary } from './dictionary.js';
 import { ForwardPass } from './forward-pass.js';
@@ -21,8 +21,6 @@ import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } 
 export const STATS_BYTES = 16;
 export const CONTROL_BYTES = 8;
 const OPTIMIZER_WORKGROUP = 256;
-const UNIFORM_TABLE = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 export class TrainingPass {
   /** Per chunk statistics, cleared after each read. */
@@ -54,8 +52,8 @@ export class TrainingPass {
     private readonly kernels: Record<'loss' | 'backwardInput' | 'backwardWeights' | 'optimizer', Kernel>,
   ) {
     this.owner = new BufferOwner(device, 'TrainingPass');
-    this.stats = this.owner.create('stats', STATS_BYTES, STORAGE);
-    this.control = this.owner.create('control', CONTROL_BYTES, STORAGE);
+    this.stats = this.owner.create('stats', STATS_BYTES, storageUsage());
+    this.control = this.owner.create('control', CONTROL_BYTES, storageUsage());
     const layers = dictionary.layers;
     this.backwardInputGroups = layers.slice(1).map((layer, i) =>
       bindGroup(device, kernels.backwardInput, `TrainingPass.backwardInput${i + 1}`, {
@@ -84,8 +82,8 @@ export class TrainingPass {
     }
     const d = this.dictionary;
     const last = d.layers.length - 1;
-    const order = this.owner.create('order', train.count * 4, STORAGE);
-    const stepTable = this.owner.create('stepTable', this.stepsPerEpoch(train.count) * STEP_SLOT_BYTES, UNIFORM_TABLE);
+    const order = this.owner.create('order', train.count * 4, storageUsage());
+    const stepTable = this.owner.create('stepTable', this.stepsPerEpoch(train.count) * STEP_SLOT_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     const step = { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES };
     const gatherGroup = this.forward.gatherGroup({ images: train.images, labels: train.labels, order, stepTable }, 'TrainingPass.gather');
     const lossGroup = bindGroup(this.device, this.kernels.loss, 'TrainingPass.loss', {

@@ -3,12 +3,11 @@
  * GPU against a GPU-side snapshot (8 bytes per layer come back). Call measure() per epoch for the
  * per-epoch figure, or per chunk (in onProgress) for a finer curve.
  */
-import { BufferOwner } from '../gpu/buffers.js';
+import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges } from '../gpu/readback.js';
 import type { TrainingDictionary } from './dictionary.js';
 import { bindGroup, getKernel, type Kernel } from './kernels.js';
 
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 export class WeightChangeMeter {
   private readonly owner: BufferOwner;
@@ -25,8 +24,8 @@ export class WeightChangeMeter {
     this.owner = new BufferOwner(device, 'WeightChangeMeter');
     const ranges = Uint32Array.from(dictionary.layout.layers.flatMap((layer) => [layer.weights, layer.inputs * layer.outputs]));
     const layers = this.owner.createWith('layers', ranges, GPUBufferUsage.STORAGE);
-    this.snapshot = this.owner.create('snapshot', dictionary.parameters.size, STORAGE);
-    this.results = this.owner.create('results', dictionary.layers.length * 8, STORAGE);
+    this.snapshot = this.owner.create('snapshot', dictionary.parameters.size, storageUsage());
+    this.results = this.owner.create('results', dictionary.layers.length * 8, storageUsage());
     this.group = bindGroup(device, kernel, 'WeightChangeMeter', {
       0: { buffer: layers }, 1: { buffer: dictionary.parameters }, 2: { buffer: this.snapshot }, 3: { buffer: this.results },
     });

@@ -8,6 +8,14 @@ export function liveBufferCount(): number {
 }
 
 /**
+ * A storage buffer that copies may also read and write: the engine's usual usage. A function, not
+ * a constant: importing nnscope must work where WebGPU's globals (GPUBufferUsage, …) are missing.
+ */
+export function storageUsage(): GPUBufferUsageFlags {
+  return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+}
+
+/**
  * Creates labelled buffers and destroys them all at once.
  * @example const owner = new BufferOwner(device, 'Engine'); const b = owner.create('stats', 16, GPUBufferUsage.STORAGE);
  */
