@@ -181,6 +181,17 @@ describe('<nn-scope>', () => {
     },
   ));
 
+  it('an idle page draws nothing; a training step redraws the weights', () => withScope({ view: 'controls,weights' }, async (scope) => {
+    const weights = shadow(scope, 'nn-weights') as unknown as { view?: import('../../src/views/index.js').WeightsView };
+    await until(() => (weights.view?.frames ?? 0) > 0, 'the first weights frame');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const idle = weights.view!.frames;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(weights.view!.frames, 'frames drawn in 1 s of idling').to.equal(idle);
+    await scope.step(1);
+    await until(() => weights.view!.frames > idle, 'a weights frame after the step');
+  }));
+
   it('step(n), pause and reset: counters move, reset restores the same initial weights', () => withScope({ 'sample-rate': '0', epochs: '3' }, async (scope) => {
     const initial = await scope.engine!.readTrainingDictionary();
     await scope.step(3);
