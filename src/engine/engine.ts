@@ -28,8 +28,8 @@ export interface ForwardOptions {
   snapshot?: HistorySnapshot;
 }
 
-/** Batches in flight before the host waits for the oldest chunk's statistics (unpaced). */
-const CHUNKS_IN_FLIGHT = 2;
+/** Chunks queued at most before the host waits for the oldest one's statistics (unpaced). */
+const CHUNKS_QUEUED = 3;
 
 /** A chunk's Stats + Control words, and when they came back (performance.now() ms). */
 interface ChunkResult {
@@ -182,7 +182,7 @@ export class Engine {
         this.epoch = after.epoch;
         this.stepInEpoch = after.stepInEpoch;
         onChunkQueued?.(after.step);
-        const queued = paced ? this.pacer.inFlight(steps) : CHUNKS_IN_FLIGHT + 1;
+        const queued = paced ? this.pacer.inFlight(steps) : CHUNKS_QUEUED;
         while (pending.length >= queued) await settle();
       }
       while (pending.length > 0) await settle();
