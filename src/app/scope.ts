@@ -50,8 +50,6 @@ export interface ShownSample {
   label: number;
   /** Argmax of the output the strips show: the class that forward pass predicted. */
   predicted: number;
-  /** Updates the parameters of that pass had seen (the snapshot's step when replaying). */
-  step: number;
   /** The recorded snapshot the pass ran with, if it replayed one. */
   replay?: HistorySnapshot;
 }
@@ -292,13 +290,11 @@ export class Scope extends EventTarget {
     try {
       // While training goes one chunk at a time, this waits for a gap between chunks (and counts in the views' share).
       await this.loop.betweenChunksOrNow(async () => {
-        // The probe is queued behind the chunks submitted so far: it sees exactly engine.stepCount updates.
-        const step = replay?.step ?? engine.stepCount;
         const [predicted] = await engine.forward([index], { snapshot: replay });
         // The strips' last frame must be done before the new one goes, with its labels, in this task.
         await this.loop.manualIdle();
         if (this.destroyed || this.recovering || engine !== this.engine) return;
-        this.shown = { index, label: this.dataset.test.labels[index], predicted, step, replay };
+        this.shown = { index, label: this.dataset.test.labels[index], predicted, replay };
         this.loop.drawManual();
         this.emit('sample', this.shown);
         await this.loop.manualIdle();

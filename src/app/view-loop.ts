@@ -77,8 +77,16 @@ export class ViewLoop {
    * next gap between chunks, with training waiting for it; resolves as `work` does.
    */
   betweenChunksOrNow<T>(work: () => Promise<T>): Promise<T> {
-    if (!this.betweenChunks || performance.now() - this.budgetAt > 250) return work();
+    if (!this.trainingBetweenChunks(performance.now())) return work();
     return new Promise<T>((resolve, reject) => this.waiting.push(() => work().then(resolve, reject)));
+  }
+
+  /**
+   * Whether paced training is going one chunk at a time and giving the views its gaps: it called
+   * drawBetweenChunks lately (not during an evaluation or a checkpoint, say).
+   */
+  private trainingBetweenChunks(now: number): boolean {
+    return this.betweenChunks && now - this.budgetAt < 250;
   }
 
   /** Paced training ended: views draw per animation frame again. */
@@ -115,7 +123,7 @@ export class ViewLoop {
       // Each view only when it has something new (results changed, training moved, resized, restyled);
       // while training goes one chunk at a time, the views that follow it draw between chunks instead
       // (unless no chunk ended for a while: an evaluation, say).
-      const gated = this.betweenChunks && now - this.budgetAt < 250;
+      const gated = this.trainingBetweenChunks(now);
       for (const [view, entry] of this.views) if (!entry.manual && view.needsFrame && !(gated && view.followsTraining)) this.draw(view);
       this.frame = requestAnimationFrame(frame);
     };

@@ -36,7 +36,6 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
   protected override attach(session: Scope, signal: AbortSignal): void {
     super.attach(session, signal);
     session.addEventListener('sample', () => this.requestUpdate(), { signal });
-    session.addEventListener('evaluation', () => this.requestUpdate(), { signal });
     this.resize = new ResizeObserver(() => session.showSample(session.sample));
     this.resize.observe(this);
     signal.addEventListener('abort', () => this.resize?.disconnect());

@@ -29,7 +29,7 @@ export class ChunkPacer {
 
   /** Chunks to keep queued: two hide the read-back latency while two fit in two frame intervals; else one. */
   inFlight(steps: number): number {
-    return this.stepMs !== undefined && 2 * steps * this.stepMs <= 2 * FRAME_MS ? 2 : 1;
+    return this.stepMs !== undefined && steps * this.stepMs <= FRAME_MS ? 2 : 1;
   }
 
   /** A chunk of `steps` steps, submitted at `submitted`, completed at `completed` (performance.now() ms). */

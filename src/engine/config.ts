@@ -52,8 +52,8 @@ export interface EngineOptions {
    * in (0, 1]; the views get the rest. One chunk fills at most this share of a frame interval
    * (1/60 s), sized from the measured GPU time per step, and at most two chunks are queued: a frame
    * waits at most about two frame intervals behind training (one step, where a step takes longer).
-   * The app's frame loop draws only while its frames have used no more than (1 − share) of the time.
-   * Default 0.8.
+   * Where a step takes longer than a frame, the app's views draw between chunks, and only while
+   * that has taken no more than (1 − share) of the time. Default 0.8.
    */
   trainingShare?: number;
   /** A device to use; otherwise one is requested from `navigator.gpu`. */

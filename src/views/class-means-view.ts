@@ -36,7 +36,6 @@ export interface ClassMeansPlace {
 const ALIGN = 64; // floats: 256-byte binding offsets
 
 export class ClassMeansView extends CanvasView {
-  /** Drawn from uploaded results, not from buffers training writes. */
   /** Per layer, the classes × classes cosine similarity of the class means (of both quantities). */
   similarities: { raw: number[][]; activated: number[][] }[] = [];
   private quantity: ClassMeansQuantity;

@@ -19,7 +19,6 @@ export interface ConfusionViewOptions {
 }
 
 export class ConfusionView extends CanvasView {
-  /** Drawn from uploaded results, not from buffers training writes. */
   /** The (true, predicted) cell outlined as selected, if any. */
   selected?: { truth: number; predicted: number };
   private counts?: number[][];
