@@ -1,10 +1,11 @@
-// Builds the ES-module bundle www/dist/nnscope.js; with --serve also serves www/ and prints its URL.
+// Builds the app's bundle www/dist/nnscope.js and the npm package's dist/ (scripts/build-package.mjs);
+// with --serve builds only the app's bundle, serves www/ and prints its URL.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { gzipSync } from 'node:zlib';
 import { buildOptions } from './scripts/build-options.mjs';
-import { buildManifest } from './scripts/custom-elements.mjs';
+import { buildPackage } from './scripts/build-package.mjs';
+import { writeDemoData } from './scripts/demo-data.mjs';
 
 const serve = process.argv.includes('--serve');
 const port = Number(process.env.PORT ?? 8000);
@@ -12,10 +13,8 @@ const port = Number(process.env.PORT ?? 8000);
 if (!existsSync('www/data/train-images-idx3-ubyte.gz')) {
   execFileSync(process.execPath, ['scripts/prepare-data.mjs'], { stdio: 'inherit' });
 }
+writeDemoData(); // dist/data/: the small set the package ships
 
-// The custom-elements manifest: attributes, properties, events, parts and CSS properties of every element.
-mkdirSync('www/dist', { recursive: true });
-writeFileSync('www/dist/custom-elements.json', JSON.stringify(buildManifest(), null, 2) + '\n');
 
 if (serve) {
   const context = await esbuild.context(buildOptions);
@@ -32,8 +31,13 @@ if (serve) {
   }
   console.log(`nnscope app: http://localhost:${actual}/  (the drop-in example: http://localhost:${actual}/embed.html)`);
 } else {
-  const result = await esbuild.build({ ...buildOptions, metafile: true });
-  const bytes = result.metafile.outputs['www/dist/nnscope.js'].bytes;
-  const gzipped = gzipSync(readFileSync('www/dist/nnscope.js')).length;
-  console.log(`built www/dist/nnscope.js (${(bytes / 1024).toFixed(1)} KiB, ${(gzipped / 1024).toFixed(1)} KiB gzipped) and www/dist/custom-elements.json`);
+  await esbuild.build(buildOptions);
+  try {
+    const sizes = await buildPackage({ appBundle: 'www/dist/nnscope.js' });
+    copyFileSync('dist/custom-elements.json', 'www/dist/custom-elements.json'); // the app's copy, beside its bundle
+    console.log(`built www/dist/nnscope.js, www/dist/custom-elements.json and the package in dist/ (minified, gzipped):\n${sizes.join('\n')}`);
+  } catch (error) {
+    console.error(`build failed: ${error.message}`);
+    process.exit(1);
+  }
 }

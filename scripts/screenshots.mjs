@@ -64,8 +64,26 @@ async function whileTraining(browser) {
   await page.close();
 }
 
+/** www/blog.html: the element in a 680-px blog column, 20 s into training. */
+async function blogColumn(browser) {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
+  await page.setViewport({ width: 1000, height: 1500, deviceScaleFactor: 1 });
+  await page.goto(`http://127.0.0.1:${port}/blog.html`);
+  await page.evaluate(() => void document.querySelector('nn-scope').start());
+  await new Promise((resolve) => setTimeout(resolve, 20_000));
+  await page.screenshot({ path: `${outDir}/blog-column.png` });
+  log(`wrote ${outDir}/blog-column.png`);
+  await page.close();
+}
+
 const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true });
 try {
+  if (process.argv.includes('--blog')) {
+    await blogColumn(browser);
+    process.exit(0);
+  }
+  await blogColumn(browser);
   await whileTraining(browser);
   const page = await trainedApp(browser);
   // The most confused pair's gallery, its first image in the strips.

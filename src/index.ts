@@ -1,27 +1,3 @@
 /** nnscope's public API: re-exports only. */
-export { createEngine, Engine, TrainingDivergedError } from './engine/engine.js';
-export type { EpochStats, Progress, StepStats, TrainOptions } from './engine/engine.js';
-export { ConfigError, presets, CLASS_COUNT, INPUT_SIZE } from './engine/config.js';
-export type { Activation, AdamOptions, EngineConfig, EngineOptions, Initializer, InputScale, OptimizerOptions, SgdOptions } from './engine/config.js';
-export type { Evaluation } from './engine/evaluation-pass.js';
-export { LAYER_TENSORS, TrainingDictionary } from './engine/dictionary.js';
-export type { LayerTensorName, LayerTensors, TensorView } from './engine/dictionary.js';
-export { ShaderError } from './engine/kernels.js';
-export { requestDevice, WebGpuUnavailableError } from './gpu/device.js';
-export { liveBufferCount } from './gpu/buffers.js';
-export { readRanges } from './gpu/readback.js';
-export type { BufferRange } from './gpu/readback.js';
-export { FASHION_MNIST_CLASSES } from './data/dataset.js';
-export type { Dataset, ImageSet } from './data/dataset.js';
-export { IdxFetchError, IdxFormatError, loadFashionMnist, loadIdxDataset, parseIdx } from './data/idx.js';
+export * from './engine-entry.js';
 export * from './views/index.js';
-export { SafetensorsError, decodeSafetensors, encodeSafetensors } from './io/safetensors.js';
-export type { Tensor } from './io/safetensors.js';
-export { parametersFromSafetensors, parametersToSafetensors } from './io/parameters-file.js';
-export { cosineSimilarities, groupSimilarity, mostConfusedPairs, samplesWith } from './analysis/diagnosis.js';
-export { WeightChangeMeter } from './engine/weight-change.js';
-export { TrainingHistory } from './engine/history.js';
-export type { ForwardOptions } from './engine/engine.js';
-export type { HistoryGroup, HistoryLayer, HistoryOptions, HistorySnapshot, SnapshotPosition } from './engine/history.js';
-export { HISTORY_TENSORS, historyFromSafetensors, historyToSafetensors } from './io/history-file.js';
-export type { HistoryFile, HistoryTensorName } from './io/history-file.js';

@@ -1,7 +1,8 @@
 /**
  * The confusion explorer: the matrix, the most confused pairs, and a gallery of the samples of the
  * clicked cell; picking a thumbnail makes it the current sample (its strips show at once), and the
- * arrow keys step through the gallery.
+ * arrow keys step through the gallery. By keyboard, the arrow keys move a cursor over the focused
+ * matrix (outlined, and spoken through `announce`) and Enter opens its cell.
  */
 import { mostConfusedPairs, samplesWith } from '../analysis/diagnosis.js';
 import { FASHION_MNIST_CLASSES, type ImageSet } from '../data/dataset.js';
@@ -17,12 +18,19 @@ export interface ConfusionPanelElements {
   caption: HTMLElement;
   previous: HTMLButtonElement;
   next: HTMLButtonElement;
+  /** A live region: what the keyboard cursor is on. */
+  announce?: HTMLElement;
 }
+
+type Cell = { truth: number; predicted: number };
 
 export class ConfusionPanel {
   private evaluation?: Evaluation;
   private samples: number[] = [];
   private position = -1;
+  /** The cell whose images the gallery shows, and the keyboard's cell. */
+  private opened?: Cell;
+  private cursor: Cell = { truth: 0, predicted: 0 };
 
   constructor(
     private readonly view: ConfusionView,
@@ -39,6 +47,9 @@ export class ConfusionPanel {
     elements.canvas.onmousemove = (event) => (elements.canvas.style.cursor = view.cellAt(event.offsetX, event.offsetY) ? 'pointer' : 'default');
     elements.previous.onclick = () => this.step(-1);
     elements.next.onclick = () => this.step(1);
+    elements.canvas.onkeydown = (event) => this.onKey(event);
+    elements.canvas.onfocus = () => elements.canvas.matches(':focus-visible') && this.moveCursor(this.cursor); // keyboard focus, not a click
+    elements.canvas.onblur = () => (this.opened ? view.select(this.opened.truth, this.opened.predicted) : view.select()); // the outline marks the open cell again
     elements.gallery.onkeydown = (event) => {
       if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
         event.preventDefault();
@@ -61,13 +72,45 @@ export class ConfusionPanel {
         return button;
       }),
     );
-    const selected = this.view.selected;
-    if (selected) this.open(selected.truth, selected.predicted);
+    if (this.opened) this.open(this.opened.truth, this.opened.predicted);
+  }
+
+  /** Arrow keys move the cursor cell (outlined and announced), Enter opens it. */
+  private onKey(event: KeyboardEvent): void {
+    const { truth, predicted } = this.cursor;
+    const last = this.names.length - 1;
+    const moves: Record<string, Cell> = {
+      ArrowUp: { truth: Math.max(0, truth - 1), predicted }, ArrowDown: { truth: Math.min(last, truth + 1), predicted },
+      ArrowLeft: { truth, predicted: Math.max(0, predicted - 1) }, ArrowRight: { truth, predicted: Math.min(last, predicted + 1) },
+      Home: { truth, predicted: 0 }, End: { truth, predicted: last },
+    };
+    if (event.key in moves) this.moveCursor(moves[event.key]);
+    else if (event.key === 'Enter') {
+      this.open(truth, predicted);
+      if (this.evaluation) this.say(this.elements.caption.textContent ?? '');
+    } else return;
+    event.preventDefault();
+  }
+
+  private moveCursor(cell: Cell): void {
+    this.cursor = cell;
+    if (!this.evaluation) return this.say('No evaluation yet: evaluate, or finish an epoch, to fill the matrix.');
+    this.view.select(cell.truth, cell.predicted);
+    const row = this.evaluation.confusion[cell.truth];
+    const count = row[cell.predicted];
+    const total = row.reduce((a, b) => a + b, 0);
+    const share = total ? ` (${((100 * count) / total).toFixed(1)}%)` : '';
+    this.say(`true ${this.names[cell.truth]}, predicted ${this.names[cell.predicted]}: ${count} of ${total} test images${share}. Enter shows them.`);
+  }
+
+  private say(text: string): void {
+    if (this.elements.announce) this.elements.announce.textContent = text;
   }
 
   /** Opens cell (truth, predicted): its samples as thumbnails. */
   open(truth: number, predicted: number): void {
     if (!this.evaluation) return;
+    this.opened = this.cursor = { truth, predicted };
     this.view.select(truth, predicted);
     this.samples = samplesWith(this.evaluation.predictions, this.test.labels, truth, predicted);
     const what = truth === predicted ? `${this.names[truth]} classified correctly` : `${this.names[truth]} predicted as ${this.names[predicted]}`;
@@ -78,6 +121,8 @@ export class ConfusionPanel {
       ...this.samples.slice(0, shown).map((index, position) => {
         const thumbnail = imageCanvas(this.test, index);
         thumbnail.title = `test image #${index}`;
+        thumbnail.setAttribute('role', 'img');
+        thumbnail.setAttribute('aria-label', thumbnail.title);
         thumbnail.onclick = () => this.pick(position);
         return thumbnail;
       }),
@@ -89,8 +134,10 @@ export class ConfusionPanel {
   private pick(position: number): void {
     const thumbnails = this.elements.gallery.children;
     thumbnails[this.position]?.classList.remove('picked');
+    thumbnails[this.position]?.removeAttribute('aria-current');
     this.position = position;
     thumbnails[position]?.classList.add('picked');
+    thumbnails[position]?.setAttribute('aria-current', 'true');
     thumbnails[position]?.scrollIntoView({ block: 'nearest' });
     this.showSample(this.samples[position]);
   }

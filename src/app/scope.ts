@@ -66,6 +66,8 @@ export interface ScopeEpoch {
 export class Scope extends EventTarget {
   readonly loop = new ViewLoop();
   readonly curves = new CurveData();
+  /** Evaluations of the test set under way (shown while they run: on a slow GPU they take seconds). */
+  evaluating = 0;
   /** Last evaluation of the test set (undefined until one ran on the current run). */
   evaluation?: Evaluation;
   /** The recorded snapshot being replayed, if any. */
@@ -263,7 +265,15 @@ export class Scope extends EventTarget {
 
   /** Evaluates the whole test set on the GPU; views of the confusion matrix and class means update. */
   async evaluate(): Promise<Evaluation> {
-    const evaluation = await this.engine.evaluate();
+    this.evaluating++;
+    this.emit('state');
+    let evaluation: Evaluation;
+    try {
+      evaluation = await this.engine.evaluate();
+    } finally {
+      this.evaluating--;
+      this.emit('state');
+    }
     this.evaluation = evaluation;
     this.emit('evaluation', evaluation);
     return evaluation;

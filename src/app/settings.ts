@@ -1,7 +1,10 @@
 /**
- * The settings of an `<nn-scope>`, parsed from its attributes and checked: every bad value gets a
- * message naming the attribute, the value and what is allowed (never a silent fallback).
+ * The settings of an `<nn-scope>`, declared once in SETTINGS: name, type, default, range and help.
+ * The element's attributes and typed properties, the parsing and checking of attribute text, the
+ * controls' settings form and the custom-elements manifest are all derived from that table. Every
+ * bad value gets a message naming the attribute, the value and what is allowed (no silent fallback).
  */
+import { demoDataUrl } from '../assets.js';
 import { ConfigError, DEFAULT_TRAINING_SHARE, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
 import { COLORMAP_NAMES, type ColormapName } from '../views/colormaps.js';
 
@@ -9,6 +12,8 @@ export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-
 export type ViewName = (typeof VIEW_NAMES)[number];
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh'] as const;
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
+export const THEMES = ['light', 'dark'] as const;
+export const LOADING_MODES = ['lazy', 'eager'] as const;
 /** Colormaps that read well for activated outputs (sequential). */
 export const SEQUENTIAL_COLORMAPS = COLORMAP_NAMES.filter((name) => name !== 'diverging' && name !== 'grayInverted');
 
@@ -24,108 +29,223 @@ export class AttributeError extends Error {
 export interface NetworkSettings {
   layers: number[];
   activation: Activation;
-  optimizer: 'sgd' | 'adam';
+  optimizer: (typeof OPTIMIZERS)[number];
   learningRate: number;
   momentum: number;
   batchSize: number;
   seed: number;
 }
 
+/** Every setting of an `<nn-scope>`, as its property holds it (the value in effect). */
 export interface ScopeSettings extends NetworkSettings {
-  /** Folder of the four IDX files; undefined: the Fashion-MNIST copy that ships next to the bundle. */
-  src?: string;
+  /** Folder URL of the four IDX files. */
+  src: string;
   epochs: number;
   autoplay: boolean;
-  views: ViewName[];
+  view: ViewName[];
   colormap: ColormapName;
   sampleRate: number;
   trainingShare: number;
+  theme: (typeof THEMES)[number];
+  loading: (typeof LOADING_MODES)[number];
 }
 
-/** Attribute texts as found on the element (null: absent). */
-export type RawAttributes = Partial<Record<
-  'src' | 'layers' | 'activation' | 'optimizer' | 'learning-rate' | 'momentum' | 'batch-size' | 'epochs' | 'seed' | 'view' | 'colormap' | 'sample-rate' | 'training-share',
-  string | null
->> & { autoplay?: boolean; theme?: string | null };
+export type SettingName = keyof ScopeSettings;
 
-function number(attribute: string, text: string | null | undefined, fallback: number, check: (n: number) => boolean, expected: string): number {
-  if (text === null || text === undefined) return fallback;
-  const value = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(value) || !check(value)) throw new AttributeError(attribute, text, expected);
-  return value;
+/** One setting: everything the attribute, the property, the form and the manifest need. */
+export interface Setting<K extends SettingName = SettingName> {
+  readonly name: K;
+  /** The attribute: the name in kebab case. */
+  readonly attribute: string;
+  /** The TypeScript type of the property, for the manifest. */
+  readonly type: string;
+  /** What the value means and what is allowed (the manifest's and README's text). */
+  readonly help: string;
+  /** The default, given the settings parsed before this one (the learning rate's depends on the optimizer). */
+  readonly fallback: (before: Partial<ScopeSettings>) => ScopeSettings[K];
+  /** The default as documentation shows it, where it depends on the page (the base path, the system theme). */
+  readonly shownDefault?: string;
+  /** Attribute text → value; throws the "what is allowed" text for a bad one. */
+  readonly parse: (text: string) => ScopeSettings[K];
+  /** Value → attribute text. */
+  readonly format: (value: ScopeSettings[K]) => string;
+  /** A boolean attribute: present means true. */
+  readonly boolean?: true;
+  /** Shown in the controls' settings form (network and training). */
+  readonly form?: FormField;
 }
 
-function choice<T extends string>(attribute: string, text: string | null | undefined, allowed: readonly T[], fallback: T): T {
-  if (text === null || text === undefined) return fallback;
-  const value = text.trim().toLowerCase() as T;
-  if (!allowed.includes(value)) throw new AttributeError(attribute, text, `must be one of ${allowed.join(', ')}`);
-  return value;
+/** Any one setting (a union, so each keeps its own value type). */
+export type AnySetting = { [K in SettingName]: Setting<K> }[SettingName];
+
+/** How a setting appears in the controls' form. */
+export interface FormField {
+  readonly label: string;
+  readonly input: 'text' | 'number' | 'select';
+  readonly choices?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  /** 1 for whole numbers, 'any' otherwise. */
+  readonly step?: 1 | 'any';
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** Decimal numbers only (no hex, binary or Infinity): "0.01", "1e-3", ".5", "-2". */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function decimal(text: string): number {
+  const trimmed = text.trim();
+  return DECIMAL.test(trimmed) ? Number(trimmed) : NaN;
+}
+
+interface NumberRange {
+  min: number;
+  max: number;
+  whole?: boolean;
+  /** The minimum itself is not allowed. */
+  aboveMin?: boolean;
+  /** The maximum itself is not allowed. */
+  belowMax?: boolean;
+}
+
+function numberSetting<K extends SettingName>(name: K, range: NumberRange, fallback: number | ((before: Partial<ScopeSettings>) => number), help: string, formLabel?: string): Setting<K> {
+  const { min, max, whole, aboveMin, belowMax } = range;
+  const kind = whole ? 'a whole number' : 'a number';
+  const low = aboveMin ? `above ${min}` : `from ${min}`;
+  const high = belowMax ? `up to (not including) ${max}` : `to ${max}`;
+  const expected = `must be ${kind} ${low} ${high}: ${help}`;
+  return {
+    name, attribute: kebab(name), type: 'number', help: `${help}; ${kind} ${low} ${high}`,
+    fallback: (typeof fallback === 'number' ? () => fallback : fallback) as Setting<K>['fallback'],
+    parse: ((text: string) => {
+      const n = decimal(text);
+      const ok = Number.isFinite(n) && (whole ? Number.isInteger(n) : true) && (aboveMin ? n > min : n >= min) && (belowMax ? n < max : n <= max);
+      if (!ok) throw expected;
+      return n;
+    }) as Setting<K>['parse'],
+    format: String,
+    form: formLabel ? { label: formLabel, input: 'number', min, max, step: whole ? 1 : 'any' } : undefined,
+  };
+}
+
+function choiceSetting<K extends SettingName>(name: K, choices: readonly string[], fallback: (before: Partial<ScopeSettings>) => string, help: string, formLabel?: string): Setting<K> {
+  return {
+    name, attribute: kebab(name), type: choices.map((c) => `'${c}'`).join(' | '), help: `${help}: ${choices.join(', ')}`,
+    fallback: fallback as Setting<K>['fallback'],
+    parse: ((text: string) => {
+      const value = text.trim().toLowerCase();
+      if (!choices.includes(value)) throw `must be one of ${choices.join(', ')}`;
+      return value;
+    }) as Setting<K>['parse'],
+    format: String,
+    form: formLabel ? { label: formLabel, input: 'select', choices } : undefined,
+  };
 }
 
 /** "128,128" → [128, 128]; "" → [] (no hidden layer: a linear classifier). */
-export function parseLayers(text: string | null | undefined): number[] {
-  if (text === null || text === undefined) return [128, 128];
+function parseLayers(text: string): number[] {
   if (text.trim() === '') return [];
-  const widths = text.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
+  const widths = text.split(',').map(decimal);
   if (widths.length > 8 || !widths.every((w) => Number.isInteger(w) && w >= 1 && w <= 4096)) {
-    throw new AttributeError('layers', text, 'hidden-layer widths must be 1 to 8 whole numbers from 1 to 4096 separated by commas, such as "128,128"');
+    throw 'hidden-layer widths must be 1 to 8 whole numbers from 1 to 4096 separated by commas, such as "128,128" (empty: none)';
   }
   return widths;
 }
 
-export function parseViews(text: string | null | undefined): ViewName[] {
-  if (text === null || text === undefined || text.trim() === 'all') return [...VIEW_NAMES];
+function parseViews(text: string): ViewName[] {
+  if (text.trim() === 'all') return [...VIEW_NAMES];
   if (text.trim() === 'none') return [];
   const names = text.split(/[\s,]+/).filter(Boolean);
   const unknown = names.filter((name) => !VIEW_NAMES.includes(name as ViewName));
   if (unknown.length || names.length === 0) {
-    throw new AttributeError('view', text, `lists views separated by commas or spaces from ${VIEW_NAMES.join(', ')} (or "all", "none")${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`);
+    throw `lists views separated by commas or spaces from ${VIEW_NAMES.join(', ')} (or "all", "none")${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`;
   }
   return VIEW_NAMES.filter((name) => names.includes(name));
 }
 
+function systemTheme(): 'light' | 'dark' {
+  const { matchMedia } = globalThis as { matchMedia?: (query: string) => { matches: boolean } }; // none in Node
+  return matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+/** Every setting, in parsing order (the optimizer before the learning rate, whose default it decides). */
+export const SETTINGS: readonly AnySetting[] = [
+  {
+    name: 'src', attribute: 'src', type: 'string',
+    help: 'folder URL of the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not); default: the demo Fashion-MNIST under the base path (see setBasePath())',
+    fallback: () => demoDataUrl(),
+    shownDefault: 'the demo data: `data/` under the base path',
+    parse: (text) => text.trim() || demoDataUrl(),
+    format: String,
+  } satisfies Setting<'src'>,
+  {
+    name: 'layers', attribute: 'layers', type: 'number[]', help: 'hidden-layer widths, 0 to 8 of them, each 1 to 4096 ("128,128"; empty: a linear classifier)',
+    fallback: () => [128, 128], parse: parseLayers, format: (widths) => widths.join(','),
+    form: { label: 'hidden layers', input: 'text' },
+  } satisfies Setting<'layers'>,
+  choiceSetting('activation', ACTIVATIONS, () => 'relu', 'activation of the hidden layers', 'activation'),
+  choiceSetting('optimizer', OPTIMIZERS, () => 'sgd', 'optimizer (sgd has momentum)', 'optimizer'),
+  numberSetting('learningRate', { min: 0, max: 10, aboveMin: true }, (before) => (before.optimizer === 'adam' ? 0.001 : 0.01),
+    'learning rate (0.01 for sgd, 0.001 for adam)', 'learning rate'),
+  numberSetting('momentum', { min: 0, max: 1, belowMax: true }, 0.9, 'momentum of sgd', 'momentum'),
+  numberSetting('batchSize', { min: 1, max: 8192, whole: true }, 128, 'training samples per step', 'batch size'),
+  numberSetting('epochs', { min: 1, max: 1000, whole: true }, 5, 'epochs to train', 'epochs'),
+  numberSetting('seed', { min: 0, max: 2 ** 32 - 1, whole: true }, 1, 'seed of the initial weights and of every epoch\'s shuffle', 'seed'),
+  {
+    name: 'autoplay', attribute: 'autoplay', type: 'boolean', help: 'train at once when ready', boolean: true,
+    fallback: () => false, parse: () => true, format: String,
+  } satisfies Setting<'autoplay'>,
+  {
+    name: 'view', attribute: 'view', type: 'ViewName[]', help: `the views shown: "all", "none", or a list of ${VIEW_NAMES.join(', ')}`,
+    fallback: () => [...VIEW_NAMES], parse: parseViews, format: (views) => views.join(',') || 'none',
+  } satisfies Setting<'view'>,
+  choiceSetting('colormap', SEQUENTIAL_COLORMAPS, () => 'viridis', 'colormap of activated outputs'),
+  numberSetting('sampleRate', { min: 0, max: 60 }, 2, 'test images per second in the layer-output animation (0: still)'),
+  numberSetting('trainingShare', { min: 0.05, max: 1 }, DEFAULT_TRAINING_SHARE, 'share of the GPU time training may take while views draw (the views get the rest)'),
+  { ...choiceSetting('theme', THEMES, systemTheme, 'colour theme'), shownDefault: "the system's (prefers-color-scheme)" },
+  choiceSetting('loading', LOADING_MODES, () => 'lazy', 'lazy: load data and build the network only when the element nears the viewport; eager: at once'),
+];
+
+export const SETTING_ATTRIBUTES: readonly string[] = SETTINGS.map((setting) => setting.attribute);
+
+/** The settings the controls' form edits (network and training). */
+export const FORM_SETTINGS = SETTINGS.filter((setting) => setting.form);
+
+/** Attribute texts as found on the element, by attribute name (null or absent: not set). */
+export type RawAttributes = Partial<Record<string, string | null>>;
+
 /** Parses and checks every attribute; throws AttributeError for the first bad one. */
 export function parseSettings(raw: RawAttributes): ScopeSettings {
-  const optimizer = choice('optimizer', raw.optimizer, OPTIMIZERS, 'sgd');
-  const settings: ScopeSettings = {
-    src: raw.src?.trim() || undefined,
-    layers: parseLayers(raw.layers),
-    activation: choice('activation', raw.activation, ACTIVATIONS, 'relu'),
-    optimizer,
-    learningRate: number('learning-rate', raw['learning-rate'], optimizer === 'sgd' ? 0.01 : 0.001, (n) => n > 0 && n <= 10, 'must be a number above 0 and at most 10, such as 0.01'),
-    momentum: number('momentum', raw.momentum, 0.9, (n) => n >= 0 && n < 1, 'must be a number from 0 up to (not including) 1, such as 0.9'),
-    batchSize: number('batch-size', raw['batch-size'], 128, (n) => Number.isInteger(n) && n >= 1 && n <= 8192, 'must be a whole number from 1 to 8192, such as 128'),
-    epochs: number('epochs', raw.epochs, 5, (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'must be a whole number from 1 to 1000'),
-    seed: number('seed', raw.seed, 1, (n) => Number.isInteger(n) && n >= 0 && n <= 2 ** 32 - 1, 'must be a whole number from 0 to 4294967295'),
-    autoplay: raw.autoplay ?? false,
-    views: parseViews(raw.view),
-    colormap: choice('colormap', raw.colormap, SEQUENTIAL_COLORMAPS, 'viridis'),
-    sampleRate: number('sample-rate', raw['sample-rate'], 2, (n) => n >= 0 && n <= 60, 'must be a number of test samples per second from 0 (still) to 60'),
-    trainingShare: number('training-share', raw['training-share'], DEFAULT_TRAINING_SHARE, (n) => n >= 0.05 && n <= 1, 'must be the share of GPU time training may take while views draw, from 0.05 to 1, such as 0.8'),
-  };
-  choice('theme', raw.theme, ['light', 'dark'] as const, 'light'); // absent: follow prefers-color-scheme
+  const settings: Partial<ScopeSettings> = {};
+  for (const setting of SETTINGS) {
+    const text = raw[setting.attribute];
+    try {
+      (settings as Record<string, unknown>)[setting.name] = text === null || text === undefined ? setting.fallback(settings) : setting.parse(text);
+    } catch (expected) {
+      if (typeof expected !== 'string') throw expected;
+      throw new AttributeError(setting.attribute, text ?? null, expected);
+    }
+  }
+  const parsed = settings as ScopeSettings;
   // The engine's own checks (and its limits) have the last word; name the attribute that set the option.
   try {
-    resolveConfig(engineOptions(settings));
+    resolveConfig(engineOptions(parsed));
   } catch (error) {
     const attribute = error instanceof ConfigError ? attributeOfOption(error.option) : undefined;
     if (attribute) throw new AttributeError(attribute, raw[attribute] ?? null, (error as ConfigError).message);
     throw error; // an option no attribute sets: the element's own fault, not the page's
   }
-  return settings;
+  return parsed;
 }
 
-/** The attributes that hold text (autoplay is a boolean one). */
-type TextAttribute = Exclude<keyof RawAttributes, 'autoplay'>;
-
-/** The attribute that sets each engine option (ConfigError.option). */
-const OPTION_ATTRIBUTES: Record<string, TextAttribute> = {
+/** The engine option each attribute sets (ConfigError.option). */
+const OPTION_ATTRIBUTES: Record<string, string> = {
   layers: 'layers', activation: 'activation', 'optimizer.type': 'optimizer', 'optimizer.learningRate': 'learning-rate',
   'optimizer.momentum': 'momentum', batchSize: 'batch-size', seed: 'seed',
 };
 
 /** The `<nn-scope>` attribute behind engine option `option`; other optimizer options fall back to `optimizer`. */
-export function attributeOfOption(option: string): TextAttribute | undefined {
+export function attributeOfOption(option: string): string | undefined {
   return Object.hasOwn(OPTION_ATTRIBUTES, option) ? OPTION_ATTRIBUTES[option] : option.startsWith('optimizer.') ? 'optimizer' : undefined;
 }
 
@@ -137,14 +257,13 @@ export function engineOptions(settings: NetworkSettings): EngineOptions {
   return { layers: settings.layers, activation: settings.activation, optimizer, batchSize: settings.batchSize, seed: settings.seed, stepsPerChunk: 16 };
 }
 
-/** Whether two settings build the same network and training (so no rebuild is needed). */
-export function sameNetwork(a: NetworkSettings, b: NetworkSettings): boolean {
-  return a.layers.join(',') === b.layers.join(',') && a.activation === b.activation && a.optimizer === b.optimizer &&
-    a.learningRate === b.learningRate && a.momentum === b.momentum && a.batchSize === b.batchSize && a.seed === b.seed;
-}
-
 /** The network part of the settings. */
 export function networkOf(settings: NetworkSettings): NetworkSettings {
   const { layers, activation, optimizer, learningRate, momentum, batchSize, seed } = settings;
   return { layers, activation, optimizer, learningRate, momentum, batchSize, seed };
+}
+
+/** Whether two settings build the same network and training (so no rebuild is needed). */
+export function sameNetwork(a: NetworkSettings, b: NetworkSettings): boolean {
+  return JSON.stringify(networkOf(a)) === JSON.stringify(networkOf(b));
 }

@@ -3,7 +3,8 @@
  * copy of each data set. Elements never destroy these; each destroys only the GPU resources it made.
  */
 import { requestDevice } from '../gpu/device.js';
-import { idxUrl, loadFashionMnist, loadIdxDataset } from '../data/idx.js';
+import { BASE_PATH_ATTRIBUTE, basePathSource, demoDataUrl } from '../assets.js';
+import { IdxFetchError, idxUrl, loadIdxDataset, type LoadProgress } from '../data/idx.js';
 import type { Dataset } from '../data/dataset.js';
 
 let device: Promise<GPUDevice> | undefined;
@@ -21,21 +22,55 @@ export function sharedDevice(): Promise<GPUDevice> {
   return device;
 }
 
-const datasets = new Map<string, Promise<Dataset>>();
+/** A data set being fetched (or fetched) once for the page, and who follows its download. */
+interface SharedLoad {
+  dataset: Promise<Dataset>;
+  progress?: LoadProgress;
+  readonly listeners: Set<(progress: LoadProgress) => void>;
+}
 
-/** The data set at `src` (a folder of IDX files), or the Fashion-MNIST copy shipped next to the bundle; fetched once per page. */
-export function sharedDataset(src?: string): Promise<Dataset> {
-  let key: string;
+const loads = new Map<string, SharedLoad>();
+
+/**
+ * The data set at folder URL `src` (relative to the page), fetched once per page; the demo set's
+ * errors say how to tell nnscope where its assets are. `onProgress` follows the download (at
+ * once with the bytes so far).
+ */
+export function sharedDataset(src: string, onProgress?: (progress: LoadProgress) => void): Promise<Dataset> {
+  let url: string;
   try {
-    key = src ? idxUrl(src, location.href).href : '';
+    url = idxUrl(src, location.href).href;
   } catch (error) {
     return Promise.reject(error);
   }
-  let dataset = datasets.get(key);
-  if (!dataset) {
-    dataset = src ? loadIdxDataset(key) : loadFashionMnist();
-    datasets.set(key, dataset);
-    dataset.catch(() => datasets.delete(key)); // a failed fetch may be retried
+  const load = loads.get(url) ?? startLoad(url);
+  if (onProgress) {
+    load.listeners.add(onProgress);
+    if (load.progress) onProgress(load.progress);
   }
-  return dataset;
+  return load.dataset;
+}
+
+function startLoad(url: string): SharedLoad {
+  const listeners = new Set<(progress: LoadProgress) => void>();
+  const report = (progress: LoadProgress) => {
+    load.progress = progress;
+    for (const listener of listeners) listener(progress);
+  };
+  const demo = url === demoDataUrl();
+  const dataset = loadIdxDataset(url, undefined, report).catch((error: Error) => Promise.reject(demo ? demoDataError(error, url) : error));
+  const load: SharedLoad = { dataset, listeners };
+  loads.set(url, load);
+  dataset.catch(() => loads.delete(url)).finally(() => listeners.clear()); // a failed fetch may be retried
+  return load;
+}
+
+/** The demo data was not where the base path says: name the URL and the ways to set it. */
+function demoDataError(error: Error, url: string): Error {
+  if (!(error instanceof IdxFetchError)) return error;
+  return new IdxFetchError(
+    `${error.message.split('. ')[0]}. nnscope looked for its demo data at ${url} (base path ${basePathSource()}). ` +
+      "Serve the package's dist/data/ folder and say where it is: setBasePath('/path/to/nnscope/dist/') from 'nnscope', " +
+      `or ${BASE_PATH_ATTRIBUTE}="/path/to/nnscope/dist/" on the script tag; or give the element src="folder/of/idx/files/".`,
+  );
 }

@@ -1,4 +1,5 @@
 // Reading IDX files (the MNIST / Fashion-MNIST format), gzipped or not, in the browser and in Node.
+import { demoDataUrl } from '../assets.js';
 import { FASHION_MNIST_CLASSES, type Dataset, type ImageSet } from './dataset.js';
 
 /** A parsed IDX file: its dimension sizes and its bytes (a view into the input, not a copy). */
@@ -167,11 +168,16 @@ export async function idxDatasetFromBytes(
  * @example
  * const mnist = await loadIdxDataset('https://example.org/mnist/'); // official .gz names
  */
-export async function loadIdxDataset(baseUrl: string | URL, files: IdxFileNames = DEFAULT_IDX_FILES): Promise<Dataset> {
+export async function loadIdxDataset(
+  baseUrl: string | URL,
+  files: IdxFileNames = DEFAULT_IDX_FILES,
+  onProgress?: (progress: LoadProgress) => void,
+): Promise<Dataset> {
   const base = idxUrl(baseUrl, (globalThis as { location?: { href: string } }).location?.href);
   if (!base.pathname.endsWith('/') && base.protocol.startsWith('http')) base.pathname += '/'; // a folder
   const keys = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const;
-  const bytes = await Promise.all(keys.map((key) => fetchBytes(idxUrl(files[key], base))));
+  const meter = new ProgressMeter(keys.length, onProgress);
+  const bytes = await Promise.all(keys.map((key, k) => fetchBytes(idxUrl(files[key], base), meter.file(k))));
   return idxDatasetFromBytes(
     { trainImages: bytes[0]!, trainLabels: bytes[1]!, testImages: bytes[2]!, testLabels: bytes[3]! },
     files,
@@ -187,7 +193,33 @@ export function idxUrl(text: string | URL, base?: string | URL): URL {
   }
 }
 
-async function fetchBytes(url: URL): Promise<Uint8Array> {
+/** Bytes fetched so far; `total` is known once every file's size is (Content-Length), else undefined. */
+export interface LoadProgress {
+  loaded: number;
+  total: number | undefined;
+}
+
+/** Adds up the progress of several downloads into one report. */
+class ProgressMeter {
+  private readonly loaded: number[];
+  private readonly sizes: (number | undefined)[];
+  constructor(files: number, private readonly report?: (progress: LoadProgress) => void) {
+    this.loaded = new Array<number>(files).fill(0);
+    this.sizes = new Array<number | undefined>(files).fill(undefined);
+  }
+
+  /** The callback for file `k`: its size when known, and its bytes so far. */
+  file(k: number): (loaded: number, size: number | undefined) => void {
+    return (loaded, size) => {
+      this.loaded[k] = loaded;
+      this.sizes[k] = size;
+      const total = this.sizes.every((s) => s !== undefined) ? this.sizes.reduce((a, b) => a! + b!, 0) : undefined;
+      this.report?.({ loaded: this.loaded.reduce((a, b) => a + b, 0), total });
+    };
+  }
+}
+
+async function fetchBytes(url: URL, progress?: (loaded: number, size: number | undefined) => void): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -205,15 +237,42 @@ async function fetchBytes(url: URL): Promise<Uint8Array> {
         ' for the embedded set, run `npm run prepare-data` to build www/data/.',
     );
   }
-  return new Uint8Array(await response.arrayBuffer());
+  return readBody(response, progress);
+}
+
+/** The response's bytes, reporting progress as they arrive (a compressed transfer has no usable size). */
+async function readBody(response: Response, progress?: (loaded: number, size: number | undefined) => void): Promise<Uint8Array> {
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  const encoded = !!response.headers.get('content-encoding');
+  const size = Number.isFinite(length) && !encoded ? length : undefined;
+  if (!progress || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  progress(0, size);
+  const reader = response.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    chunks.push(read.value);
+    loaded += read.value.length;
+    progress(loaded, size);
+  }
+  progress(loaded, loaded); // done: the size is known now, whatever the headers said
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 /**
- * Loads the Fashion-MNIST copy that ships with nnscope (built into www/data/ by
- * scripts/prepare-data.mjs: 60,000 train / 10,000 test, 6,000 / 1,000 per class).
+ * Loads Fashion-MNIST: by default the demo set that ships in the package (`data/` under the base
+ * path, see setBasePath(): 5,000 train / 1,000 test images); the repository's app points it at
+ * its full copy (www/data/, 60,000 / 10,000, built by scripts/prepare-data.mjs).
  * @example
  * const { train, test, classNames } = await loadFashionMnist();
  */
-export function loadFashionMnist(baseUrl: string | URL = new URL('../data/', import.meta.url)): Promise<Dataset> {
-  return loadIdxDataset(baseUrl);
+export function loadFashionMnist(baseUrl: string | URL = demoDataUrl(), onProgress?: (progress: LoadProgress) => void): Promise<Dataset> {
+  return loadIdxDataset(baseUrl, DEFAULT_IDX_FILES, onProgress);
 }

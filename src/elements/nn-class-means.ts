@@ -1,11 +1,5 @@
-/**
- * `<nn-class-means>`: per layer, every class's mean output over its test images (summed on the GPU
- * by the evaluation) and the 10×10 cosine similarity of those means; compare mode shows A, B and
- * A − B. Pullover, coat and shirt have nearly the same inner picture: that is why they are confused.
- * @csspart canvas - the WebGPU canvas
- */
 import { css, html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement } from './decorators.js';
 import type { Scope } from '../app/scope.js';
 import { ClassMeansPanel } from '../app/class-means-panel.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
@@ -13,6 +7,13 @@ import { ClassMeansView } from '../views/class-means-view.js';
 import { CanvasPart } from './scope-part.js';
 import { theme } from './styles.js';
 
+/**
+ * `<nn-class-means>`: per layer, every class's mean output over its test images (summed on the GPU
+ * by the evaluation) and the 10×10 cosine similarity of those means; compare mode shows A, B and
+ * A − B. Pullover, coat and shirt have nearly the same inner picture: that is why they are confused.
+ * @csspart canvas - the WebGPU canvas
+ * @cssprop --nn-class-means-height - height of the view
+ */
 @customElement('nn-class-means')
 export class NnClassMeans extends CanvasPart<ClassMeansView> {
   static override styles = [theme, css`

@@ -1,12 +1,5 @@
-/**
- * `<nn-confusion>`: the confusion matrix of the last test evaluation (counts, colour = share of the
- * true class, scale ending at the largest error), the most confused pairs, and a gallery of the test
- * images of a clicked cell; picking one makes it the current sample (the strips show it).
- * @csspart canvas - the WebGPU canvas
- * @csspart gallery - the thumbnails of the selected cell
- */
 import { css, html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement } from './decorators.js';
 import type { Scope } from '../app/scope.js';
 import { ConfusionPanel } from '../app/confusion-panel.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
@@ -14,12 +7,20 @@ import { ConfusionView } from '../views/confusion-view.js';
 import { CanvasPart } from './scope-part.js';
 import { theme } from './styles.js';
 
+/**
+ * `<nn-confusion>`: the confusion matrix of the last test evaluation (counts, colour = share of the
+ * true class, scale ending at the largest error), the most confused pairs, and a gallery of the test
+ * images of a clicked cell; picking one makes it the current sample (the strips show it).
+ * @csspart canvas - the WebGPU canvas
+ * @csspart gallery - the thumbnails of the selected cell
+ * @cssprop --nn-confusion-height - height of the view
+ */
 @customElement('nn-confusion')
 export class NnConfusion extends CanvasPart<ConfusionView> {
   static override styles = [theme, css`
     .view { height: var(--nn-confusion-height, 500px); }
     .explorer { display: grid; grid-template-columns: minmax(320px, 600px) minmax(0, 1fr); gap: 16px; align-items: start; }
-    @media (max-width: 760px) { .explorer { grid-template-columns: minmax(0, 1fr); } }
+    @container (max-width: 760px) { .explorer { grid-template-columns: minmax(0, 1fr); } }
     .gallery { display: flex; flex-wrap: wrap; gap: 4px; max-height: 340px; overflow: auto; padding: 2px; outline: none; }
     .gallery canvas { width: 42px; height: 42px; image-rendering: pixelated; border: 2px solid transparent; border-radius: 3px; cursor: pointer; }
     .gallery canvas.picked { border-color: var(--_accent); }
@@ -43,7 +44,7 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
   protected override viewReady(view: ConfusionView, session: Scope): void {
     const $ = <T extends HTMLElement>(selector: string) => this.renderRoot.querySelector(selector) as T;
     this.panel = new ConfusionPanel(view, session.dataset.test, {
-      canvas: this.canvas, pairs: $('.pairs'), gallery: $('.gallery'), caption: $('.caption'), previous: $('.previous'), next: $('.next'),
+      canvas: this.canvas, pairs: $('.pairs'), gallery: $('.gallery'), caption: $('.caption'), previous: $('.previous'), next: $('.next'), announce: $('.announce'),
     }, (index) => {
       this.scopeElement?.setSamplesPlaying(false); // hold the picked image in the strips
       void session.showSample(index);
@@ -76,12 +77,14 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
         <p class="explain">Rows are true classes, columns predictions. Pullover, coat and shirt take each other's places: click a cell to see those test images, then pick one to see its layer outputs.</p>
         ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
         <div class="explorer">
-          <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="confusion matrix; click a cell"></canvas><div class="overlay"></div>
+          <div class="view"><canvas class="gpu" part="canvas" tabindex="0" data-own-arrows role="application"
+            aria-label="confusion matrix: click a cell, or move with the arrow keys and press Enter, to see its test images"></canvas><div class="overlay"></div>
             ${this.session?.evaluation ? '' : html`<div class="empty">Evaluate, or finish an epoch, to fill the matrix.</div>`}</div>
           <div>
             <div class="row"><button class="quiet previous" aria-label="previous image of the cell">◀</button><button class="quiet next" aria-label="next image of the cell">▶</button>
               <span class="caption tick">Evaluate (or finish an epoch), then click a cell.</span></div>
-            <div class="gallery" part="gallery" tabindex="0" data-own-arrows aria-label="test images of the selected cell; arrow keys step"></div>
+            <div class="gallery" part="gallery" tabindex="0" data-own-arrows role="group" aria-label="test images of the selected cell; arrow keys step"></div>
+            <div class="sr-only announce" aria-live="polite"></div>
           </div>
         </div>
       </div>`;

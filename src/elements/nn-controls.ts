@@ -1,3 +1,31 @@
+import { css, html, nothing } from 'lit';
+import { customElement, state } from './decorators.js';
+import type { Scope, ScopeEpoch } from '../app/scope.js';
+import { FORM_SETTINGS, SEQUENTIAL_COLORMAPS, VIEW_NAMES, type AnySetting } from '../app/settings.js';
+import type { NnScope } from './nn-scope.js';
+import { imageCanvas } from '../views/thumbnail.js';
+import { download, ScopePart } from './scope-part.js';
+import { theme } from './styles.js';
+
+const VIEW_LABELS: Record<string, string> = { strips: 'Layer outputs', weights: 'Weights', curves: 'Curves', confusion: 'Confusion', 'class-means': 'Class means' };
+
+/** A settings-form field, made from the setting's declaration; it shows the value in effect. */
+function formField(setting: AnySetting, host: NnScope) {
+  const field = setting.form!;
+  const text = (setting.format as (value: unknown) => string)(host[setting.name]);
+  const input = field.input === 'select'
+    ? html`<select name=${setting.attribute}>${field.choices!.map((c) => html`<option ?selected=${c === text}>${c}</option>`)}</select>`
+    : html`<input name=${setting.attribute} type=${field.input} min=${field.min ?? nothing} max=${field.max ?? nothing} step=${field.step ?? nothing} .value=${text}>`;
+  return html`<label title=${setting.help}>${field.label} ${input}</label>`;
+}
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
 /**
  * `<nn-controls>`: play/pause/step/reset/evaluate, epoch and step progress with throughput and ETA,
  * the network and training settings (editable between runs), the sample scrubber with the current
@@ -7,23 +35,6 @@
  * @csspart settings - the network and training settings
  * @csspart samples - the sample scrubber
  */
-import { css, html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
-import type { Scope } from '../app/scope.js';
-import { ACTIVATIONS, OPTIMIZERS, SEQUENTIAL_COLORMAPS, VIEW_NAMES } from '../app/settings.js';
-import { imageCanvas } from '../views/thumbnail.js';
-import { download, ScopePart } from './scope-part.js';
-import { theme } from './styles.js';
-
-const VIEW_LABELS: Record<string, string> = { strips: 'Layer outputs', weights: 'Weights', curves: 'Curves', confusion: 'Confusion', 'class-means': 'Class means' };
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '–';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
 @customElement('nn-controls')
 export class NnControls extends ScopePart {
   static override styles = [theme, css`
@@ -41,6 +52,8 @@ export class NnControls extends ScopePart {
     .pending { color: var(--_accent); font-size: 13px; }
     label.file { position: relative; overflow: hidden; display: inline-block; }
     label.file input { position: absolute; inset: 0; opacity: 0; cursor: pointer; }
+    /* The transparent input takes the focus: the ring goes around the button under it (on the label, which clips its children). */
+    label.file:has(input:focus-visible) { outline: 2px solid var(--_accent); outline-offset: 2px; border-radius: 6px; }
   `];
 
   @state() private accessor busy = '';
@@ -50,6 +63,13 @@ export class NnControls extends ScopePart {
     for (const type of ['progress', 'epoch', 'state', 'sample', 'evaluation', 'engine', 'replay']) {
       session.addEventListener(type, () => this.requestUpdate(), { signal });
     }
+    // Screen readers hear each epoch's result once; the progress figures change every chunk and are not live.
+    session.addEventListener('epoch', (event) => {
+      const { epoch, testAccuracy } = (event as CustomEvent<ScopeEpoch>).detail;
+      const status = this.renderRoot.querySelector('.epoch-status');
+      const accuracy = testAccuracy === undefined ? '' : `: test accuracy ${(100 * testAccuracy).toFixed(1)}%`;
+      if (status) status.textContent = `Epoch ${epoch} of ${session.epochs} done${accuracy}.`;
+    }, { signal });
   }
 
   protected override detach(): void {}
@@ -69,9 +89,7 @@ export class NnControls extends ScopePart {
     const host = this.scopeElement;
     if (!host) return;
     const data = new FormData(form);
-    for (const name of ['layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed']) {
-      host.setAttribute(name, String(data.get(name) ?? ''));
-    }
+    for (const { attribute } of FORM_SETTINGS) host.setAttribute(attribute, String(data.get(attribute) ?? ''));
     // Epochs apply at once; network changes rebuild at once if nothing was trained, else here by a reset.
     void host.updateComplete.then(() => {
       if (host.pendingReset && !host.attributeError) void this.run('resetting', () => host.reset());
@@ -80,7 +98,7 @@ export class NnControls extends ScopePart {
 
   private toggleView(name: string): void {
     const host = this.scopeElement;
-    const views = new Set(host?.settings?.views ?? []);
+    const views = new Set(host?.settings?.view ?? []);
     if (views.has(name as never)) views.delete(name as never);
     else views.add(name as never);
     host?.setAttribute('view', VIEW_NAMES.filter((v) => views.has(v)).join(',') || 'none');
@@ -129,20 +147,21 @@ export class NnControls extends ScopePart {
     const shown = session?.shown;
     const predicted = shown ? names[shown.predicted] : undefined;
     const truth = shown ? names[shown.label] : '';
-    const views = settings?.views ?? [];
+    const views = settings?.view ?? [];
     const disabled = !ready || !!this.busy;
     // View tabs switch the scope's own views: only when these controls are one of them.
     const insideScope = !!host && this.getRootNode() === host.shadowRoot;
     const animating = !!host?.samplesPlaying && (settings?.sampleRate ?? 0) > 0;
     return html`
       <div class="card">
+        <div class="sr-only epoch-status" role="status"></div>
         <div class="row">
           <button ?disabled=${disabled || (!training && !!session?.finished)} @click=${() => (training ? host?.pause() : host?.start())}
-            aria-label=${training ? 'pause training (space)' : 'train (space)'}>${training ? '❚❚ Pause' : '▶ Train'}</button>
+            aria-keyshortcuts="Space"><span aria-hidden="true">${training ? '❚❚' : '▶'}</span> ${training ? 'Pause' : 'Train'}</button>
           <button class="quiet" ?disabled=${disabled || training} @click=${() => this.run('stepping', () => host!.step(1))} title="one training step">Step</button>
           <button class="quiet" ?disabled=${disabled} @click=${() => this.run('resetting', () => host!.reset())} title="fresh weights">Reset</button>
           <button class="quiet" ?disabled=${disabled || training} @click=${() => this.run('evaluating', () => host!.evaluate())} title="test accuracy, confusion matrix, class means">Evaluate</button>
-          <span class="figures">${this.busy ? `${this.busy}…` : session?.recovering ? 'recovering the GPU…' : ''}</span>
+          <span class="figures">${this.busy ? `${this.busy}…` : session?.recovering ? 'recovering the GPU…' : session?.evaluating ? 'evaluating the test set…' : ''}</span>
         </div>
         <div class="bars" part="progress">
           <span>${engine && engine.stepInEpoch > 0 ? `epoch ${engine.epoch + 1} of ${epochs}` : `${engine?.epoch ?? 0} of ${epochs} epochs done`}</span>
@@ -156,9 +175,9 @@ export class NnControls extends ScopePart {
           ${session ? html`<span class="thumb">${this.sampleThumbnail(session)}</span>` : nothing}
           <div style="display:grid; gap:4px; flex:1">
             <div class="row">
-              <button class="quiet" ?disabled=${!ready} @click=${() => { host?.setSamplesPlaying(false); host?.stepSample(-1); }} aria-label="previous test image (←)">◀</button>
-              <button class="quiet" ?disabled=${!ready} @click=${() => this.toggleSamples()} aria-label="animate test images">${animating ? '❚❚ samples' : '▶ samples'}</button>
-              <button class="quiet" ?disabled=${!ready} @click=${() => { host?.setSamplesPlaying(false); host?.stepSample(1); }} aria-label="next test image (→)">▶</button>
+              <button class="quiet" ?disabled=${!ready} @click=${() => { host?.setSamplesPlaying(false); host?.stepSample(-1); }} aria-label="previous test image" aria-keyshortcuts="ArrowLeft">◀</button>
+              <button class="quiet" ?disabled=${!ready} @click=${() => this.toggleSamples()} aria-pressed=${animating ? 'true' : 'false'} title="animate the test images"><span aria-hidden="true">${animating ? '❚❚' : '▶'}</span> samples</button>
+              <button class="quiet" ?disabled=${!ready} @click=${() => { host?.setSamplesPlaying(false); host?.stepSample(1); }} aria-label="next test image" aria-keyshortcuts="ArrowRight">▶</button>
               <input type="range" data-own-arrows min="0" max=${(test?.count ?? 1) - 1} .value=${String(sample)} ?disabled=${!ready} aria-label="test image"
                 @input=${(e: Event) => { host?.setSamplesPlaying(false); void session?.showSample(Number((e.target as HTMLInputElement).value)); }}>
             </div>
@@ -188,14 +207,7 @@ export class NnControls extends ScopePart {
           <summary>Network and training: ${settings ? `784-${settings.layers.join('-')}${settings.layers.length ? '-' : ''}10 ${settings.activation}, ${settings.optimizer} lr ${settings.learningRate}${settings.optimizer === 'sgd' ? ` momentum ${settings.momentum}` : ''}, batch ${settings.batchSize}, ${settings.epochs} epochs, seed ${settings.seed}` : '—'}
             ${host?.pendingReset ? html`<span class="pending">· changed: applies at reset</span>` : nothing}</summary>
           <form @submit=${(e: Event) => { e.preventDefault(); this.applySettings(e.target as HTMLFormElement); }}>
-            <label>hidden layers <input name="layers" .value=${settings?.layers.join(',') ?? '128,128'}></label>
-            <label>activation <select name="activation">${ACTIVATIONS.map((a) => html`<option ?selected=${settings?.activation === a}>${a}</option>`)}</select></label>
-            <label>optimizer <select name="optimizer">${OPTIMIZERS.map((o) => html`<option ?selected=${settings?.optimizer === o}>${o}</option>`)}</select></label>
-            <label>learning rate <input name="learning-rate" type="number" step="any" min="0" .value=${String(settings?.learningRate ?? 0.01)}></label>
-            <label>momentum <input name="momentum" type="number" step="any" min="0" max="0.999" .value=${String(settings?.momentum ?? 0.9)}></label>
-            <label>batch size <input name="batch-size" type="number" min="1" .value=${String(settings?.batchSize ?? 128)}></label>
-            <label>epochs <input name="epochs" type="number" min="1" .value=${String(settings?.epochs ?? 5)}></label>
-            <label>seed <input name="seed" type="number" min="0" .value=${String(settings?.seed ?? 1)}></label>
+            ${host ? FORM_SETTINGS.map((setting) => formField(setting, host)) : nothing}
             <button ?disabled=${!!this.busy}>Apply</button><span class="figures">network changes start a new run</span>
           </form>
         </details>

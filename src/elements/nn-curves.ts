@@ -1,23 +1,24 @@
+import { css, html } from 'lit';
+import { customElement } from './decorators.js';
+import type { Scope } from '../app/scope.js';
+import { TrainingCurves } from '../app/curves.js';
+import { ScopePart } from './scope-part.js';
+import { theme } from './styles.js';
+
 /**
  * `<nn-curves>`: training loss and accuracy per chunk of steps with test accuracy per epoch, and
  * each layer's relative weight change per step (log scale, measured on the GPU per chunk): most of
  * the change happens in the first epoch.
  * @csspart training - the loss/accuracy canvas
  * @csspart change - the weight-change canvas
+ * @cssprop --nn-curves-height - height of the view
  */
-import { css, html } from 'lit';
-import { customElement } from 'lit/decorators.js';
-import type { Scope } from '../app/scope.js';
-import { TrainingCurves } from '../app/curves.js';
-import { ScopePart } from './scope-part.js';
-import { theme } from './styles.js';
-
 @customElement('nn-curves')
 export class NnCurves extends ScopePart {
   static override styles = [theme, css`
     .curves { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
     :host(.stacked) .curves { grid-template-columns: 1fr; }
-    @media (max-width: 700px) { .curves { grid-template-columns: 1fr; } }
+    @container (max-width: 700px) { .curves { grid-template-columns: 1fr; } }
     canvas { width: 100%; height: var(--nn-curves-height, 190px); color: var(--_fg); display: block; }
   `];
 

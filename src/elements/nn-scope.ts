@@ -1,15 +1,67 @@
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from './decorators.js';
+import type { Scope, ScopeEpoch, ScopeProgress } from '../app/scope.js';
+import { openFiles } from '../app/open-files.js';
+import { AttributeError, attributeOfOption, networkOf, parseSettings, sameNetwork, SETTING_ATTRIBUTES, SETTINGS, type RawAttributes, type AnySetting, type ScopeSettings } from '../app/settings.js';
+import type { Dataset } from '../data/dataset.js';
+import { IdxFetchError, IdxFormatError, type LoadProgress } from '../data/idx.js';
+import { ConfigError } from '../engine/config.js';
+import type { Engine } from '../engine/engine.js';
+import type { Evaluation } from '../engine/evaluation-pass.js';
+import { WebGpuUnavailableError } from '../gpu/device.js';
+import { SessionController } from './session-controller.js';
+import { ViewportWatcher } from './viewport-watcher.js';
+import { demoDataUrl } from '../assets.js';
+import { theme } from './styles.js';
+import { download } from './scope-part.js';
+import './nn-controls.js';
+import './nn-strips.js';
+import './nn-weights.js';
+import './nn-confusion.js';
+import './nn-class-means.js';
+import './nn-curves.js';
+
+
+const WEBGPU_HELP = 'nnscope trains on the GPU with WebGPU. Use Chrome or Edge 113 or newer (Safari 26 and Firefox 141 on Windows also ship it) on a page served over https or from localhost. ' +
+  'On Linux, start Chrome with --enable-unsafe-webgpu --enable-features=Vulkan; check chrome://gpu for "WebGPU: Hardware accelerated".';
+
+/** What `nn-error` carries. */
+export interface NnErrorDetail {
+  message: string;
+  /** The attribute whose value is wrong, for attribute errors. */
+  attribute?: string;
+  /** True when the element repairs it itself (a lost device). */
+  recoverable: boolean;
+  error: Error;
+}
+
 /**
  * `<nn-scope>`: the whole nnscope in one tag. It loads the data, builds the network on the page's
  * shared GPUDevice, and shows controls, layer-output strips, weight textures, curves, the confusion
  * explorer and class means. Attributes are validated: a bad value shows its message and fires
  * `nn-error`, and nothing is built from it. Removing the element stops training and frees its GPU memory.
  *
- * @fires nn-ready - the network and data are on the GPU; detail: { engine }
- * @fires nn-progress - after each chunk of steps; detail: { epoch, step, loss, accuracy, samplesPerSecond, etaSeconds, … }
- * @fires nn-epoch - after each epoch and its test evaluation; detail: { epoch, loss, accuracy, testAccuracy, weightChange }
- * @fires nn-error - bad attribute, missing WebGPU, bad file, diverged training or a lost device; detail: { message, attribute?, recoverable }
- * @fires nn-recovered - a lost device was replaced and the last saved parameters restored; detail: { restoredFrom }
- * @fires nn-session - (internal) the session the parts follow changed
+ * @fires {CustomEvent<LoadProgress>} nn-load-progress - while the data set downloads; detail: { loaded, total } in bytes (total undefined until known)
+ * @fires {CustomEvent<{ engine: Engine }>} nn-ready - the network and data are on the GPU; detail: { engine }
+ * @fires {CustomEvent<ScopeProgress>} nn-progress - after each chunk of steps; detail: { epoch, step, loss, accuracy, samplesPerSecond, etaSeconds, … }
+ * @fires {CustomEvent<ScopeEpoch>} nn-epoch - after each epoch and its test evaluation; detail: { epoch, loss, accuracy, testAccuracy, weightChange }
+ * @fires {CustomEvent<NnErrorDetail>} nn-error - bad attribute, missing WebGPU, bad file, diverged training or a lost device; detail: { message, attribute?, recoverable }
+ * @fires {CustomEvent<{ restoredFrom: string; engine: Engine }>} nn-recovered - a lost device was replaced and the last saved parameters restored; detail: { restoredFrom }
+ * @fires {CustomEvent<undefined>} nn-session - (internal) the session the parts follow changed
+ * @cssprop --nn-fg - text colour (the defaults of these colours follow the light or dark theme)
+ * @cssprop --nn-muted - secondary text
+ * @cssprop --nn-bg - background of the element
+ * @cssprop --nn-card - background of each view's card
+ * @cssprop --nn-view-bg - background the views draw on
+ * @cssprop --nn-accent - buttons, links, focus rings
+ * @cssprop --nn-accent-fg - text on accent-coloured buttons
+ * @cssprop --nn-error - errors and wrong predictions
+ * @cssprop --nn-good - right predictions
+ * @cssprop --nn-border - borders
+ * @cssprop --nn-radius - corner radius of the cards
+ * @cssprop --nn-font - text font
+ * @cssprop --nn-mono - font of figures
+ * @cssprop --nn-padding - padding of the element
  * @csspart message - the status or error message above the views
  * @csspart controls - the <nn-controls> part
  * @csspart views - the grid holding the views
@@ -25,43 +77,6 @@
  * @csspart gallery - (from nn-confusion) the thumbnails of the selected cell
  * @csspart strips-canvas - the layer-output canvas (likewise weights-canvas, confusion-canvas, class-means-canvas, curves-training, curves-change)
  */
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import type { Scope, ScopeEpoch, ScopeProgress } from '../app/scope.js';
-import { openFiles } from '../app/open-files.js';
-import { AttributeError, attributeOfOption, networkOf, parseSettings, sameNetwork, type RawAttributes, type ScopeSettings } from '../app/settings.js';
-import type { Dataset } from '../data/dataset.js';
-import { IdxFetchError, IdxFormatError } from '../data/idx.js';
-import { ConfigError } from '../engine/config.js';
-import type { Engine } from '../engine/engine.js';
-import type { Evaluation } from '../engine/evaluation-pass.js';
-import { WebGpuUnavailableError } from '../gpu/device.js';
-import { SessionController } from './session-controller.js';
-import { theme } from './styles.js';
-import { download } from './scope-part.js';
-import './nn-controls.js';
-import './nn-strips.js';
-import './nn-weights.js';
-import './nn-confusion.js';
-import './nn-class-means.js';
-import './nn-curves.js';
-
-const SETTING_ATTRIBUTES = ['src', 'layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed', 'view', 'colormap', 'sample-rate', 'training-share'] as const;
-const SETTING_PROPERTIES = ['src', 'layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'seed', 'autoplay', 'view', 'colormap', 'sampleRate', 'trainingShare', 'theme', 'data'];
-
-const WEBGPU_HELP = 'nnscope trains on the GPU with WebGPU. Use Chrome or Edge 113 or newer (Safari 26 and Firefox 141 on Windows also ship it) on a page served over https or from localhost. ' +
-  'On Linux, start Chrome with --enable-unsafe-webgpu --enable-features=Vulkan; check chrome://gpu for "WebGPU: Hardware accelerated".';
-
-/** What `nn-error` carries. */
-export interface NnErrorDetail {
-  message: string;
-  /** The attribute whose value is wrong, for attribute errors. */
-  attribute?: string;
-  /** True when the element repairs it itself (a lost device). */
-  recoverable: boolean;
-  error: Error;
-}
-
 @customElement('nn-scope')
 export class NnScope extends LitElement {
   static override styles = [theme, css`
@@ -69,7 +84,7 @@ export class NnScope extends LitElement {
     :host(:focus-visible) { box-shadow: 0 0 0 2px var(--_accent); }
     .grid { display: grid; gap: 12px; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); }
     .wide { grid-column: 1 / -1; }
-    @media (max-width: 900px) { .grid { grid-template-columns: minmax(0, 1fr); } }
+    @container (max-width: 900px) { .grid { grid-template-columns: minmax(0, 1fr); } }
     .message { padding: 10px 14px; border-radius: 8px; margin-bottom: 10px; border: 1px solid var(--_border); background: var(--_card); }
     .message.error, .message.webgpu { border-color: var(--_bad); color: var(--_bad); font-weight: 600; }
     .message.webgpu { font-weight: 400; color: var(--_fg); }
@@ -78,36 +93,6 @@ export class NnScope extends LitElement {
       display: grid; place-items: center; font-size: 18px; color: var(--_accent); pointer-events: none; }
   `];
 
-  /** Folder URL of the four IDX files (train-images-idx3-ubyte[.gz], …); empty: the Fashion-MNIST copy next to the bundle. */
-  @property({ reflect: true }) accessor src: string | null = null;
-  /** Hidden-layer widths, e.g. "128,128". */
-  @property({ reflect: true }) accessor layers: string | null = null;
-  /** relu, sigmoid or tanh. */
-  @property({ reflect: true }) accessor activation: string | null = null;
-  /** sgd (with momentum) or adam. */
-  @property({ reflect: true }) accessor optimizer: string | null = null;
-  /** Above 0, at most 10; default 0.01 (SGD) or 0.001 (Adam). */
-  @property({ attribute: 'learning-rate', reflect: true }) accessor learningRate: string | null = null;
-  /** SGD momentum, 0 to below 1; default 0.9. */
-  @property({ reflect: true }) accessor momentum: string | null = null;
-  /** Training batch size, 1–8192; default 128. */
-  @property({ attribute: 'batch-size', reflect: true }) accessor batchSize: string | null = null;
-  /** Epochs to train, 1–1000; default 5. */
-  @property({ reflect: true }) accessor epochs: string | null = null;
-  /** Seed of the initial weights and of every epoch's shuffle; default 1. */
-  @property({ reflect: true }) accessor seed: string | null = null;
-  /** Train at once when ready. */
-  @property({ type: Boolean, reflect: true }) accessor autoplay = false;
-  /** Which views to show: "all" (default), "none", or a list of controls, strips, weights, confusion, class-means, curves. */
-  @property({ reflect: true }) accessor view: string | null = null;
-  /** Colormap of activated outputs: viridis (default), magma, inferno, gray or blues. */
-  @property({ reflect: true }) accessor colormap: string | null = null;
-  /** Test samples per second in the layer-output animation (0: still). */
-  @property({ attribute: 'sample-rate', reflect: true }) accessor sampleRate: string | null = null;
-  /** Share of the GPU time training may take while views draw, 0.05–1 (0.8): the views get the rest. */
-  @property({ attribute: 'training-share', reflect: true }) accessor trainingShare: string | null = null;
-  /** light or dark; absent: follow the system. */
-  @property({ reflect: true }) accessor theme: string | null = null;
   /** A data set to use instead of `src` (set from script; e.g. a subset). */
   @property({ attribute: false }) accessor data: Dataset | undefined = undefined;
 
@@ -125,10 +110,46 @@ export class NnScope extends LitElement {
     error: (error, recoverable) => this.fail(error, recoverable),
   });
   private readonly colorScheme = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
-  private readonly onColorScheme = () => this.theme === null && this.restyle();
+  /** The system theme changed: the default theme follows it. */
+  private readonly onColorScheme = () => !this.hasAttribute('theme') && this.settingsChanged();
+  /** Setting attributes changed since they were last parsed (true at first: the defaults). */
+  private attributesChanged = true;
+  /** The theme changed in this update: the views restyle once rendered. */
+  private themeChanged = false;
+  /** Settings set as properties before the element was defined, applied when it connects. */
+  private readonly earlyValues = new Map<string, unknown>();
+  private readonly viewport = new ViewportWatcher(this, () => this.requestUpdate());
+
+  // The settings' attributes and typed properties come from the SETTINGS table: each property reads
+  // the value in effect (the default when its attribute is absent) and writes its attribute, so a
+  // property and an attribute are checked alike.
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, ...SETTING_ATTRIBUTES];
+  }
+
+  static {
+    for (const setting of SETTINGS) {
+      Object.defineProperty(this.prototype, setting.name, {
+        get(this: NnScope) {
+          return this.settingsInEffect()[setting.name];
+        },
+        set(this: NnScope, value: unknown) {
+          this.writeSetting(setting, value);
+        },
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
 
   constructor() {
     super();
+    // A property set on the element before its definition loaded shadows our accessors: keep its value.
+    for (const { name } of SETTINGS) {
+      if (!Object.hasOwn(this, name)) continue;
+      this.earlyValues.set(name, (this as Record<string, unknown>)[name]);
+      delete (this as Record<string, unknown>)[name];
+    }
     this.addEventListener('keydown', (event) => this.onKey(event));
     this.addEventListener('dragover', (event) => {
       event.preventDefault();
@@ -154,14 +175,22 @@ export class NnScope extends LitElement {
 
   /** Resolves with the session when ready; rejects with the reason it could not start. */
   whenReady(): Promise<Scope> {
+    // Asked for by the page: a lazy element loads now, wherever it is.
+    this.readyRequested = true;
+    if (this.loadWanted) this.requestUpdate();
     return this.controller.whenReady();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('tabindex')) this.tabIndex = 0; // keyboard: space plays/pauses, arrows step samples
+    // A named landmark: screen-reader users can jump to it and hear what it is. The page's own role and name win.
+    if (!this.hasAttribute('role')) this.setAttribute('role', 'region');
+    if (!this.hasAttribute('aria-label') && !this.hasAttribute('aria-labelledby')) this.setAttribute('aria-label', 'nnscope: neural network training');
     this.colorScheme?.addEventListener('change', this.onColorScheme);
-    if (this.settings && !this.session && !this.controller.loading) void this.load(); // moved in the page
+    for (const [name, value] of this.earlyValues) (this as Record<string, unknown>)[name] = value;
+    this.earlyValues.clear();
+    if (this.settings && !this.session && !this.controller.loading) this.loadWhenNear(); // moved in the page
   }
 
   override disconnectedCallback(): void {
@@ -169,8 +198,46 @@ export class NnScope extends LitElement {
     this.colorScheme?.removeEventListener('change', this.onColorScheme);
   }
 
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (old !== value && SETTING_ATTRIBUTES.includes(name)) this.settingsChanged();
+  }
+
+  private settingsChanged(): void {
+    this.attributesChanged = true;
+    this.requestUpdate();
+  }
+
+  /** The settings in effect now: the attributes' if valid, else the last valid ones, else the defaults. */
+  private settingsInEffect(): ScopeSettings {
+    if (this.attributesChanged) {
+      try {
+        return parseSettings(this.rawAttributes());
+      } catch {
+        // a bad value is not in effect: it is reported at the next update
+      }
+    }
+    return this.settings ?? parseSettings({});
+  }
+
+  /** A property write: the attribute it sets (null or undefined removes it: the default). */
+  private writeSetting(setting: AnySetting, value: unknown): void {
+    if (value === null || value === undefined || (setting.boolean && !value)) this.removeAttribute(setting.attribute);
+    else this.setAttribute(setting.attribute, setting.boolean ? '' : (setting.format as (v: unknown) => string)(value));
+  }
+
   protected override willUpdate(changed: PropertyValues): void {
-    if (![...changed.keys()].some((key) => SETTING_PROPERTIES.includes(key as string))) return;
+    this.applySettings(changed);
+    if (this.loadWanted && (this.viewport.near || this.readyRequested || this.settings?.loading === 'eager')) {
+      this.loadWanted = false;
+      void this.load();
+    }
+  }
+
+  /** Parses the settings when they changed, and applies them: a (re)load, or to the running session. */
+  private applySettings(changed: PropertyValues): void {
+    if (!this.attributesChanged && !changed.has('data')) return;
+    this.attributesChanged = false;
     let next: ScopeSettings;
     try {
       next = parseSettings(this.rawAttributes());
@@ -184,23 +251,38 @@ export class NnScope extends LitElement {
     }
     const previous = this.settings;
     this.settings = next;
+    this.themeChanged = !!previous && previous.theme !== next.theme;
     if (this.message?.kind === 'error' && this.message.text.startsWith('<nn-scope')) this.message = undefined;
     if (!this.isConnected) return;
-    if (!this.session || changed.has('data') || previous?.src !== next.src) {
-      if (!this.controller.loading || changed.has('data') || previous?.src !== next.src) void this.load();
+    const newData = changed.has('data') || previous?.src !== next.src;
+    if (!this.session || newData) {
+      if (!this.controller.loading || newData) this.loadWhenNear();
       return;
     }
     this.applyToSession(next);
   }
 
-  protected override updated(changed: PropertyValues): void {
-    this.controller.animate(this.settings?.sampleRate ?? 0);
+  protected override updated(): void {
+    // The sample animation runs only while the element is on screen.
+    this.controller.animate(this.viewport.visible ? this.settings?.sampleRate ?? 0 : 0);
     if (this.session && this.settings) this.session.trainingShare = this.settings.trainingShare;
-    if (changed.has('theme') && changed.get('theme') !== undefined) this.restyle();
+    if (this.themeChanged) this.restyle();
+    this.themeChanged = false;
+  }
+
+  /** A load waits until the element nears the viewport, unless loading="eager" or the page awaits it. */
+  private loadWanted = false;
+  private readyRequested = false;
+
+  private loadWhenNear(): void {
+    this.loadWanted = true;
+    this.controller.close(); // the old session (if any) goes now, not when the new one can load
+    this.requestUpdate();
   }
 
   private async load(): Promise<void> {
-    const settings = this.settings!;
+    // The demo data's URL is taken now: setBasePath() may have been called after the settings were read.
+    const settings = this.getAttribute('src')?.trim() ? this.settings! : { ...this.settings!, src: demoDataUrl() };
     await this.controller.load(settings, this.data);
     if (this.session && settings.autoplay) void this.start();
   }
@@ -211,13 +293,7 @@ export class NnScope extends LitElement {
   }
 
   private rawAttributes(): RawAttributes {
-    const raw: RawAttributes = { autoplay: this.autoplay, theme: this.theme };
-    for (const name of SETTING_ATTRIBUTES) {
-      const key = name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof this;
-      const value = this[key];
-      raw[name] = value === null || value === undefined ? null : String(value);
-    }
-    return raw;
+    return Object.fromEntries(SETTING_ATTRIBUTES.map((name) => [name, this.getAttribute(name)]));
   }
 
   /** Live settings apply at once; network settings rebuild the engine if nothing was trained yet, else at reset(). */
@@ -243,7 +319,7 @@ export class NnScope extends LitElement {
     if (error instanceof AttributeError) return error.attribute;
     if (error instanceof ConfigError) return attributeOfOption(error.option); // e.g. the device's limits, at load
     // The data set at `src` could not be fetched or read (dropped files are no attribute's fault).
-    const fromSrc = error === this.controller.loadError && !this.data && !!this.settings?.src;
+    const fromSrc = error === this.controller.loadError && !this.data && !!this.getAttribute('src')?.trim();
     return fromSrc && (error instanceof IdxFetchError || error instanceof IdxFormatError) ? 'src' : undefined;
   }
 
@@ -391,30 +467,35 @@ export class NnScope extends LitElement {
   protected override render() {
     // The parts are elements of their own: they take the theme attribute too (CSS variables set on
     // this host do not reach the :host([theme]) rules of theirs).
-    const views = this.settings?.views ?? [];
+    const views = this.settings?.view ?? [];
     const show = (name: string) => views.includes(name as never);
     const message = this.message;
     return html`
       ${message ? html`<div class="message ${message.kind}" part="message" role=${message.kind === 'info' ? 'status' : 'alert'}>
         ${message.kind === 'webgpu' ? html`<strong>WebGPU is not available</strong>` : nothing}${message.text}</div>` : nothing}
-      ${show('controls') ? html`<nn-controls theme=${this.theme ?? nothing} part="controls" exportparts="progress, settings, samples" .scope=${this}></nn-controls>` : nothing}
+      ${show('controls') ? html`<nn-controls theme=${this.settings?.theme ?? nothing} part="controls" exportparts="progress, settings, samples" .scope=${this}></nn-controls>` : nothing}
       <div class="grid" part="views">
-        ${show('strips') ? html`<nn-strips theme=${this.theme ?? nothing} part="strips" exportparts="canvas: strips-canvas" class=${show('curves') ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
-        ${show('curves') ? html`<nn-curves theme=${this.theme ?? nothing} part="curves" exportparts="training: curves-training, change: curves-change" class=${show('strips') ? 'stacked' : 'wide'} .scope=${this}></nn-curves>` : nothing}
-        ${show('weights') ? html`<nn-weights theme=${this.theme ?? nothing} part="weights" exportparts="canvas: weights-canvas, timeline" class="wide" .scope=${this}></nn-weights>` : nothing}
-        ${show('confusion') ? html`<nn-confusion theme=${this.theme ?? nothing} part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
-        ${show('class-means') ? html`<nn-class-means theme=${this.theme ?? nothing} part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}
+        ${show('strips') ? html`<nn-strips theme=${this.settings?.theme ?? nothing} part="strips" exportparts="canvas: strips-canvas" class=${show('curves') ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
+        ${show('curves') ? html`<nn-curves theme=${this.settings?.theme ?? nothing} part="curves" exportparts="training: curves-training, change: curves-change" class=${show('strips') ? 'stacked' : 'wide'} .scope=${this}></nn-curves>` : nothing}
+        ${show('weights') ? html`<nn-weights theme=${this.settings?.theme ?? nothing} part="weights" exportparts="canvas: weights-canvas, timeline" class="wide" .scope=${this}></nn-weights>` : nothing}
+        ${show('confusion') ? html`<nn-confusion theme=${this.settings?.theme ?? nothing} part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
+        ${show('class-means') ? html`<nn-class-means theme=${this.settings?.theme ?? nothing} part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}
       </div>
       ${this.dragging ? html`<div class="drop">Drop weights or a history (.safetensors), or four IDX files</div>` : nothing}
     `;
   }
 }
 
+/** The typed setting properties (from SETTINGS): each reads the value in effect and writes its attribute. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface NnScope extends ScopeSettings {}
+
 declare global {
   interface HTMLElementTagNameMap {
     'nn-scope': NnScope;
   }
   interface GlobalEventHandlersEventMap {
+    'nn-load-progress': CustomEvent<LoadProgress>;
     'nn-ready': CustomEvent<{ engine: Engine }>;
     'nn-progress': CustomEvent<ScopeProgress>;
     'nn-epoch': CustomEvent<ScopeEpoch>;

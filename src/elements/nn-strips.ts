@@ -1,18 +1,19 @@
-/**
- * `<nn-strips>`: the layer outputs of the current test sample as vertical strips — raw (diverging)
- * and activated (sequential colormap) per layer, the input image and the class probabilities.
- * The session draws them right after each probe pass, straight from the probe's GPU buffers, and
- * the title comes from that same pass (session.shown): picture and words always agree.
- * @csspart canvas - the WebGPU canvas
- */
 import { css, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property } from './decorators.js';
 import type { Scope } from '../app/scope.js';
 import { LayerStripsView } from '../views/layer-strips-view.js';
 import type { ColormapName } from '../views/colormaps.js';
 import { CanvasPart } from './scope-part.js';
 import { theme } from './styles.js';
 
+/**
+ * `<nn-strips>`: the layer outputs of the current test sample as vertical strips — raw (diverging)
+ * and activated (sequential colormap) per layer, the input image and the class probabilities.
+ * The session draws them right after each probe pass, straight from the probe's GPU buffers, and
+ * the title comes from that same pass (session.shown): picture and words always agree.
+ * @csspart canvas - the WebGPU canvas
+ * @cssprop --nn-strips-height - height of the view
+ */
 @customElement('nn-strips')
 export class NnStrips extends CanvasPart<LayerStripsView> {
   static override styles = [theme, css`
@@ -61,11 +62,14 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
     const truth = shown ? names[shown.label] : '';
     const predicted = shown ? names[shown.predicted] : undefined;
     const replay = shown?.replay ? ` · replaying step ${shown.replay.step}` : '';
+    // Spoken when the user steps to an image, not several times a second while the images animate.
+    const host = this.scopeElement;
+    const animating = !!host?.samplesPlaying && (host.settings?.sampleRate ?? 0) > 0;
     return html`
       <div class="card">
         <div class="head">
           <h2>Layer outputs</h2>
-          <span class="tick shown" aria-live="polite">${shown ? html`test image #${index}: <b>${truth}</b>, predicted <b class=${predicted === truth ? 'ok' : 'bad'}>${predicted}</b>${replay}` : ''}</span>
+          <span class="tick shown" aria-live=${animating ? 'off' : 'polite'}>${shown ? html`test image #${index}: <b>${truth}</b>, predicted <b class=${predicted === truth ? 'ok' : 'bad'}>${predicted}</b>${replay}` : ''}</span>
           <span style="flex:1"></span>
           <button class="quiet" @click=${() => this.downloadPNG(`nnscope-layer-outputs-${index}.png`)} title="save the strips as PNG">PNG</button>
         </div>

@@ -1,15 +1,8 @@
-/**
- * `<nn-weights>`: live weight textures — the first layer as one 28×28 tile per neuron, deeper layers
- * as heat maps, biases beside them — or their gradients, momentums, or change since initialisation
- * or since the epoch began. A timeline scrubber replays the recorded history: it binds a snapshot's
- * GPU buffers to the textures (no copy, no read-back). Hover to read a value; wheel zooms, drag pans.
- * @csspart canvas - the WebGPU canvas
- * @csspart timeline - the history scrubber
- */
 import { css, html } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, state } from './decorators.js';
 import type { Scope } from '../app/scope.js';
-import { WeightsView, type WeightQuantity } from '../views/weights-view.js';
+import type { Rect } from '../views/panels.js';
+import { WeightsView, type WeightPlace, type WeightQuantity } from '../views/weights-view.js';
 import { CanvasPart } from './scope-part.js';
 import { theme } from './styles.js';
 
@@ -18,14 +11,30 @@ const QUANTITIES: [WeightQuantity, string][] = [
   ['gradients', 'gradients (dweights)'], ['momentums', 'momentums'], ['caches', 'Adam caches'],
 ];
 
+/**
+ * `<nn-weights>`: live weight textures — the first layer as one 28×28 tile per neuron, deeper layers
+ * as heat maps, biases beside them — or their gradients, momentums, or change since initialisation
+ * or since the epoch began. A timeline scrubber replays the recorded history: it binds a snapshot's
+ * GPU buffers to the textures (no copy, no read-back). Hover to read a value; wheel zooms, drag pans.
+ * @csspart canvas - the WebGPU canvas
+ * @csspart timeline - the history scrubber
+ * @cssprop --nn-weights-height - height of the view
+ */
 @customElement('nn-weights')
 export class NnWeights extends CanvasPart<WeightsView> {
   static override styles = [theme, css`
     .view { height: var(--nn-weights-height, 400px); } canvas { cursor: crosshair; } .timeline input { flex: 1; min-width: 160px; }
+    /* The keyboard cursor: at least 7 px, so a cell of a fraction of a pixel can be seen. */
+    .cursor { position: absolute; pointer-events: none; box-sizing: border-box; min-width: 7px; min-height: 7px; transform: translate(-50%, -50%);
+      border: 2px solid var(--_fg); outline: 1px solid var(--_view-bg); }
   `];
 
   @state() private accessor quantity: WeightQuantity = 'weights';
-  @state() private accessor readout = 'hover a weight to read it · wheel zooms, drag pans, double-click resets';
+  @state() private accessor readout = 'hover a weight to read it, or focus the textures and use the arrow keys · wheel zooms, drag pans, double-click resets';
+  /** The weight the keyboard reads (input undefined: the neuron's bias), its cell while focused, and what is spoken. */
+  private cursor: { layer: number; neuron: number; input?: number } = { layer: 0, neuron: 0, input: 0 };
+  @state() private accessor marker: Rect | undefined = undefined;
+  @state() private accessor spoken = '';
   private hoverToken = 0;
   private replayTimer?: ReturnType<typeof setInterval>;
 
@@ -79,8 +88,60 @@ export class NnWeights extends CanvasPart<WeightsView> {
     if (!view || !place) return;
     const value = await view.readValue(place.hit);
     if (token !== this.hoverToken) return;
-    const from = place.input === undefined ? '' : ` from ${place.layer === 0 ? `pixel (${place.input % 28}, ${Math.floor(place.input / 28)})` : `neuron ${place.input}`}`;
-    this.readout = `layer ${place.layer + 1} ${place.what}, neuron ${place.neuron}${from}: ${value.toPrecision(4)}`;
+    this.readout = describe(place, value);
+  }
+
+  /**
+   * The keyboard's readout: arrows move over the texture (in the first layer's 28×28 pictures ↑ ↓
+   * go a pixel row, elsewhere a neuron), Page Up/Down the neuron, [ ] the layer, B to the bias and back.
+   */
+  private onKey(event: KeyboardEvent): void {
+    const sizes = this.session?.engine.config.sizes;
+    if (!sizes) return;
+    let { layer, neuron, input } = this.cursor;
+    const [inputs, outputs] = [sizes[layer], sizes[layer + 1]];
+    const side = Math.round(Math.sqrt(inputs));
+    const picture = layer === 0 && side * side === inputs;
+    const within = (value: number, count: number) => Math.max(0, Math.min(count - 1, value));
+    const back = event.key === 'ArrowLeft' || event.key === 'ArrowUp' || event.key === 'PageUp' || event.key === '[' ? -1 : 1;
+    switch (event.key) {
+      case 'ArrowLeft': case 'ArrowRight':
+        if (input !== undefined) input = within(input + back, inputs);
+        break;
+      case 'ArrowUp': case 'ArrowDown':
+        if (picture && input !== undefined) input = within(input + back * side, inputs);
+        else neuron = within(neuron + back, outputs);
+        break;
+      case 'PageUp': case 'PageDown':
+        neuron = within(neuron + back, outputs);
+        break;
+      case '[': case ']':
+        layer = within(layer + back, sizes.length - 1);
+        neuron = within(neuron, sizes[layer + 1]);
+        if (input !== undefined) input = within(input, sizes[layer]);
+        break;
+      case 'b': case 'B':
+        input = input === undefined ? 0 : undefined;
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    this.cursor = { layer, neuron, input };
+    void this.readCursor();
+  }
+
+  /** Shows the cursor's cell and reads its value (also when the textures get the focus). */
+  private async readCursor(): Promise<void> {
+    const view = this.view;
+    const { layer, neuron, input } = this.cursor;
+    const place = view?.place(layer, neuron, input);
+    const token = ++this.hoverToken;
+    if (!view || !place) return;
+    this.marker = place.rect;
+    const value = await view.readValue(place.hit);
+    if (token !== this.hoverToken) return;
+    this.readout = this.spoken = describe(place, value);
   }
 
   /** Timeline: index into the history's snapshots; past the end is live. */
@@ -122,6 +183,7 @@ export class NnWeights extends CanvasPart<WeightsView> {
       : replay ? `replaying step ${replay.step} (epoch ${replay.epoch + 1}) · snapshot ${position + 1} of ${count}, every ${history.every} steps, ${mib(count * history.bytesPerSnapshot)} of ${mib(history.budgetBytes)} MiB`
       : `live · ${count} snapshots recorded every ${history.every} steps (${mib(count * history.bytesPerSnapshot)} of ${mib(history.budgetBytes)} MiB)${session?.training ? '' : '; drag to replay'}`;
     const canScrub = count >= 1 && !session?.training;
+    const marker = this.marker;
     return html`
       <div class="card">
         <div class="head">
@@ -134,21 +196,32 @@ export class NnWeights extends CanvasPart<WeightsView> {
         </div>
         <div class="tick">${this.readout}</div>
         ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
-        <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="weight textures"
+        <div class="view"><canvas class="gpu" part="canvas" tabindex="0" data-own-arrows role="application"
+          aria-label="weight textures: arrow keys move the readout, Page Up and Page Down the neuron, brackets the layer, B the bias"
+          @keydown=${(e: KeyboardEvent) => this.onKey(e)} @focus=${(e: FocusEvent) => (e.target as Element).matches(':focus-visible') && this.readCursor()} @blur=${() => (this.marker = undefined)}
           @mousemove=${(e: MouseEvent) => this.hover(e)}
           @wheel=${(e: WheelEvent) => { e.preventDefault(); this.view?.zoomAt(Math.exp(-e.deltaY * 0.002), e.offsetX, e.offsetY); }}
           @pointerdown=${(e: PointerEvent) => (e.target as Element).setPointerCapture(e.pointerId)}
           @pointermove=${(e: PointerEvent) => (e.target as Element).hasPointerCapture(e.pointerId) && this.view?.panBy(e.movementX, e.movementY)}
-          @dblclick=${() => this.view?.resetView()}></canvas><div class="overlay"></div></div>
+          @dblclick=${() => this.view?.resetView()}></canvas><div class="overlay"></div>
+          ${marker ? html`<div class="cursor" style="left:${marker.x + marker.width / 2}px; top:${marker.y + marker.height / 2}px; width:${marker.width}px; height:${marker.height}px"></div>` : ''}</div>
+        <div class="sr-only" aria-live="polite">${this.spoken}</div>
         <div class="row timeline" part="timeline">
           <button class="quiet" ?disabled=${!canScrub || count < 2} @click=${() => this.toggleReplay()} aria-label="replay the recorded history">${this.replayTimer ? '❚❚' : '▶'}</button>
           <input type="range" data-own-arrows min="0" max=${count} .value=${String(position)} ?disabled=${!canScrub}
+            aria-valuetext=${replay ? `step ${replay.step}, epoch ${replay.epoch + 1}` : 'live'}
             aria-label="recorded training history: drag to replay" @input=${(e: Event) => this.scrub(Number((e.target as HTMLInputElement).value))}>
           <button class="quiet" ?disabled=${!replay} @click=${() => { this.stopReplay(); session?.setReplay(undefined); }}>Live</button>
         </div>
-        <div class="tick" aria-live="polite">${caption}</div>
+        <div class="tick">${caption}</div>
       </div>`;
   }
+}
+
+/** What the readout says of a weight and its value. */
+function describe(place: WeightPlace, value: number): string {
+  const from = place.input === undefined ? '' : ` from ${place.layer === 0 ? `pixel (${place.input % 28}, ${Math.floor(place.input / 28)})` : `neuron ${place.input}`}`;
+  return `layer ${place.layer + 1} ${place.what}, neuron ${place.neuron}${from}: ${value.toPrecision(4)}`;
 }
 
 declare global {

@@ -57,6 +57,8 @@ export abstract class ScopePart extends LitElement {
     if (!found) return;
     found.addEventListener('nn-session', this.followSession);
     this.followSession();
+    // A part placed elsewhere on the page shows the scope's data: a lazy scope (maybe hidden) loads now.
+    if (root !== found.shadowRoot) found.whenReady().catch(() => undefined); // a failure is the scope's to show
   }
 
   private unbindHost(): void {

@@ -7,8 +7,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Scope, type ScopeEpoch, type ScopeProgress } from '../app/scope.js';
 import { networkOf, type ScopeSettings } from '../app/settings.js';
-import { sharedDataset } from '../app/shared.js';
+import { sharedDataset, sharedDevice } from '../app/shared.js';
+import { demoDataUrl } from '../assets.js';
 import type { Dataset } from '../data/dataset.js';
+import type { LoadProgress } from '../data/idx.js';
 
 export interface SessionCallbacks {
   /** A line to show while loading, or undefined when done. */
@@ -25,8 +27,11 @@ export class SessionController implements ReactiveController {
   loading = false;
   /** Why the last load failed (cleared by the next one). */
   loadError?: Error;
-  /** Whether the sample animation runs (it pauses while a picked sample is inspected). */
-  samplesPlaying = true;
+  /**
+   * Whether the sample animation runs (it pauses while a picked sample is inspected). With
+   * prefers-reduced-motion it starts still; the page's user can still play it.
+   */
+  samplesPlaying = !(typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches);
   /** Class whose samples the animation and the arrows step through (-1: all). */
   sampleClass = -1;
   private token = 0;
@@ -63,9 +68,16 @@ export class SessionController implements ReactiveController {
     this.setSession(undefined);
     this.loading = true;
     this.loadError = undefined;
-    this.callbacks.status(settings.src ? `Loading ${settings.src}…` : 'Loading Fashion-MNIST…');
+    const what = settings.src === demoDataUrl() ? 'the Fashion-MNIST demo set' : settings.src;
+    this.callbacks.status(`Loading ${what}…`);
+    const onProgress = (progress: LoadProgress) => {
+      if (token !== this.token) return;
+      this.callbacks.status(`Loading ${what}: ${loadedText(progress)}`);
+      this.dispatch('nn-load-progress', progress);
+    };
     try {
-      const dataset = data ?? (await sharedDataset(settings.src));
+      await sharedDevice(); // no WebGPU: say so before downloading megabytes for nothing
+      const dataset = data ?? (await sharedDataset(settings.src, onProgress));
       if (token !== this.token) return;
       this.callbacks.status('Building the network on the GPU…');
       const session = await Scope.create(networkOf(settings), dataset, settings.epochs);
@@ -143,6 +155,12 @@ export class SessionController implements ReactiveController {
   private dispatch(type: string, detail: unknown): void {
     this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
+}
+
+/** "3.2 of 12.1 MB (26%)", or "3.2 MB" while the size is unknown. */
+export function loadedText({ loaded, total }: LoadProgress): string {
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  return total ? `${mb(loaded)} of ${mb(total)} MB (${Math.floor((100 * loaded) / total)}%)` : `${mb(loaded)} MB`;
 }
 
 function deferred<T>() {

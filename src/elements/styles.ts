@@ -12,15 +12,17 @@ export const theme = css`
     --_bg: var(--nn-bg, #f4f6fa);
     --_card: var(--nn-card, #ffffff);
     --_view-bg: var(--nn-view-bg, #ffffff);
-    --_accent: var(--nn-accent, #3b6fe0);
+    --_accent: var(--nn-accent, #3566d9); /* 4.5:1 at least against white, --_bg and --_card */
     --_accent-fg: var(--nn-accent-fg, #ffffff);
     --_bad: var(--nn-error, #c0392b);
-    --_good: var(--nn-good, #1f8a4c);
+    --_good: var(--nn-good, #1a7f45);
     --_border: var(--nn-border, #d9dde6);
     --_radius: var(--nn-radius, 10px);
     --_font: var(--nn-font, 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif);
     --_mono: var(--nn-mono, 12px/1.4 ui-monospace, 'SF Mono', Menlo, monospace);
     display: block;
+    /* Layouts follow the element's own width (a blog column, a sidebar), not the viewport's. */
+    container-type: inline-size;
     color: var(--_fg);
     font: var(--_font);
   }
@@ -46,8 +48,15 @@ export const theme = css`
     color: var(--_accent-fg); cursor: pointer; white-space: nowrap;
   }
   button.quiet { background: transparent; color: var(--_accent); }
-  button:disabled, select:disabled, input:disabled { opacity: .5; cursor: default; }
-  button:focus-visible, select:focus-visible, input:focus-visible, canvas:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  /* Disabled: grey, but still readable (muted text is 4.5:1 on the card); fading by opacity left 2:1. */
+  button:disabled { background: transparent; color: var(--_muted); border-color: var(--_border); cursor: default; }
+  select:disabled, input:disabled { opacity: .7; cursor: default; }
+  button:focus-visible, select:focus-visible, input:focus-visible, canvas:focus-visible, summary:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  /* A view clips what lies outside it, and labels lie over its canvas: the ring goes on the view, inside (outlines paint over children). */
+  .view:has(canvas:focus-visible) { outline: 2px solid var(--_accent); outline-offset: -2px; }
+  .view canvas:focus-visible { outline: none; }
+  /* Read by screen readers, not shown. */
+  .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; border: 0; }
   select, input[type='number'], input[type='text'] {
     background: var(--_card); border: 1px solid var(--_border); border-radius: 6px; padding: 4px 6px;
   }

@@ -168,6 +168,19 @@ export abstract class CanvasView {
     return undefined;
   }
 
+  /** Where cell `cell` of tile `tile` of panel `panel` is drawn now (zoom included), in CSS pixels: hitTest's inverse. */
+  cellRect(panel: number, tile: number, cell: number): Rect {
+    const spec = this.panels.panels[panel];
+    const grid = panelGrid(spec);
+    const [tx, ty] = [tile % spec.columns, Math.floor(tile / spec.columns)];
+    const [cx, cy] = [cell % grid.tileWidth, Math.floor(cell / grid.tileWidth)];
+    const s = this.base.scale;
+    return {
+      x: (spec.rect.x + tx * grid.pitchX + cx * grid.cellWidth) / s, y: (spec.rect.y + ty * grid.pitchY + cy * grid.cellHeight) / s,
+      width: grid.cellWidth / s, height: grid.cellHeight / s,
+    };
+  }
+
   /** The value a hit shows (one 4-byte read-back, or two for a change since a snapshot). */
   async readValue(hit: PanelHit): Promise<number> {
     const spec = this.panels.panels[hit.panel];

@@ -4,7 +4,7 @@ export type { PanelHit, ViewLabel, ViewLayout } from './canvas-view.js';
 export { LayerStripsView } from './layer-strips-view.js';
 export type { LayerStripsOptions } from './layer-strips-view.js';
 export { WeightsView, WEIGHT_QUANTITIES } from './weights-view.js';
-export type { WeightQuantity, WeightsViewOptions } from './weights-view.js';
+export type { WeightPlace, WeightQuantity, WeightsViewOptions } from './weights-view.js';
 export { PanelSet } from './panels.js';
 export type { PanelSpec, RangeSpec, Rect } from './panels.js';
 export { COLORMAP_NAMES, colormapColor } from './colormaps.js';

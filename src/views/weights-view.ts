@@ -10,7 +10,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import type { BufferRange } from '../gpu/readback.js';
 import { addLegend, CanvasView, preferredCanvasFormat, withPanelSet, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
-import type { PanelSet, PanelSpec, RangeSpec } from './panels.js';
+import { elementIndex, type PanelSet, type PanelSpec, type RangeSpec, type Rect } from './panels.js';
 
 /**
  * What a weight texture shows: dictionary entries, or the change of the weights since a GPU-side
@@ -27,6 +27,16 @@ export const WEIGHT_QUANTITIES = {
 } as const satisfies Record<string, { tensors: readonly [string, string]; snapshot?: string }>;
 export type WeightQuantity = keyof typeof WEIGHT_QUANTITIES;
 type Snapshot = 'initial' | 'epoch';
+
+/** A point of the weight textures: the layer, the neuron (output) and, for weights, the input it comes from. */
+export interface WeightPlace {
+  hit: PanelHit;
+  layer: number;
+  neuron: number;
+  input?: number;
+  /** The tensor shown there, e.g. 'weights', 'dbiases'. */
+  what: string;
+}
 
 export interface WeightsViewOptions {
   /** Per layer; default 'weights'. */
@@ -128,7 +138,7 @@ export class WeightsView extends CanvasView {
    * What is under (x, y) in CSS pixels: the layer, the neuron (output) and, for weights, the input
    * it comes from; undefined over background.
    */
-  locate(x: number, y: number): { hit: PanelHit; layer: number; neuron: number; input?: number; what: string } | undefined {
+  locate(x: number, y: number): WeightPlace | undefined {
     const hit = this.hitTest(x, y);
     if (!hit) return undefined;
     // Panels per layer: weights, biases, legend.
@@ -137,6 +147,24 @@ export class WeightsView extends CanvasView {
     const what = WEIGHT_QUANTITIES[this.quantities[layer]].tensors[hit.panel % 3];
     if (hit.panel % 3 === 1) return { hit, layer, neuron: hit.tile, what };
     return { hit, layer, neuron: hit.element % outputs, input: Math.floor(hit.element / outputs), what };
+  }
+
+  /**
+   * Where weight (layer, neuron, input) is drawn, or the neuron's bias when `input` is undefined:
+   * what locate() tells of that point, and the cell's rect in CSS pixels (for a keyboard cursor).
+   * Undefined outside the network or before the first frame.
+   */
+  place(layer: number, neuron: number, input?: number): (WeightPlace & { rect: Rect }) | undefined {
+    const [inputs, outputs] = [this.config.sizes[layer], this.config.sizes[layer + 1]];
+    if (outputs === undefined || neuron < 0 || neuron >= outputs || (input !== undefined && (input < 0 || input >= inputs))) return undefined;
+    const panel = 3 * layer + (input === undefined ? 1 : 0);
+    const spec = this.panelSpecs[panel];
+    if (!spec) return undefined;
+    // Bias strip: a tile per neuron. First layer: a tile per neuron, a cell per pixel. Deeper: a cell per weight.
+    const [tile, cell] = input === undefined || (spec.tileWidth ?? 1) > 1 ? [neuron, input ?? 0] : [neuron * inputs + input, 0];
+    const hit = { panel, tile, cell, element: elementIndex(spec, tile, cell) };
+    const what = WEIGHT_QUANTITIES[this.quantities[layer]].tensors[input === undefined ? 1 : 0];
+    return { hit, layer, neuron, input, what, rect: this.cellRect(panel, tile, cell) };
   }
 
   protected layout(width: number, height: number, scale: number): ViewLayout {

@@ -16,8 +16,8 @@ const VALUES_PER_ATTRIBUTE = 24;
 
 // ── what each attribute accepts, as documented ───────────────────────────────────────────────────
 
-/** A number as the attributes read one: JavaScript's Number() of the text; blank is not a number. */
-const numberOf = (text: string) => (text.trim() === '' ? NaN : Number(text));
+/** A number as the attributes read one: decimal notation only (no hex, binary, Infinity or blank). */
+const numberOf = (text: string) => (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim()) ? Number(text) : NaN);
 const whole = (min: number, max: number) => (text: string) => {
   const n = numberOf(text);
   return Number.isInteger(n) && n >= min && n <= max;
@@ -48,6 +48,7 @@ const RULES: Record<string, { valid: (text: string) => boolean; example: string 
   'sample-rate': { valid: real((n) => n >= 0 && n <= 60), example: '2' },
   'training-share': { valid: real((n) => n >= 0.05 && n <= 1), example: '0.8' },
   theme: { valid: oneOf('light', 'dark'), example: 'dark' },
+  loading: { valid: oneOf('lazy', 'eager'), example: 'eager' },
 };
 
 // ── values ───────────────────────────────────────────────────────────────────────────────────────

@@ -38,10 +38,12 @@ describe('<nn-scope>', () => {
       expect(config.optimizer).to.include({ type: 'adam', learningRate: 0.002 });
       expect(config.batchSize).to.equal(64);
       expect(config.seed).to.equal(7);
-      expect(scope.learningRate).to.equal('0.002');
+      expect(scope.learningRate).to.equal(0.002);
+      expect(scope.momentum, 'a default: the value in effect').to.equal(0.9);
+      expect(scope.layers).to.deep.equal([32]);
       expect(shadow(scope, 'nn-strips')).to.equal(null);
       expect(shadow(scope, 'nn-weights')).to.not.equal(null);
-      scope.batchSize = '32'; // a property: reflected as an attribute; nothing trained yet, so the engine is rebuilt
+      scope.batchSize = 32; // a property: reflected as an attribute; nothing trained yet, so the engine is rebuilt
       await until(() => scope.engine?.config.batchSize === 32, 'the rebuilt engine');
       expect(scope.getAttribute('batch-size')).to.equal('32');
     },
@@ -357,10 +359,12 @@ describe('<nn-scope>', () => {
   });
 
   it('the custom-elements manifest (built by npm run build) describes every element and attribute the browser sees', async () => {
-    const response = await fetch('/www/dist/custom-elements.json');
-    expect(response.ok, 'www/dist/custom-elements.json: run npm run build').to.equal(true);
-    const manifest = await response.json() as { modules: { declarations: { tagName: string; attributes: { name: string }[]; events: { name: string }[] }[] }[] };
-    const declarations = manifest.modules.flatMap((m) => m.declarations);
+    const response = await fetch('/dist/custom-elements.json');
+    expect(response.ok, 'dist/custom-elements.json: run npm run build').to.equal(true);
+    type Declaration = { tagName?: string; attributes: { name: string; type: { text: string } }[]; events: { name: string; type?: { text: string } }[] };
+    const manifest = await response.json() as { modules: { path: string; declarations: Declaration[] }[] };
+    expect(manifest.modules.map((m) => m.path), 'one module: the package\'s element bundle').to.deep.equal(['dist/nnscope.js']);
+    const declarations = manifest.modules.flatMap((m) => m.declarations).filter((d): d is Declaration & { tagName: string } => !!d.tagName);
     const tags = declarations.map((d) => d.tagName).sort();
     expect(tags).to.deep.equal(['nn-class-means', 'nn-confusion', 'nn-controls', 'nn-curves', 'nn-scope', 'nn-strips', 'nn-weights']);
     for (const declaration of declarations) {
@@ -369,7 +373,9 @@ describe('<nn-scope>', () => {
       expect(declaration.attributes.map((a) => a.name).sort(), declaration.tagName).to.deep.equal([...element.observedAttributes].sort());
     }
     const scope = declarations.find((d) => d.tagName === 'nn-scope')!;
-    expect(scope.events.map((e) => e.name)).to.include.members(['nn-ready', 'nn-progress', 'nn-epoch', 'nn-error']);
+    expect(scope.events.map((e) => e.name)).to.include.members(['nn-load-progress', 'nn-ready', 'nn-progress', 'nn-epoch', 'nn-error']);
+    expect(scope.events.find((e) => e.name === 'nn-epoch')?.type?.text, 'event types').to.equal('CustomEvent<ScopeEpoch>');
+    expect(scope.attributes.find((a) => a.name === 'epochs')?.type.text, 'attribute types from the settings table').to.equal('number');
   });
 
   it('dropped IDX files replace the data set; a bad or incomplete set is refused and the current data stay', () => withScope({ 'sample-rate': '0' }, async (scope) => {

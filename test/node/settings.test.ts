@@ -1,7 +1,7 @@
 /** `<nn-scope>` attribute parsing and the engine's option errors it relies on (pure TypeScript, no GPU). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AttributeError, attributeOfOption, parseSettings } from '../../src/app/settings.js';
+import { AttributeError, attributeOfOption, FORM_SETTINGS, parseSettings, SETTINGS } from '../../src/app/settings.js';
 import { ConfigError, resolveConfig, type EngineOptions } from '../../src/engine/config.js';
 import { checkDeviceLimits } from '../../src/engine/limits.js';
 
@@ -58,4 +58,26 @@ test('engine options map to the attributes that set them; options no attribute s
   assert.equal(attributeOfOption('seed'), 'seed');
   assert.equal(attributeOfOption('stepsPerChunk'), undefined);
   assert.equal(attributeOfOption('toString'), undefined);
+});
+
+test('every setting: its default written as its attribute parses back to the default; attributes are the names in kebab case', () => {
+  const defaults = parseSettings({});
+  for (const setting of SETTINGS) {
+    assert.equal(setting.attribute, setting.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), setting.name);
+    const value = defaults[setting.name];
+    if (setting.boolean) continue; // present means true: the default (false) is the absent attribute
+    const text = (setting.format as (v: unknown) => string)(value);
+    assert.deepEqual(parseSettings({ [setting.attribute]: text })[setting.name], value, `${setting.attribute}="${text}"`);
+  }
+  assert.deepEqual(FORM_SETTINGS.map((s) => s.attribute), ['layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed']);
+});
+
+test('numbers are decimal only; ranges and whole numbers are checked with a message that says what is allowed', () => {
+  assert.equal(parseSettings({ 'learning-rate': '1e-3' }).learningRate, 0.001);
+  assert.equal(parseSettings({ epochs: ' 12 ' }).epochs, 12);
+  assert.equal(parseSettings({ optimizer: 'adam' }).learningRate, 0.001, "adam's default learning rate");
+  for (const [attribute, text] of [['epochs', '0x10'], ['epochs', '1e400'], ['momentum', 'Infinity'], ['batch-size', ''], ['epochs', '2.5'], ['momentum', '1'], ['seed', '0b11']]) {
+    assert.throws(() => parseSettings({ [attribute]: text }), (e: Error) => e instanceof AttributeError && e.attribute === attribute && /must be a (whole )?number/.test(e.message), `${attribute}="${text}"`);
+  }
+  assert.throws(() => parseSettings({ loading: 'soon' }), /<nn-scope loading="soon">: must be one of lazy, eager/);
 });

@@ -36,7 +36,8 @@ export function nextEvent<T = unknown>(target: EventTarget, type: string, ms = 6
  */
 export async function addScope(attributes: Record<string, string> = {}, { data = true, parent = document.body } = {}): Promise<NnScope> {
   const element = document.createElement('nn-scope');
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  // Eager: tests stack elements below the fold; lazy loading has its own test.
+  for (const [name, value] of Object.entries({ loading: 'eager', ...attributes })) element.setAttribute(name, value);
   if (data) element.data = await smallDataset();
   const ready = nextEvent(element, 'nn-ready');
   const failed = nextEvent<{ message: string }>(element, 'nn-error').then((detail) => Promise.reject(new Error(detail.message)));
