@@ -71,6 +71,8 @@ export interface Setting<K extends SettingName = SettingName> {
   readonly format: (value: ScopeSettings[K]) => string;
   /** A boolean attribute: present means true. */
   readonly boolean?: true;
+  /** The engine option it sets (ConfigError.option), for a network setting: changing it rebuilds the network. */
+  readonly option?: string;
   /** Shown in the controls' settings form (network and training). */
   readonly form?: FormField;
 }
@@ -181,16 +183,19 @@ export const SETTINGS: readonly AnySetting[] = [
   {
     name: 'layers', attribute: 'layers', type: 'number[]', help: 'hidden-layer widths, 0 to 8 of them, each 1 to 4096 ("128,128"; empty: a linear classifier)',
     fallback: () => [128, 128], parse: parseLayers, format: (widths) => widths.join(','),
-    form: { label: 'hidden layers', input: 'text' },
+    form: { label: 'hidden layers', input: 'text' }, option: 'layers',
   } satisfies Setting<'layers'>,
-  choiceSetting('activation', ACTIVATIONS, () => 'relu', 'activation of the hidden layers', 'activation'),
-  choiceSetting('optimizer', OPTIMIZERS, () => 'sgd', 'optimizer (sgd has momentum)', 'optimizer'),
-  numberSetting('learningRate', { min: 0, max: 10, aboveMin: true }, (before) => (before.optimizer === 'adam' ? 0.001 : 0.01),
-    'learning rate (0.01 for sgd, 0.001 for adam)', 'learning rate'),
-  numberSetting('momentum', { min: 0, max: 1, belowMax: true }, 0.9, 'momentum of sgd', 'momentum'),
-  numberSetting('batchSize', { min: 1, max: 8192, whole: true }, 128, 'training samples per step', 'batch size'),
+  { ...choiceSetting('activation', ACTIVATIONS, () => 'relu', 'activation of the hidden layers', 'activation'), option: 'activation' },
+  { ...choiceSetting('optimizer', OPTIMIZERS, () => 'sgd', 'optimizer (sgd has momentum)', 'optimizer'), option: 'optimizer.type' },
+  {
+    ...numberSetting('learningRate', { min: 0, max: 10, aboveMin: true }, (before) => (before.optimizer === 'adam' ? 0.001 : 0.01),
+      'learning rate (0.01 for sgd, 0.001 for adam)', 'learning rate'),
+    option: 'optimizer.learningRate',
+  },
+  { ...numberSetting('momentum', { min: 0, max: 1, belowMax: true }, 0.9, 'momentum of sgd', 'momentum'), option: 'optimizer.momentum' },
+  { ...numberSetting('batchSize', { min: 1, max: 8192, whole: true }, 128, 'training samples per step', 'batch size'), option: 'batchSize' },
   numberSetting('epochs', { min: 1, max: 1000, whole: true }, 5, 'epochs to train', 'epochs'),
-  numberSetting('seed', { min: 0, max: 2 ** 32 - 1, whole: true }, 1, 'seed of the initial weights and of every epoch\'s shuffle', 'seed'),
+  { ...numberSetting('seed', { min: 0, max: 2 ** 32 - 1, whole: true }, 1, 'seed of the initial weights and of every epoch\'s shuffle', 'seed'), option: 'seed' },
   {
     name: 'autoplay', attribute: 'autoplay', type: 'boolean', help: 'train at once when ready', boolean: true,
     fallback: () => false, parse: () => true, format: String,
@@ -238,15 +243,12 @@ export function parseSettings(raw: RawAttributes): ScopeSettings {
   return parsed;
 }
 
-/** The engine option each attribute sets (ConfigError.option). */
-const OPTION_ATTRIBUTES: Record<string, string> = {
-  layers: 'layers', activation: 'activation', 'optimizer.type': 'optimizer', 'optimizer.learningRate': 'learning-rate',
-  'optimizer.momentum': 'momentum', batchSize: 'batch-size', seed: 'seed',
-};
+/** The settings that decide the network and its training (those that set an engine option). */
+const NETWORK_SETTINGS = SETTINGS.filter((setting) => setting.option);
 
 /** The `<nn-scope>` attribute behind engine option `option`; other optimizer options fall back to `optimizer`. */
 export function attributeOfOption(option: string): string | undefined {
-  return Object.hasOwn(OPTION_ATTRIBUTES, option) ? OPTION_ATTRIBUTES[option] : option.startsWith('optimizer.') ? 'optimizer' : undefined;
+  return NETWORK_SETTINGS.find((setting) => setting.option === option)?.attribute ?? (option.startsWith('optimizer.') ? 'optimizer' : undefined);
 }
 
 /** The engine options for these settings (chunks of 16 steps: a responsive pause on slow GPUs). */
@@ -259,8 +261,7 @@ export function engineOptions(settings: NetworkSettings): EngineOptions {
 
 /** The network part of the settings. */
 export function networkOf(settings: NetworkSettings): NetworkSettings {
-  const { layers, activation, optimizer, learningRate, momentum, batchSize, seed } = settings;
-  return { layers, activation, optimizer, learningRate, momentum, batchSize, seed };
+  return Object.fromEntries(NETWORK_SETTINGS.map(({ name }) => [name, settings[name as keyof NetworkSettings]])) as unknown as NetworkSettings;
 }
 
 /** Whether two settings build the same network and training (so no rebuild is needed). */

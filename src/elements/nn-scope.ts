@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from './decorators.js';
 import type { Scope, ScopeEpoch, ScopeProgress } from '../app/scope.js';
 import { openFiles } from '../app/open-files.js';
-import { AttributeError, attributeOfOption, networkOf, parseSettings, sameNetwork, SETTING_ATTRIBUTES, SETTINGS, type RawAttributes, type AnySetting, type ScopeSettings } from '../app/settings.js';
+import { AttributeError, attributeOfOption, networkOf, parseSettings, sameNetwork, SETTING_ATTRIBUTES, type RawAttributes, type ScopeSettings } from '../app/settings.js';
 import type { Dataset } from '../data/dataset.js';
 import { IdxFetchError, IdxFormatError, type LoadProgress } from '../data/idx.js';
 import { ConfigError } from '../engine/config.js';
@@ -10,6 +10,8 @@ import type { Engine } from '../engine/engine.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import { WebGpuUnavailableError } from '../gpu/device.js';
 import { SessionController } from './session-controller.js';
+import { defineSettingProperties, takeEarlyValues } from './setting-properties.js';
+import { FileDrop, ScopeKeyboard } from './scope-input.js';
 import { ViewportWatcher } from './viewport-watcher.js';
 import { demoDataUrl } from '../assets.js';
 import { theme } from './styles.js';
@@ -103,7 +105,6 @@ export class NnScope extends LitElement {
   /** Network settings changed while a run was under way: they apply at reset(). */
   @state() accessor pendingReset = false;
   @state() private accessor message: { text: string; kind: 'error' | 'info' | 'webgpu' } | undefined = undefined;
-  @state() private accessor dragging = false;
 
   private readonly controller = new SessionController(this, {
     status: (text) => (this.message = text === undefined ? (this.message?.kind === 'info' ? undefined : this.message) : { text, kind: 'info' }),
@@ -117,50 +118,22 @@ export class NnScope extends LitElement {
   /** The theme changed in this update: the views restyle once rendered. */
   private themeChanged = false;
   /** Settings set as properties before the element was defined, applied when it connects. */
-  private readonly earlyValues = new Map<string, unknown>();
+  private readonly earlyValues = takeEarlyValues(this);
   private readonly viewport = new ViewportWatcher(this, () => this.requestUpdate());
+  private readonly drop = new FileDrop(this, (files) => void this.openFiles(files));
 
-  // The settings' attributes and typed properties come from the SETTINGS table: each property reads
-  // the value in effect (the default when its attribute is absent) and writes its attribute, so a
-  // property and an attribute are checked alike.
+  constructor() {
+    super();
+    new ScopeKeyboard(this); // space plays and pauses, arrows step through the test images
+  }
+
+  // The settings' attributes and typed properties come from the SETTINGS table.
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, ...SETTING_ATTRIBUTES];
   }
 
   static {
-    for (const setting of SETTINGS) {
-      Object.defineProperty(this.prototype, setting.name, {
-        get(this: NnScope) {
-          return this.settingsInEffect()[setting.name];
-        },
-        set(this: NnScope, value: unknown) {
-          this.writeSetting(setting, value);
-        },
-        enumerable: true,
-        configurable: true,
-      });
-    }
-  }
-
-  constructor() {
-    super();
-    // A property set on the element before its definition loaded shadows our accessors: keep its value.
-    for (const { name } of SETTINGS) {
-      if (!Object.hasOwn(this, name)) continue;
-      this.earlyValues.set(name, (this as Record<string, unknown>)[name]);
-      delete (this as Record<string, unknown>)[name];
-    }
-    this.addEventListener('keydown', (event) => this.onKey(event));
-    this.addEventListener('dragover', (event) => {
-      event.preventDefault();
-      this.dragging = true;
-    });
-    this.addEventListener('dragleave', () => (this.dragging = false));
-    this.addEventListener('drop', (event) => {
-      event.preventDefault();
-      this.dragging = false;
-      void this.openFiles([...(event.dataTransfer?.files ?? [])]);
-    });
+    defineSettingProperties(this.prototype, (element) => (element as NnScope).settingsInEffect());
   }
 
   /** The running session (engine, training loop, evaluation, curves); undefined until `nn-ready`. */
@@ -218,12 +191,6 @@ export class NnScope extends LitElement {
       }
     }
     return this.settings ?? parseSettings({});
-  }
-
-  /** A property write: the attribute it sets (null or undefined removes it: the default). */
-  private writeSetting(setting: AnySetting, value: unknown): void {
-    if (value === null || value === undefined || (setting.boolean && !value)) this.removeAttribute(setting.attribute);
-    else this.setAttribute(setting.attribute, setting.boolean ? '' : (setting.format as (v: unknown) => string)(value));
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -449,19 +416,6 @@ export class NnScope extends LitElement {
     this.controller.stepSample(direction);
   }
 
-  private onKey(event: KeyboardEvent): void {
-    const target = event.composedPath()[0] as HTMLElement;
-    const typing = ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName);
-    if (event.key === ' ' && !typing && target.tagName !== 'BUTTON') {
-      event.preventDefault();
-      void (this.session?.training ? this.pause() : this.start());
-    } else if ((event.key === 'ArrowRight' || event.key === 'ArrowLeft') && !typing && !target.closest?.('[data-own-arrows]')) {
-      event.preventDefault();
-      this.setSamplesPlaying(false);
-      this.stepSample(event.key === 'ArrowRight' ? 1 : -1);
-    }
-  }
-
   // ── rendering ─────────────────────────────────────────────────────────────────────────────────
 
   protected override render() {
@@ -481,7 +435,7 @@ export class NnScope extends LitElement {
         ${show('confusion') ? html`<nn-confusion theme=${this.settings?.theme ?? nothing} part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
         ${show('class-means') ? html`<nn-class-means theme=${this.settings?.theme ?? nothing} part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}
       </div>
-      ${this.dragging ? html`<div class="drop">Drop weights or a history (.safetensors), or four IDX files</div>` : nothing}
+      ${this.drop.dragging ? html`<div class="drop">Drop weights or a history (.safetensors), or four IDX files</div>` : nothing}
     `;
   }
 }

@@ -1,7 +1,7 @@
 /** `<nn-scope>` attribute parsing and the engine's option errors it relies on (pure TypeScript, no GPU). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AttributeError, attributeOfOption, FORM_SETTINGS, parseSettings, SETTINGS } from '../../src/app/settings.js';
+import { AttributeError, attributeOfOption, FORM_SETTINGS, networkOf, parseSettings, SETTINGS } from '../../src/app/settings.js';
 import { ConfigError, resolveConfig, type EngineOptions } from '../../src/engine/config.js';
 import { checkDeviceLimits } from '../../src/engine/limits.js';
 
@@ -69,6 +69,7 @@ test('every setting: its default written as its attribute parses back to the def
     const text = (setting.format as (v: unknown) => string)(value);
     assert.deepEqual(parseSettings({ [setting.attribute]: text })[setting.name], value, `${setting.attribute}="${text}"`);
   }
+  assert.deepEqual(Object.keys(networkOf(defaults)), ['layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'seed'], 'the network settings: those that set an engine option');
   assert.deepEqual(FORM_SETTINGS.map((s) => s.attribute), ['layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed']);
 });
 
