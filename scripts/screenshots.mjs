@@ -77,13 +77,58 @@ async function blogColumn(browser) {
   await page.close();
 }
 
+/**
+ * The app on a generated 32×32 RGB data set of 10 classes (a hue and a shape per class, on noise),
+ * 25 s into training: colour inputs, colour first-layer tiles, the data's own class names.
+ */
+async function rgbTraining(browser) {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
+  await page.setViewport({ width: 1280, height: 1300, deviceScaleFactor: 1 });
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.evaluate(() => new Promise((resolve) => {
+    const NAMES = ['red disc', 'orange square', 'yellow disc', 'green square', 'teal disc', 'cyan square', 'blue disc', 'violet square', 'pink disc', 'white square'];
+    const HUES = [[230, 40, 40], [240, 140, 30], [230, 220, 40], [50, 180, 60], [30, 160, 150], [60, 200, 230], [50, 80, 220], [140, 70, 210], [230, 110, 180], [235, 235, 235]];
+    let seed = 7;
+    const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const set = (count) => {
+      const images = new Uint8Array(count * 32 * 32 * 3);
+      const labels = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        const label = i % 10;
+        labels[i] = label;
+        const [cx, cy, r] = [10 + random() * 12, 10 + random() * 12, 6 + random() * 4];
+        for (let p = 0; p < 1024; p++) {
+          const [x, y] = [p % 32, Math.floor(p / 32)];
+          const inside = label % 2 ? Math.max(Math.abs(x - cx), Math.abs(y - cy)) < r : (x - cx) ** 2 + (y - cy) ** 2 < r * r;
+          for (let k = 0; k < 3; k++) images[(i * 1024 + p) * 3 + k] = inside ? Math.min(255, HUES[label][k] * (0.7 + 0.3 * random())) : Math.floor(random() * 70);
+        }
+      }
+      return { images, labels, count, rows: 32, cols: 32, channels: 3 };
+    };
+    const scope = document.querySelector('nn-scope');
+    scope.setAttribute('sample-rate', '1');
+    scope.addEventListener('nn-ready', () => (void scope.start(), resolve()), { once: true });
+    scope.data = { train: set(4000), test: set(500), classNames: NAMES };
+  }));
+  await new Promise((resolve) => setTimeout(resolve, 25_000));
+  await page.screenshot({ path: `${outDir}/rgb-training.png`, clip: { x: 0, y: 0, width: 1280, height: 1300 } });
+  log(`wrote ${outDir}/rgb-training.png`);
+  await page.close();
+}
+
 const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true });
 try {
   if (process.argv.includes('--blog')) {
     await blogColumn(browser);
     process.exit(0);
   }
+  if (process.argv.includes('--rgb')) {
+    await rgbTraining(browser);
+    process.exit(0);
+  }
   await blogColumn(browser);
+  await rgbTraining(browser);
   await whileTraining(browser);
   const page = await trainedApp(browser);
   // The most confused pair's gallery, its first image in the strips.

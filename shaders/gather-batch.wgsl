@@ -1,5 +1,6 @@
 // Gathers one batch from the byte-packed data set on the GPU, in the order of a shuffled index list.
-//   images [count, pixels] bytes packed four to a u32;  labels [count] bytes packed likewise
+//   images [count, stride] bytes packed four to a u32, each image padded to whole words;
+//   labels [count] bytes packed likewise
 //   order [count] sample indices;  batch [rows, pixels] f32;  batchLabels [rows]
 // Rows past the end of the order (the last, partial batch) get zero pixels and the label INVALID,
 // which the loss skips. One invocation converts four pixels (one packed word) of one row.
@@ -11,7 +12,7 @@
 @group(0) @binding(4) var<storage, read_write> batch: array<f32>;        // scaled pixels
 @group(0) @binding(5) var<storage, read_write> batchLabels: array<u32>;  // label or INVALID
 
-override pixels: u32 = 784;      // per image; a multiple of 4
+override pixels: u32 = 784;      // values per image: rows · cols · channels
 override inputScale: f32 = 1.0;  // input = byte · inputScale + inputShift
 override inputShift: f32 = 0.0;
 
@@ -19,7 +20,7 @@ override inputShift: f32 = 0.0;
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let word = id.x;
   let row = id.y;
-  let words = pixels / 4u;
+  let words = (pixels + 3u) / 4u;  // the image's stride in words
   if (word >= words || row >= arrayLength(&batchLabels)) { return; }
   let position = params.cursor + row;
   let valid = position < params.count;
@@ -27,11 +28,12 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   let packed = select(0u, images[sample * words + word], valid);
   let bytes = vec4f(vec4u(packed, packed >> 8u, packed >> 16u, packed >> 24u) & vec4u(0xffu));
   let values = select(vec4f(0.0), bytes * inputScale + inputShift, valid);
-  let base = row * pixels + word * 4u;
+  let first = word * 4u;  // the last word may hold padding past the image's pixels
+  let base = row * pixels + first;
   batch[base] = values.x;
-  batch[base + 1u] = values.y;
-  batch[base + 2u] = values.z;
-  batch[base + 3u] = values.w;
+  if (first + 1u < pixels) { batch[base + 1u] = values.y; }
+  if (first + 2u < pixels) { batch[base + 2u] = values.z; }
+  if (first + 3u < pixels) { batch[base + 3u] = values.w; }
   if (word == 0u) {
     let label = (labels[sample / 4u] >> ((sample % 4u) * 8u)) & 0xffu;
     batchLabels[row] = select(INVALID, label, valid);

@@ -2,11 +2,13 @@
 // tileWidth × tileHeight cells, each cell coloured from one value through a colormap row.
 //   strips:         1 column of 1×1 tiles (one per neuron)
 //   matrices:       columns × rows of 1×1 tiles (the input image, weight heat maps)
-//   first layer:    a grid of 28×28 tiles, one per hidden neuron
-// Value of cell (cx, cy) of tile (tx, ty):
-//   values[offset + ty·rowStride + tx·colStride + (cy·tileWidth + cx)·pixelStride]
+//   first layer:    a grid of rows × cols tiles (the input image's shape), one per hidden neuron
+// Value of cell (cx, cy) of tile (tx, ty), channel k:
+//   values[offset + ty·rowStride + tx·colStride + (cy·tileWidth + cx)·pixelStride + k·channelStride]
 // With `difference`, a cell shows values[i] − reference[i] (change since a snapshot).
 // Mode 1 draws the colormap itself (a legend): left = range low, right = range high.
+// Mode 2 draws RGB cells: channels 0, 1, 2 each normalized by the range (colour images, and the
+// first layer's weights of colour images, 0.5 grey where a channel's weight is zero).
 struct Panel {
   x: f32, y: f32, width: f32, height: f32,        // canvas pixels
   canvasWidth: f32, canvasHeight: f32,
@@ -17,11 +19,12 @@ struct Panel {
   tiles: u32,                                     // tiles shown (a last grid row may be partial)
   offset: u32, rowStride: u32, colStride: u32, pixelStride: u32,
   rangeSlot: u32,                                 // ranges[rangeSlot] = (low, high)
-  mode: u32,                                      // 0 values, 1 legend
+  mode: u32,                                      // 0 values, 1 legend, 2 RGB
   highlight: i32,                                 // tile to outline, or −1
   labelRow: i32,                                  // ≥ 0: mark the argmax and inputLabels[labelRow] (output strip)
   difference: u32,                                // 1: show values − reference (change since a snapshot)
-  _pad1: u32, _pad2: u32,
+  channelStride: u32,                             // mode 2: from one colour channel to the next
+  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> panel: Panel;
@@ -57,10 +60,10 @@ fn normalized(value: f32) -> f32 {
   return select(0.5, (value - range.x) / span, span > 1e-30);
 }
 
-fn value_at(tile: u32, cell: u32) -> f32 {
+fn value_at(tile: u32, cell: u32, channel: u32) -> f32 {
   let tx = tile % panel.columns;
   let ty = tile / panel.columns;
-  let index = panel.offset + ty * panel.rowStride + tx * panel.colStride + cell * panel.pixelStride;
+  let index = panel.offset + ty * panel.rowStride + tx * panel.colStride + cell * panel.pixelStride + channel * panel.channelStride;
   return values[index] - select(0.0, reference[index], panel.difference == 1u);
 }
 
@@ -79,8 +82,13 @@ fn fragment_main(in: Varying) -> @location(0) vec4f {
   if (within.x >= inner.x || within.y >= inner.y || tile >= panel.tiles) { discard; }
   let cellXY = min(vec2u(within / inner * vec2f(f32(panel.tileWidth), f32(panel.tileHeight))),
                    vec2u(panel.tileWidth - 1u, panel.tileHeight - 1u));
-  let value = value_at(tile, cellXY.y * panel.tileWidth + cellXY.x);
+  let cell = cellXY.y * panel.tileWidth + cellXY.x;
+  let value = value_at(tile, cell, 0u);
   var color = select(NAN_COLOR, colormap(normalized(value)), (bitcast<u32>(value) & 0x7f800000u) != 0x7f800000u);
+  if (panel.mode == 2u) {
+    let rgb = vec3f(normalized(value), normalized(value_at(tile, cell, 1u)), normalized(value_at(tile, cell, 2u)));
+    color = select(NAN_COLOR, vec4f(clamp(rgb, vec3f(0.0), vec3f(1.0)), 1.0), all(rgb == rgb));
+  }
 
   // Outlines: 2 px inside the tile's edge.
   let edge = min(min(within.x, within.y), min(inner.x - within.x, inner.y - within.y));
@@ -88,7 +96,7 @@ fn fragment_main(in: Varying) -> @location(0) vec4f {
     if (i32(tile) == panel.highlight) { color = MARK_TRUE; }
     if (panel.labelRow >= 0) {
       var best = 0u;
-      for (var t = 1u; t < panel.tiles; t++) { if (value_at(t, 0u) > value_at(best, 0u)) { best = t; } }
+      for (var t = 1u; t < panel.tiles; t++) { if (value_at(t, 0u, 0u) > value_at(best, 0u, 0u)) { best = t; } }
       let label = labels[panel.labelRow];
       if (tile == label) { color = MARK_TRUE; } else if (tile == best) { color = MARK_WRONG; }
     }

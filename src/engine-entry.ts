@@ -5,7 +5,7 @@
  */
 export { createEngine, Engine, TrainingDivergedError } from './engine/engine.js';
 export type { EpochStats, Progress, StepStats, TrainOptions } from './engine/engine.js';
-export { ConfigError, presets, CLASS_COUNT, INPUT_SIZE } from './engine/config.js';
+export { ConfigError, presets, MAX_CLASSES, MAX_IMAGE_SIDE } from './engine/config.js';
 export type { Activation, AdamOptions, EngineConfig, EngineOptions, Initializer, InputScale, OptimizerOptions, SgdOptions } from './engine/config.js';
 export type { Evaluation } from './engine/evaluation-pass.js';
 export { LAYER_TENSORS, TrainingDictionary } from './engine/dictionary.js';
@@ -15,8 +15,8 @@ export { requestDevice, WebGpuUnavailableError } from './gpu/device.js';
 export { liveBufferCount } from './gpu/buffers.js';
 export { readRanges } from './gpu/readback.js';
 export type { BufferRange } from './gpu/readback.js';
-export { FASHION_MNIST_CLASSES } from './data/dataset.js';
-export type { Dataset, ImageSet } from './data/dataset.js';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, pixelsOf, shapeOf } from './data/dataset.js';
+export type { DataShape, Dataset, ImageSet } from './data/dataset.js';
 export { DEFAULT_IDX_FILES, IdxFetchError, IdxFormatError, idxDatasetFromBytes, loadFashionMnist, loadIdxDataset, parseIdx } from './data/idx.js';
 export type { IdxFileNames } from './data/idx.js';
 export type { LoadProgress } from './data/idx.js';

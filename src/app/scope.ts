@@ -14,7 +14,7 @@ import type { Progress } from '../engine/stats.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import type { HistorySnapshot } from '../engine/history.js';
 import { WeightChangeMeter } from '../engine/weight-change.js';
-import type { Dataset } from '../data/dataset.js';
+import { shapeOf, type Dataset } from '../data/dataset.js';
 import { CurveData } from './curves.js';
 import { ViewLoop } from './view-loop.js';
 import { engineOptions, sameNetwork, type NetworkSettings } from './settings.js';
@@ -112,7 +112,7 @@ export class Scope extends EventTarget {
   }
 
   private static async build(network: NetworkSettings, dataset: Dataset, device: GPUDevice, checkpoint?: Checkpoint) {
-    const engine = await createEngine({ ...engineOptions(network), device });
+    const engine = await createEngine({ ...engineOptions(network), shape: shapeOf(dataset), device }); // built for the data's shape
     try {
       engine.setData(dataset);
       if (checkpoint) restoreCheckpoint(engine, checkpoint);

@@ -1,6 +1,7 @@
 import { css, html } from 'lit';
 import { customElement, state } from './decorators.js';
 import type { Scope } from '../app/scope.js';
+import type { DataShape } from '../data/dataset.js';
 import type { Rect } from '../views/panels.js';
 import { WeightsView, type WeightPlace, type WeightQuantity } from '../views/weights-view.js';
 import { CanvasPart } from './scope-part.js';
@@ -88,20 +89,21 @@ export class NnWeights extends CanvasPart<WeightsView> {
     if (!view || !place) return;
     const value = await view.readValue(place.hit);
     if (token !== this.hoverToken) return;
-    this.readout = describe(place, value);
+    this.readout = describe(place, value, this.session!.engine.config.shape);
   }
 
   /**
-   * The keyboard's readout: arrows move over the texture (in the first layer's 28×28 pictures ↑ ↓
+   * The keyboard's readout: arrows move over the texture (in the first layer's pictures of the input ↑ ↓
    * go a pixel row, elsewhere a neuron), Page Up/Down the neuron, [ ] the layer, B to the bias and back.
    */
   private onKey(event: KeyboardEvent): void {
-    const sizes = this.session?.engine.config.sizes;
-    if (!sizes) return;
+    const config = this.session?.engine.config;
+    if (!config) return;
+    const { sizes, shape } = config;
     let { layer, neuron, input } = this.cursor;
     const [inputs, outputs] = [sizes[layer], sizes[layer + 1]];
-    const side = Math.round(Math.sqrt(inputs));
-    const picture = layer === 0 && side * side === inputs;
+    const picture = layer === 0; // one step down is one image row: cols × channels inputs
+    const rowInputs = shape.cols * shape.channels;
     const within = (value: number, count: number) => Math.max(0, Math.min(count - 1, value));
     const back = event.key === 'ArrowLeft' || event.key === 'ArrowUp' || event.key === 'PageUp' || event.key === '[' ? -1 : 1;
     switch (event.key) {
@@ -109,7 +111,7 @@ export class NnWeights extends CanvasPart<WeightsView> {
         if (input !== undefined) input = within(input + back, inputs);
         break;
       case 'ArrowUp': case 'ArrowDown':
-        if (picture && input !== undefined) input = within(input + back * side, inputs);
+        if (picture && input !== undefined) input = within(input + back * rowInputs, inputs);
         else neuron = within(neuron + back, outputs);
         break;
       case 'PageUp': case 'PageDown':
@@ -141,7 +143,7 @@ export class NnWeights extends CanvasPart<WeightsView> {
     this.marker = place.rect;
     const value = await view.readValue(place.hit);
     if (token !== this.hoverToken) return;
-    this.readout = this.spoken = describe(place, value);
+    this.readout = this.spoken = describe(place, value, this.session!.engine.config.shape);
   }
 
   /** Timeline: index into the history's snapshots; past the end is live. */
@@ -219,9 +221,16 @@ export class NnWeights extends CanvasPart<WeightsView> {
 }
 
 /** What the readout says of a weight and its value. */
-function describe(place: WeightPlace, value: number): string {
-  const from = place.input === undefined ? '' : ` from ${place.layer === 0 ? `pixel (${place.input % 28}, ${Math.floor(place.input / 28)})` : `neuron ${place.input}`}`;
+function describe(place: WeightPlace, value: number, shape: DataShape): string {
+  const from = place.input === undefined ? '' : ` from ${place.layer === 0 ? pixelName(place.input, shape) : `neuron ${place.input}`}`;
   return `layer ${place.layer + 1} ${place.what}, neuron ${place.neuron}${from}: ${value.toPrecision(4)}`;
+}
+
+/** "pixel (x, y)", with the channel for colour images: input = (y · cols + x) · channels + channel. */
+function pixelName(input: number, { cols, channels }: DataShape): string {
+  const pixel = Math.floor(input / channels);
+  const channel = channels === 3 ? ` ${'RGB'[input % channels]}` : '';
+  return `pixel (${pixel % cols}, ${Math.floor(pixel / cols)})${channel}`;
 }
 
 declare global {

@@ -1,4 +1,5 @@
 /** Engine options, their defaults, validation and the presets. No GPU work happens here. */
+import { FASHION_MNIST_SHAPE, pixelsOf, type DataShape } from '../data/dataset.js';
 
 export type Activation = 'relu' | 'sigmoid' | 'tanh';
 export type Initializer = 'glorot' | 'he' | 'small';
@@ -29,7 +30,12 @@ export type OptimizerOptions = SgdOptions | AdamOptions;
 
 /** What `createEngine` accepts; every field has a default. */
 export interface EngineOptions {
-  /** Hidden layer widths, input to output; 784 inputs and 10 outputs are implied. Default [128, 128]. */
+  /**
+   * The data the network is built for: its inputs are rows × cols × channels, its outputs the
+   * classes. Take it from the data: `shapeOf(dataset)`. Default: Fashion-MNIST's.
+   */
+  shape?: DataShape;
+  /** Hidden layer widths, input to output (the input and output widths come from `shape`). Default [128, 128]. */
   layers?: readonly number[];
   /** Hidden-layer activation. Default 'relu'. */
   activation?: Activation;
@@ -62,6 +68,9 @@ export interface EngineOptions {
 
 /** Fully resolved options. */
 export interface EngineConfig {
+  /** The data the network is built for. */
+  readonly shape: DataShape;
+  /** Layer widths from the input (rows · cols · channels) to the output (the classes). */
   readonly sizes: readonly number[];
   readonly activation: Activation;
   readonly optimizer: Required<SgdOptions> | Required<AdamOptions>;
@@ -77,8 +86,9 @@ export interface EngineConfig {
 /** EngineOptions.trainingShare's default: views get a fifth of the GPU while training. */
 export const DEFAULT_TRAINING_SHARE = 0.8;
 
-export const INPUT_SIZE = 784;
-export const CLASS_COUNT = 10;
+/** The largest image side and class count a network is built for (views stay legible up to these). */
+export const MAX_IMAGE_SIDE = 1024;
+export const MAX_CLASSES = 100;
 
 /**
  * The reference configuration of the book *Neural Networks from Scratch*: 784-128-128-10, ReLU,
@@ -155,13 +165,27 @@ function resolveOptimizer(options: OptimizerOptions | undefined): EngineConfig['
   };
 }
 
+function resolveShape(shape: DataShape): DataShape {
+  check(typeof shape === 'object' && shape !== null, 'shape', `shape must be { rows, cols, channels, classes }, got ${JSON.stringify(shape)}`);
+  const { channels } = shape;
+  check(channels === 1 || channels === 3, 'shape', `shape.channels must be 1 (grey) or 3 (RGB), got ${JSON.stringify(channels)}`);
+  return {
+    rows: integer('shape', shape.rows, 1, MAX_IMAGE_SIDE, 'shape.rows'),
+    cols: integer('shape', shape.cols, 1, MAX_IMAGE_SIDE, 'shape.cols'),
+    channels,
+    classes: integer('shape', shape.classes, 2, MAX_CLASSES, 'shape.classes'),
+  };
+}
+
 /** Fills in defaults and checks every option's type and range (device limits are checked in limits.ts). */
 export function resolveConfig(options: EngineOptions = {}): EngineConfig {
   const layers = options.layers ?? [128, 128];
   check(Array.isArray(layers), 'layers', `layers must be an array of hidden widths such as [128, 128], got ${JSON.stringify(layers)}`);
   layers.forEach((width, i) => integer('layers', width, 1, 1 << 20, `layers[${i}]`));
+  const shape = resolveShape(options.shape ?? FASHION_MNIST_SHAPE);
   return {
-    sizes: [INPUT_SIZE, ...layers, CLASS_COUNT],
+    shape,
+    sizes: [pixelsOf(shape), ...layers, shape.classes],
     activation: oneOf('activation', options.activation ?? 'relu', ['relu', 'sigmoid', 'tanh'] as const),
     optimizer: resolveOptimizer(options.optimizer),
     batchSize: integer('batchSize', options.batchSize ?? 128, 1, 65536),

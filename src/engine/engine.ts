@@ -7,7 +7,7 @@ import { BufferOwner } from '../gpu/buffers.js';
 import { requestDevice } from '../gpu/device.js';
 import { historyFromSafetensors } from '../io/history-file.js';
 import { parametersFromSafetensors, parametersToSafetensors } from '../io/parameters-file.js';
-import { resolveConfig, type EngineConfig, type EngineOptions } from './config.js';
+import { ConfigError, resolveConfig, type EngineConfig, type EngineOptions } from './config.js';
 import { TrainingDictionary, type LayerTensors } from './dictionary.js';
 import { EvaluationPass, type Evaluation } from './evaluation-pass.js';
 import { GpuImageSet } from './gpu-data.js';
@@ -97,10 +97,15 @@ export class Engine {
   /** Uploads the data set (bytes, once); training continues from the current parameters. */
   setData(dataset: Dataset): void {
     this.assertUsable();
-    const train = new GpuImageSet(this.device, dataset.train, 'train');
+    const shape = this.config.shape;
+    if (dataset.classNames.length > 0 && dataset.classNames.length !== shape.classes) { // unnamed classes: the labels are checked
+      throw new ConfigError('data', `The data has ${dataset.classNames.length} classes; this network was built for ${shape.classes}. ` +
+        'Build the network for the data: createEngine({ shape: shapeOf(dataset) }).');
+    }
+    const train = new GpuImageSet(this.device, dataset.train, 'train', shape);
     let test: GpuImageSet;
     try {
-      test = new GpuImageSet(this.device, dataset.test, 'test');
+      test = new GpuImageSet(this.device, dataset.test, 'test', shape);
     } catch (error) {
       train.destroy();
       throw error;

@@ -5,7 +5,7 @@
  */
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges } from '../gpu/readback.js';
-import { CLASS_COUNT, type EngineConfig } from './config.js';
+import type { EngineConfig } from './config.js';
 import { PROBE_ROWS, type TrainingDictionary } from './dictionary.js';
 import { ForwardPass } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
@@ -19,7 +19,7 @@ export interface Evaluation {
   accuracy: number;
   /** Mean categorical cross-entropy. */
   loss: number;
-  /** confusion[label][predicted] counts, CLASS_COUNT × CLASS_COUNT. */
+  /** confusion[label][predicted] counts, classes × classes. */
   confusion: number[][];
   /** Per-class accuracy (recall): confusion[c][c] / Σ confusion[c]. */
   classAccuracy: number[];
@@ -63,7 +63,7 @@ export class EvaluationPass {
       ForwardPass.create(device, config, dictionary, dictionary.batch, 'EvaluationPass.forward', capacity),
       ForwardPass.create(device, config, dictionary, dictionary.probe, 'EvaluationPass.probe', PROBE_ROWS),
       getKernel(device, 'softmaxEvaluate'),
-      getKernel(device, 'classSums'),
+      getKernel(device, 'classSums', { classes: config.shape.classes }),
     ]);
     return new EvaluationPass(device, config, dictionary, forward, probeForward, softmax, classSums);
   }
@@ -79,7 +79,7 @@ export class EvaluationPass {
     private readonly classSumKernel: Kernel,
   ) {
     this.owner = new BufferOwner(device, 'EvaluationPass');
-    this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * CLASS_COUNT * layer.outputs.shape[1] * 4, storageUsage()));
+    this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * config.shape.classes * layer.outputs.shape[1] * 4, storageUsage()));
     this.classSumGroups = dictionary.layers.map((layer, l) =>
       bindGroup(device, classSumKernel, `EvaluationPass.classSums${l}`, {
         0: forward.dimsBinding(l), 1: { buffer: dictionary.inputLabels }, 2: layer.rawOutputs, 3: layer.outputs, 4: { buffer: this.classSums[l] },
@@ -95,7 +95,7 @@ export class EvaluationPass {
   private accumulators(name: string, samples: number): Accumulators {
     return {
       stats: this.owner.create(`${name}.stats`, 16, storageUsage()),
-      confusion: this.owner.create(`${name}.confusion`, CLASS_COUNT * CLASS_COUNT * 4, storageUsage()),
+      confusion: this.owner.create(`${name}.confusion`, this.config.shape.classes ** 2 * 4, storageUsage()),
       predictions: this.owner.create(`${name}.predictions`, samples * 4, storageUsage()),
     };
   }
@@ -141,7 +141,7 @@ export class EvaluationPass {
       pass.setPipeline(this.classSumKernel.pipeline);
       this.classSumGroups.forEach((group, l) => {
         pass.setBindGroup(0, group);
-        pass.dispatchWorkgroups(Math.ceil(this.config.sizes[l + 1] / 64));
+        pass.dispatchWorkgroups(Math.ceil(this.config.sizes[l + 1] / 64), this.config.shape.classes);
       });
       pass.end();
       this.device.queue.submit([encoder.finish()]);
@@ -159,7 +159,8 @@ export class EvaluationPass {
     const seconds = (performance.now() - started) / 1000;
     const statsWords = new Uint32Array(stats.buffer);
     const counts = Array.from(new Uint32Array(confusionFlat.buffer));
-    const confusion = Array.from({ length: CLASS_COUNT }, (_, c) => counts.slice(c * CLASS_COUNT, (c + 1) * CLASS_COUNT));
+    const classes = this.config.shape.classes;
+    const confusion = Array.from({ length: classes }, (_, c) => counts.slice(c * classes, (c + 1) * classes));
     return {
       accuracy: statsWords[1] / statsWords[2],
       loss: stats[0] / statsWords[2],
@@ -231,10 +232,11 @@ export class EvaluationPass {
 
 /** Divides [2 · classes, width] sums by each class's sample count (0 for a class with no samples). */
 function classMeans(sums: Float32Array, classCounts: number[]): { raw: Float32Array; activated: Float32Array } {
-  const width = sums.length / (2 * CLASS_COUNT);
+  const classes = classCounts.length;
+  const width = sums.length / (2 * classes);
   const means = sums.map((sum, i) => {
-    const count = classCounts[Math.floor(i / width) % CLASS_COUNT];
+    const count = classCounts[Math.floor(i / width) % classes]!;
     return count > 0 ? sum / count : 0;
   });
-  return { raw: means.subarray(0, CLASS_COUNT * width), activated: means.subarray(CLASS_COUNT * width) };
+  return { raw: means.subarray(0, classes * width), activated: means.subarray(classes * width) };
 }

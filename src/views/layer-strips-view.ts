@@ -86,15 +86,19 @@ export class LayerStripsView extends CanvasView {
 
     let x = px(8);
     const inputWidth = sizes[0];
-    const side = Math.round(Math.sqrt(inputWidth));
-    const imageY = top + Math.floor((stripHeight - image) / 2);
+    // The input image in its own shape and colours: one tile of rows × cols cells, channels interleaved.
+    const { rows, cols, channels } = this.config.shape;
+    const [imageWidth, imageHeight] = rows > cols ? [Math.round((image * cols) / rows), image] : [image, Math.round((image * rows) / cols)];
+    const imageY = top + Math.floor((stripHeight - imageHeight) / 2);
+    const imageX = x + Math.floor((image - imageWidth) / 2);
     panels.push({
-      source: input, rect: { x, y: imageY, width: image, height: image },
-      columns: side, rows: side, rowStride: side, colStride: 1, offset: this.row * inputWidth, count: inputWidth,
+      source: input, rect: { x: imageX, y: imageY, width: imageWidth, height: imageHeight },
+      columns: 1, rows: 1, tileWidth: cols, tileHeight: rows, rowStride: 0, colStride: 0, pixelStride: channels,
+      channelStride: channels === 3 ? 1 : undefined, offset: this.row * inputWidth, count: inputWidth,
       colormap: this.options.colormaps?.input ?? 'grayInverted', range: { auto: 'minmax' },
     });
     label('input', x + image / 2, top - px(10), 'title');
-    label(`${side}×${side}`, x + image / 2, imageY + image + px(14), 'tick');
+    label(`${rows}×${cols}${channels === 3 ? ' RGB' : ''}`, x + image / 2, imageY + imageHeight + px(14), 'tick');
     x += image + between;
 
     layers.forEach((layer, l) => {

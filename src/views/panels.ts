@@ -31,6 +31,8 @@ export interface PanelSpec {
   rowStride: number;
   colStride: number;
   pixelStride?: number;
+  /** Set for colour (RGB) cells: the step from one channel's value to the next; cells then show three channels. */
+  channelStride?: number;
   /** Values the auto range covers, contiguous from `offset`. */
   count: number;
   colormap: ColormapName;
@@ -230,10 +232,12 @@ export class PanelSet {
       f.set([rect.x, rect.y, rect.width, rect.height, canvasWidth, canvasHeight, colormapRow(spec.colormap), spec.gap ?? 0]);
       u.set([
         spec.columns, spec.rows, spec.tileWidth ?? 1, spec.tileHeight ?? 1, spec.tiles ?? spec.columns * spec.rows,
-        spec.offset ?? 0, spec.rowStride, spec.colStride, spec.pixelStride ?? 1, spec.legendOf ?? i, spec.legendOf === undefined ? 0 : 1,
+        spec.offset ?? 0, spec.rowStride, spec.colStride, spec.pixelStride ?? 1, spec.legendOf ?? i,
+        spec.legendOf !== undefined ? 1 : spec.channelStride !== undefined ? 2 : 0,
       ], 8);
       s.set([spec.highlight ?? -1, spec.labelRow ?? -1], 19);
       u[21] = spec.reference && spec.legendOf === undefined ? 1 : 0;
+      u[22] = spec.channelStride ?? 0;
       this.device.queue.writeBuffer(this.uniforms!, i * UNIFORM_SLOT, words);
     });
   }

@@ -161,8 +161,11 @@ export class WeightsView extends CanvasView {
     const spec = this.panelSpecs[panel];
     if (!spec) return undefined;
     // Bias strip: a tile per neuron. First layer: a tile per neuron, a cell per pixel. Deeper: a cell per weight.
-    const [tile, cell] = input === undefined || (spec.tileWidth ?? 1) > 1 ? [neuron, input ?? 0] : [neuron * inputs + input, 0];
-    const hit = { panel, tile, cell, element: elementIndex(spec, tile, cell) };
+    // (A colour image's pixel is one cell for its three inputs.)
+    const pixel = layer === 0 && input !== undefined ? Math.floor(input / this.config.shape.channels) : input;
+    const [tile, cell] = input === undefined || layer === 0 ? [neuron, pixel ?? 0] : [neuron * inputs + input, 0];
+    const channel = layer === 0 && input !== undefined ? input % this.config.shape.channels : 0;
+    const hit = { panel, tile, cell, element: elementIndex(spec, tile, cell) + channel * (spec.channelStride ?? 0) };
     const what = WEIGHT_QUANTITIES[this.quantities[layer]].tensors[input === undefined ? 1 : 0];
     return { hit, layer, neuron, input, what, rect: this.cellRect(panel, tile, cell) };
   }
@@ -179,7 +182,7 @@ export class WeightsView extends CanvasView {
     const biasWidth = px(10);
     const gap = px(28);
     // Widths: the tile grid gets a square-ish area, the heat maps share the rest by input count.
-    const side = Math.round(Math.sqrt(sizes[0]));
+    const { rows: imageRows, cols: imageCols, channels } = this.config.shape;
     const hidden = sizes[1];
     const tileColumns = Math.ceil(Math.sqrt(hidden * 2));
     const tileRows = Math.ceil(hidden / tileColumns);
@@ -205,13 +208,14 @@ export class WeightsView extends CanvasView {
       const [inputs, outputs] = [sizes[l], sizes[l + 1]];
       const range = this.options.ranges?.[l] ?? { auto: 'symmetric' as const };
       let rect;
-      if (l === 0 && side * side === inputs) {
+      if (l === 0) {
         rect = { x, y: top, width: gridWidth, height: gridHeight };
-        // Tile j (neuron j) pixel p: W[p, j] = weights[p·outputs + j].
+        // Tile j (neuron j), pixel p, channel k: W[p·channels + k, j] = weights[(p·channels + k)·outputs + j].
+        // Colour images get colour tiles: each channel's weights through the symmetric range, zero = grey.
         panels.push({
-          source: weights, rect, columns: tileColumns, rows: tileRows, tiles: outputs, tileWidth: side, tileHeight: side,
-          rowStride: tileColumns, colStride: 1, pixelStride: outputs, count: inputs * outputs, colormap: 'diverging', range, gap: tileGap,
-          reference: like(liveWeights),
+          source: weights, rect, columns: tileColumns, rows: tileRows, tiles: outputs, tileWidth: imageCols, tileHeight: imageRows,
+          rowStride: tileColumns, colStride: 1, pixelStride: channels * outputs, channelStride: channels === 3 ? outputs : undefined,
+          count: inputs * outputs, colormap: 'diverging', range, gap: tileGap, reference: like(liveWeights),
         });
       } else {
         const share = restInputs ? inputs / restInputs : 1;
@@ -228,7 +232,7 @@ export class WeightsView extends CanvasView {
       addLegend({ panels, labels }, weightPanel, { x: rect.x, y: top + rect.height + px(8), width: Math.min(rect.width, px(120)), height: px(6) }, scale, 'below');
       const what = quantity.snapshot ? `Δ since ${quantity.snapshot === 'initial' ? 'init' : 'epoch start'}` : String(weightsName);
       const when = replay && l === 0 ? ` · step ${replay.snapshot.step}` : ''; // once: the titles are narrow
-      const full = (l === 0 && side * side === inputs ? `layer 1 ${what} · ${outputs} tiles of ${side}×${side}` : `layer ${l + 1} ${what} · ${outputs}×${inputs}`) + when;
+      const full = (l === 0 ? `layer 1 ${what} · ${outputs} tiles of ${imageRows}×${imageCols}${channels === 3 ? ' RGB' : ''}` : `layer ${l + 1} ${what} · ${outputs}×${inputs}`) + when;
       // Narrow panels get shorter titles (≈7 CSS px per character of the bold 12 px title).
       const room = (rect.width + biasWidth + gap) / scale;
       const title = [full, `layer ${l + 1} · ${outputs}×${inputs}${when}`, `${l + 1}: ${outputs}×${inputs}`].find((text) => text.length * 7 <= room) ?? `${l + 1}`;

@@ -251,7 +251,7 @@ describe('training steps', () => {
       const badLabels = Uint8Array.from(data.test.labels);
       badLabels[7] = 10;
       const cases: [Dataset, RegExp][] = [
-        [{ ...data, train: { ...data.train, rows: 27, cols: 27, images: data.train.images.subarray(0, 40 * 729) } }, /train images are 27×27; the network takes 28×28/],
+        [{ ...data, train: { ...data.train, rows: 27, cols: 27, images: data.train.images.subarray(0, 40 * 729) } }, /train images are 27×27×1; this network takes 28×28×1/],
         [{ ...data, test: { ...data.test, count: 11 } }, /test set is inconsistent: 11 samples, 7840 pixel bytes, 10 labels/],
         [{ ...data, test: { ...data.test, labels: badLabels } }, /test label 7 is 10; labels must be class indices 0–9/],
       ];
