@@ -5,6 +5,7 @@
  * bad value gets a message naming the attribute, the value and what is allowed (no silent fallback).
  */
 import { demoDataUrl } from '../assets.js';
+import { shapeOf, type Dataset } from '../data/dataset.js';
 import { ConfigError, DEFAULT_TRAINING_SHARE, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
 import { COLORMAP_NAMES, type ColormapName } from '../views/colormaps.js';
 
@@ -40,6 +41,8 @@ export interface NetworkSettings {
 export interface ScopeSettings extends NetworkSettings {
   /** Folder URL of the four IDX files. */
   src: string;
+  /** Class names that replace the data's own; empty: the data's. */
+  classNames: string[];
   epochs: number;
   autoplay: boolean;
   view: ViewName[];
@@ -181,6 +184,17 @@ export const SETTINGS: readonly AnySetting[] = [
     format: String,
   } satisfies Setting<'src'>,
   {
+    name: 'classNames', attribute: 'class-names', type: 'string[]',
+    help: 'names of the classes in label order, separated by commas, replacing the data\'s own (as many as the data has classes)',
+    fallback: () => [], shownDefault: "the data's own names",
+    parse: (text) => {
+      const names = text.split(',').map((name) => name.trim());
+      if (names.length < 2 || names.length > 100 || names.some((name) => name === '')) throw 'must be 2 to 100 class names separated by commas, none empty, such as "cat, dog"';
+      return names;
+    },
+    format: (names) => names.join(','),
+  } satisfies Setting<'classNames'>,
+  {
     name: 'layers', attribute: 'layers', type: 'number[]', help: 'hidden-layer widths, 0 to 8 of them, each 1 to 4096 ("128,128"; empty: a linear classifier)',
     fallback: () => [128, 128], parse: parseLayers, format: (widths) => widths.join(','),
     form: { label: 'hidden layers', input: 'text' }, option: 'layers',
@@ -241,6 +255,14 @@ export function parseSettings(raw: RawAttributes): ScopeSettings {
     throw error; // an option no attribute sets: the element's own fault, not the page's
   }
   return parsed;
+}
+
+/** `dataset` with the names of the class-names attribute, if it has any: as many as the data has classes. */
+export function namedDataset(dataset: Dataset, names: readonly string[]): Dataset {
+  if (names.length === 0) return dataset;
+  const classes = shapeOf(dataset).classes;
+  if (names.length !== classes) throw new AttributeError('class-names', names.join(','), `lists ${names.length} names, but the data has ${classes} classes: give one name per class, in label order`);
+  return { ...dataset, classNames: names };
 }
 
 /** The settings that decide the network and its training (those that set an engine option). */

@@ -221,7 +221,7 @@ export class NnScope extends LitElement {
     this.themeChanged = !!previous && previous.theme !== next.theme;
     if (this.message?.kind === 'error' && this.message.text.startsWith('<nn-scope')) this.message = undefined;
     if (!this.isConnected) return;
-    const newData = changed.has('data') || previous?.src !== next.src;
+    const newData = changed.has('data') || previous?.src !== next.src || previous?.classNames.join() !== next.classNames.join();
     if (!this.session || newData) {
       if (!this.controller.loading || newData) this.loadWhenNear();
       return;

@@ -6,7 +6,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Scope, type ScopeEpoch, type ScopeProgress } from '../app/scope.js';
-import { networkOf, type ScopeSettings } from '../app/settings.js';
+import { namedDataset, networkOf, type ScopeSettings } from '../app/settings.js';
 import { sharedDataset, sharedDevice } from '../app/shared.js';
 import { demoDataUrl } from '../assets.js';
 import type { Dataset } from '../data/dataset.js';
@@ -77,7 +77,7 @@ export class SessionController implements ReactiveController {
     };
     try {
       await sharedDevice(); // no WebGPU: say so before downloading megabytes for nothing
-      const dataset = data ?? (await sharedDataset(settings.src, onProgress));
+      const dataset = namedDataset(data ?? (await sharedDataset(settings.src, onProgress)), settings.classNames);
       if (token !== this.token) return;
       this.callbacks.status('Building the network on the GPU…');
       const session = await Scope.create(networkOf(settings), dataset, settings.epochs);

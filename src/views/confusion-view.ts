@@ -92,7 +92,7 @@ export class ConfusionView extends CanvasView {
       labels.push({ text, x: css(x), y: css(y), align, kind });
     const left = px(96);
     const top = px(58);
-    const gap = px(2);
+    const gap = n > 40 ? 0 : px(2); // many classes: every pixel for the cells
     const recallWidth = px(44);
     const side = Math.max(px(60), Math.min(width - left - recallWidth - px(60), height - top - px(48)));
     const pitch = (side + gap) / n;
@@ -110,18 +110,25 @@ export class ConfusionView extends CanvasView {
     label('predicted →', left, px(14), 'title', 'left');
     label('recall', recallX + recallWidth / 2, top - px(28), 'tick');
     // Column names are staggered over two rows; when even that is too narrow (≈6.5 px per character
-    // at 11 px), columns show class numbers and the row names carry them.
-    const numbered = Math.max(...names.map((name) => name.length)) * 6.5 > (2 * pitch) / scale;
+    // at 11 px), columns show class numbers and the row names carry them. With many classes
+    // (rows under 12 CSS px) only every `every`-th class is named, counts show only where a cell
+    // holds them (20 CSS px), and hovering a cell names it (see confusion-panel.ts).
+    const cssPitch = pitch / scale;
+    const every = Math.ceil(12 / cssPitch);
+    const numbered = every > 1 || Math.max(...names.map((name) => name.length)) * 6.5 > 2 * cssPitch;
     names.forEach((name, k) => {
+      if (k % every !== 0) return;
       const centre = (k + 0.5) * pitch - gap / 2;
       if (numbered) label(String(k), left + centre, top - px(12), 'tick');
       else label(name, left + centre, top - px(k % 2 ? 12 : 28), 'tick'); // staggered: long names fit narrow columns
       label(numbered ? `${name} ${k}` : name, left - px(8), top + centre, 'class', 'right');
       const recall = this.rates[k]?.[k];
-      if (recall !== undefined) label(`${(100 * recall).toFixed(1)}%`, recallX + recallWidth / 2, top + centre, textKind('blues', recall), 'center');
+      if (recall !== undefined && every === 1) label(`${(100 * recall).toFixed(1)}%`, recallX + recallWidth / 2, top + centre, textKind('blues', recall), 'center');
     });
-    this.counts?.forEach((row, t) =>
-      row.forEach((count, p) => label(String(count), left + (p + 0.5) * pitch - gap / 2, top + (t + 0.5) * pitch - gap / 2, textKind('blues', this.rates[t][p] / high))));
+    if (cssPitch >= 20) {
+      this.counts?.forEach((row, t) =>
+        row.forEach((count, p) => label(String(count), left + (p + 0.5) * pitch - gap / 2, top + (t + 0.5) * pitch - gap / 2, textKind('blues', this.rates[t][p] / high))));
+    }
     label(this.options.scale === 'full' ? 'rate of the true class' : 'rate of the true class (scale ends at the largest error)', left, top + side + px(36), 'tick', 'left');
     return { panels, labels };
   }

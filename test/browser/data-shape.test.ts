@@ -10,6 +10,7 @@ import { shapeOf, type Dataset, type ImageSet } from '../../src/data/dataset.js'
 import { mulberry32 } from '../../src/engine/random.js';
 import { LayerStripsView } from '../../src/views/layer-strips-view.js';
 import { WeightsView } from '../../src/views/weights-view.js';
+import { ConfusionView } from '../../src/views/confusion-view.js';
 import { gpuTest } from '../shared/gpu-test.js';
 import { viewPixels } from '../shared/element-fixture.js';
 
@@ -157,6 +158,32 @@ describe('the data\'s shape drives the network', () => {
     } finally {
       canvas.remove();
       engine.destroy();
+    }
+  }));
+
+  it('a 100-class confusion matrix stays legible: every cell drawn, names thinned, no 10,000 count labels', () => gpuTest(async (device) => {
+    const canvas = document.createElement('canvas');
+    canvas.style.cssText = 'width: 700px; height: 640px';
+    document.body.append(canvas);
+    const names = Array.from({ length: 100 }, (_, k) => `class ${k}`);
+    const view = await ConfusionView.create(device, canvas, { classNames: names });
+    try {
+      const random = mulberry32(9);
+      view.setConfusion(names.map((_, t) => names.map((__, p) => (t === p ? 80 : Math.floor(random() * 3)))));
+      const pixels = await viewPixels(view);
+      expect(view.labels.length, 'labels on the matrix').to.be.below(300);
+      expect(view.labels.filter((l) => l.kind === 'class').length, 'row names, thinned').to.be.within(10, 60);
+      // The diagonal is the darkest blue: sample cell (k, k) centres through the hit test's inverse.
+      const dark = names.filter((_, k) => {
+        const rect = view.cellRect(0, k * 100 + k, 0);
+        const [x, y] = [Math.round((rect.x + rect.width / 2) * devicePixelRatio), Math.round((rect.y + rect.height / 2) * devicePixelRatio)];
+        const i = 4 * (y * canvas.width + x);
+        return pixels[i + 2]! > 80 && pixels[i]! < 60;
+      }).length;
+      expect(dark, 'diagonal cells drawn dark blue').to.be.greaterThan(90);
+    } finally {
+      view.destroy();
+      canvas.remove();
     }
   }));
 });

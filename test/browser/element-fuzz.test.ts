@@ -49,6 +49,13 @@ const RULES: Record<string, { valid: (text: string) => boolean; example: string 
   'training-share': { valid: real((n) => n >= 0.05 && n <= 1), example: '0.8' },
   theme: { valid: oneOf('light', 'dark'), example: 'dark' },
   loading: { valid: oneOf('lazy', 'eager'), example: 'eager' },
+  'class-names': {
+    valid: (t) => {
+      const names = t.split(',').map((name) => name.trim());
+      return names.length >= 2 && names.length <= 100 && names.every(Boolean);
+    },
+    example: 'cat,dog',
+  },
 };
 
 // ── values ───────────────────────────────────────────────────────────────────────────────────────

@@ -199,6 +199,22 @@ describe('<nn-scope> on a page', () => {
     expect(await columns(1200), 'a wide page').to.equal(2);
   });
 
+  it('class-names renames the data\'s classes; a count that does not match the data is refused naming class-names', async () => {
+    const names = ['top', 'trousers', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
+    const scope = await addScope({ view: 'none', 'sample-rate': '0', 'class-names': names.join(', ') });
+    try {
+      expect(scope.session!.dataset.classNames).to.deep.equal(names);
+      expect(scope.classNames).to.deep.equal(names);
+      const error = nextEvent<NnErrorDetail>(scope, 'nn-error', 30_000);
+      scope.setAttribute('class-names', 'cat, dog');
+      const detail = await error;
+      expect(detail.attribute).to.equal('class-names');
+      expect(detail.message).to.include('lists 2 names, but the data has 10 classes');
+    } finally {
+      scope.remove();
+    }
+  });
+
   it('evaluation shows that it is running', () => addScope({ view: 'controls', 'sample-rate': '0' }).then(async (scope) => {
     try {
       const controls = scope.shadowRoot!.querySelector('nn-controls')!;
