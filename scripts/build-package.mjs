@@ -11,8 +11,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cdnOptions, packageOptions, standInsOptions } from './build-options.mjs';
 
-/** What a page that shows <nn-scope> downloads at most, gzipped (issue #11). */
+/**
+ * Gzipped budgets (issue #11): the element bundle (dist/nnscope.js with the chunks it loads at once;
+ * Lit and wgpu-matrix are the page's own dependencies there), and the all-in-one file that also
+ * holds Lit (~15 KiB) and wgpu-matrix (~9 KiB: its one factory builds every namespace, so no
+ * bundler can drop the parts nnscope does not use).
+ */
 export const ELEMENT_BUNDLE_BUDGET = 80 * 1024;
+export const ALL_IN_ONE_BUDGET = 90 * 1024;
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const gzipped = (file) => gzipSync(readFileSync(file)).length;
@@ -38,26 +44,24 @@ export async function buildPackage({ appBundle } = {}) {
   const closure = (file, seen = new Set()) => {
     if (seen.has(file)) return seen;
     seen.add(file);
-    for (const { path, external } of outputs[file].imports) if (!external) closure(path, seen);
+    for (const { path, external, kind } of outputs[file].imports) if (!external && kind !== 'dynamic-import') closure(path, seen); // lazy chunks load on demand
     return seen;
   };
   const measure = (files) => ({ bytes: files.reduce((sum, f) => sum + readFileSync(f).length, 0), gzip: files.reduce((sum, f) => sum + gzipped(f), 0) });
   const rows = [
-    ['dist/nnscope.js', [...closure('dist/nnscope.js')], true, 'element entry with its chunks, without lit and wgpu-matrix'],
-    ['dist/engine.js', [...closure('dist/engine.js')], false, 'engine entry with its chunks'],
-    ['dist/nnscope.min.js', ['dist/nnscope.min.js'], true, 'CDN, all in one'],
+    ['dist/nnscope.js', [...closure('dist/nnscope.js')], ELEMENT_BUNDLE_BUDGET, 'element entry with the chunks it loads at once, without lit and wgpu-matrix'],
+    ['dist/engine.js', [...closure('dist/engine.js')], undefined, 'engine entry with its chunks'],
+    ['dist/nnscope.min.js', ['dist/nnscope.min.js'], ALL_IN_ONE_BUDGET, 'CDN, all in one'],
   ];
-  if (appBundle) rows.push([appBundle, [appBundle], true, 'the app, all in one']);
+  if (appBundle) rows.push([appBundle, [appBundle], ALL_IN_ONE_BUDGET, 'the app, all in one']);
   const lines = [];
   const over = [];
-  for (const [name, files, isElementBundle, note] of rows) {
+  for (const [name, files, budget, note] of rows) {
     const { bytes, gzip } = measure(files);
     lines.push(`  ${name.padEnd(22)} ${kib(bytes).padStart(10)}  ${kib(gzip).padStart(9)} gzipped  (${note})`);
-    if (isElementBundle && gzip > ELEMENT_BUNDLE_BUDGET) over.push(`${name} is ${kib(gzip)} gzipped`);
+    if (budget && gzip > budget) over.push(`${name} is ${kib(gzip)} gzipped, over its ${kib(budget)}`);
   }
-  if (over.length) {
-    throw new Error(`element bundle over its budget of ${kib(ELEMENT_BUNDLE_BUDGET)} gzipped: ${over.join('; ')}. Find what grew (esbuild's metafile) before raising the budget.`);
-  }
+  if (over.length) throw new Error(`bundles over their budgets: ${over.join('; ')}. Find what grew (esbuild's metafile) before raising a budget.`);
   return lines;
 }
 

@@ -19,7 +19,11 @@ export { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, pixelsOf, shapeOf } from '.
 export type { DataShape, Dataset, ImageSet } from './data/dataset.js';
 export { DEFAULT_IDX_FILES, IdxFetchError, IdxFormatError, idxDatasetFromBytes, loadFashionMnist, loadIdxDataset, parseIdx } from './data/idx.js';
 export type { IdxFileNames } from './data/idx.js';
-export type { LoadProgress } from './data/idx.js';
+export type { LoadProgress } from './data/fetch.js';
+export { DataFetchError } from './data/fetch.js';
+export { checkDataset, DataFormatError } from './data/check.js';
+export type { ClassNames, DataFile, DatasetFiles } from './data/check.js';
+export { dataFormatOf, datasetFromFiles, loadDataset } from './data/load.js';
 export { getBasePath, setBasePath, BASE_PATH_ATTRIBUTE } from './assets.js';
 export { SafetensorsError, decodeSafetensors, encodeSafetensors } from './io/safetensors.js';
 export type { Tensor } from './io/safetensors.js';

@@ -6,7 +6,7 @@
  */
 import { demoDataUrl } from '../assets.js';
 import { shapeOf, type Dataset } from '../data/dataset.js';
-import { ConfigError, DEFAULT_TRAINING_SHARE, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
+import { ConfigError, DEFAULT_TRAINING_SHARE, MAX_CLASSES, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
 import { COLORMAP_NAMES, type ColormapName } from '../views/colormaps.js';
 
 export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves'] as const;
@@ -39,7 +39,7 @@ export interface NetworkSettings {
 
 /** Every setting of an `<nn-scope>`, as its property holds it (the value in effect). */
 export interface ScopeSettings extends NetworkSettings {
-  /** Folder URL of the four IDX files. */
+  /** URL of the data set (see load.ts for the formats). */
   src: string;
   /** Class names that replace the data's own; empty: the data's. */
   classNames: string[];
@@ -177,7 +177,7 @@ function systemTheme(): 'light' | 'dark' {
 export const SETTINGS: readonly AnySetting[] = [
   {
     name: 'src', attribute: 'src', type: 'string',
-    help: 'folder URL of the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not); default: the demo Fashion-MNIST under the base path (see setBasePath())',
+    help: 'URL of a data set: a folder of IDX files, CIFAR-10/100 binary batches or NumPy .npy arrays, or an .npz file (see "Your own data" in the README); default: the demo Fashion-MNIST under the base path (see setBasePath())',
     fallback: () => demoDataUrl(),
     shownDefault: 'the demo data: `data/` under the base path',
     parse: (text) => text.trim() || demoDataUrl(),
@@ -188,8 +188,9 @@ export const SETTINGS: readonly AnySetting[] = [
     help: 'names of the classes in label order, separated by commas, replacing the data\'s own (as many as the data has classes)',
     fallback: () => [], shownDefault: "the data's own names",
     parse: (text) => {
+      if (text.trim() === '') return []; // the data's own names, as when the attribute is absent
       const names = text.split(',').map((name) => name.trim());
-      if (names.length < 2 || names.length > 100 || names.some((name) => name === '')) throw 'must be 2 to 100 class names separated by commas, none empty, such as "cat, dog"';
+      if (names.length < 2 || names.length > MAX_CLASSES || names.some((name) => name === '')) throw `must be 2 to ${MAX_CLASSES} class names separated by commas, none empty, such as "cat, dog"`;
       return names;
     },
     format: (names) => names.join(','),

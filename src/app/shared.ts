@@ -4,7 +4,9 @@
  */
 import { requestDevice } from '../gpu/device.js';
 import { BASE_PATH_ATTRIBUTE, basePathSource, demoDataUrl } from '../assets.js';
-import { IdxFetchError, idxUrl, loadIdxDataset, type LoadProgress } from '../data/idx.js';
+import { loadFashionMnist } from '../data/idx.js';
+import { DataFetchError, dataUrl, type LoadProgress } from '../data/fetch.js';
+import { loadDataset } from '../data/load.js';
 import type { Dataset } from '../data/dataset.js';
 
 let device: Promise<GPUDevice> | undefined;
@@ -32,14 +34,14 @@ interface SharedLoad {
 const loads = new Map<string, SharedLoad>();
 
 /**
- * The data set at folder URL `src` (relative to the page), fetched once per page; the demo set's
- * errors say how to tell nnscope where its assets are. `onProgress` follows the download (at
- * once with the bytes so far).
+ * The data set at `src` (relative to the page; any format loadDataset reads), fetched once per
+ * page. The demo set is Fashion-MNIST, with its class names; its errors say how to tell nnscope
+ * where its assets are. `onProgress` follows the download (at once with the bytes so far).
  */
 export function sharedDataset(src: string, onProgress?: (progress: LoadProgress) => void): Promise<Dataset> {
   let url: string;
   try {
-    url = idxUrl(src, location.href).href;
+    url = dataUrl(src, location.href).href;
   } catch (error) {
     return Promise.reject(error);
   }
@@ -58,7 +60,7 @@ function startLoad(url: string): SharedLoad {
     for (const listener of listeners) listener(progress);
   };
   const demo = url === demoDataUrl();
-  const dataset = loadIdxDataset(url, undefined, report).catch((error: Error) => Promise.reject(demo ? demoDataError(error, url) : error));
+  const dataset = demo ? loadFashionMnist(url, report).catch((error: Error) => Promise.reject(demoDataError(error, url))) : loadDataset(url, report);
   const load: SharedLoad = { dataset, listeners };
   loads.set(url, load);
   dataset.catch(() => loads.delete(url)).finally(() => listeners.clear()); // a failed fetch may be retried
@@ -67,8 +69,8 @@ function startLoad(url: string): SharedLoad {
 
 /** The demo data was not where the base path says: name the URL and the ways to set it. */
 function demoDataError(error: Error, url: string): Error {
-  if (!(error instanceof IdxFetchError)) return error;
-  return new IdxFetchError(
+  if (!(error instanceof DataFetchError)) return error;
+  return new DataFetchError(
     `${error.message.split('. ')[0]}. nnscope looked for its demo data at ${url} (base path ${basePathSource()}). ` +
       "Serve the package's dist/data/ folder and say where it is: setBasePath('/path/to/nnscope/dist/') from 'nnscope', " +
       `or ${BASE_PATH_ATTRIBUTE}="/path/to/nnscope/dist/" on the script tag; or give the element src="folder/of/idx/files/".`,

@@ -199,8 +199,8 @@ export class NnControls extends ScopePart {
           <button class="quiet" ?disabled=${!ready} @click=${async () => host && download(await host.exportWeights(), `nnscope-weights-step${engine?.stepCount ?? 0}.safetensors`)}>Export weights</button>
           <button class="quiet" ?disabled=${!ready || !engine?.history?.length} @click=${() => host?.downloadHistory()}>Export history</button>
           <label class="file"><button class="quiet" tabindex="-1" ?disabled=${!ready || training}>Import…</button>
-            <input type="file" multiple accept=".safetensors,.gz,.idx1-ubyte,.idx3-ubyte,application/octet-stream" ?disabled=${!ready || training}
-              aria-label="import weights or a history (.safetensors) or four IDX files; or drop them here"
+            <input type="file" multiple accept=".safetensors,.gz,.idx1-ubyte,.idx3-ubyte,.bin,.txt,.npy,.npz,application/octet-stream" ?disabled=${!ready || training}
+              aria-label="import weights or a history (.safetensors), or a data set (IDX, CIFAR, .npy or .npz files); or drop them here"
               @change=${(e: Event) => { const input = e.target as HTMLInputElement; void host?.openFiles([...(input.files ?? [])]); input.value = ''; }}></label>
         </div>
         <details part="settings">

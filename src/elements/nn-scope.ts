@@ -352,7 +352,7 @@ export class NnScope extends LitElement {
 
   /**
    * Opens files picked or dropped by the user: a .safetensors file is imported as weights (or, if
-   * it is a recorded history, as the history); four IDX files replace the data set. A bad file is
+   * it is a recorded history, as the history); a data set's files (IDX, CIFAR, .npy, .npz) replace the data set. A bad file is
    * reported (message and nn-error) and changes nothing.
    */
   async openFiles(files: File[]): Promise<void> {
@@ -435,7 +435,7 @@ export class NnScope extends LitElement {
         ${show('confusion') ? html`<nn-confusion theme=${this.settings?.theme ?? nothing} part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
         ${show('class-means') ? html`<nn-class-means theme=${this.settings?.theme ?? nothing} part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}
       </div>
-      ${this.drop.dragging ? html`<div class="drop">Drop weights or a history (.safetensors), or four IDX files</div>` : nothing}
+      ${this.drop.dragging ? html`<div class="drop">Drop weights or a history (.safetensors), or a data set (IDX, CIFAR, .npy, .npz)</div>` : nothing}
     `;
   }
 }

@@ -51,6 +51,7 @@ const RULES: Record<string, { valid: (text: string) => boolean; example: string 
   loading: { valid: oneOf('lazy', 'eager'), example: 'eager' },
   'class-names': {
     valid: (t) => {
+      if (t.trim() === '') return true; // the data's own names
       const names = t.split(',').map((name) => name.trim());
       return names.length >= 2 && names.length <= 100 && names.every(Boolean);
     },

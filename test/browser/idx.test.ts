@@ -1,7 +1,7 @@
 // The data pipeline: the embedded Fashion-MNIST copy (www/data/, built by scripts/prepare-data.mjs)
 // and the IDX reader's handling of raw, gzipped and broken files.
 import { expect } from '@esm-bundle/chai';
-import type { Dataset } from '../../src/data/dataset.js';
+import { FASHION_MNIST_CLASSES, type Dataset } from '../../src/data/dataset.js';
 import {
   gunzipIfNeeded,
   IdxFormatError,
@@ -42,13 +42,13 @@ const blobUrl = (data: Uint8Array<ArrayBuffer>) => {
   return urls[urls.length - 1]!;
 };
 
-/** Four blob URLs: train = 5 images, test = 3 images, labels in range (overridable per file). */
+/** Four blob URLs: train = 5 images, test = 3 images, labels of 5 classes, each in train (overridable per file). */
 function files(over: Partial<Record<keyof IdxFileNames, Uint8Array<ArrayBuffer>>> = {}): IdxFileNames {
   return {
     trainImages: blobUrl(over.trainImages ?? idxFile([5, 28, 28], bytes(5 * 784, 1))),
-    trainLabels: blobUrl(over.trainLabels ?? idxFile([5], [0, 1, 2, 3, 9])),
+    trainLabels: blobUrl(over.trainLabels ?? idxFile([5], [0, 1, 2, 3, 4])),
     testImages: blobUrl(over.testImages ?? idxFile([3, 28, 28], bytes(3 * 784, 2))),
-    testLabels: blobUrl(over.testLabels ?? idxFile([3], [4, 5, 6])),
+    testLabels: blobUrl(over.testLabels ?? idxFile([3], [4, 0, 2])),
   };
 }
 
@@ -177,12 +177,12 @@ describe('IDX reader', () => {
 
   it('loads a data set of raw and gzipped files through URLs, identically', async () => {
     const trainImages = idxFile([5, 28, 28], bytes(5 * 784, 3));
-    const trainLabels = idxFile([5], [9, 8, 7, 0, 1]);
+    const trainLabels = idxFile([5], [4, 3, 2, 0, 1]);
     const raw = await loadIdxDataset(location.href, files({ trainImages, trainLabels }));
     const gz = await loadIdxDataset(location.href, files({ trainImages: await gzip(trainImages), trainLabels: await gzip(trainLabels) }));
     for (const set of [raw.train, gz.train]) {
       expect(set.count).to.equal(5);
-      expect(Array.from(set.labels)).to.deep.equal([9, 8, 7, 0, 1]);
+      expect(Array.from(set.labels)).to.deep.equal([4, 3, 2, 0, 1]);
       expect(Array.from(set.images)).to.deep.equal(Array.from(bytes(5 * 784, 3)));
     }
     expect(raw.test.count).to.equal(3);
@@ -227,7 +227,7 @@ describe('IDX reader', () => {
 
   it('rejects a label out of range, naming the first bad index and value', async () => {
     const f = files({ trainLabels: idxFile([5], [0, 1, 12, 3, 10]) });
-    await rejects(loadIdxDataset(location.href, f), new RegExp(`^${esc(f.trainLabels)}: label 12 at index 2 is out of range \\(expected 0–9\\)`));
+    await rejects(loadIdxDataset(location.href, f, undefined, { names: FASHION_MNIST_CLASSES, source: 'Fashion-MNIST' }), new RegExp(`^${esc(f.trainLabels)}: label 12 at index 2 is out of range \\(expected 0–9\\)`));
   });
 
   it('rejects corrupt and truncated gzip data, naming the file', async () => {

@@ -111,7 +111,7 @@ describe('layer strips while training', () => {
         const specs = strips.view!.panelSpecs;
         const probe = scope.engine!.dictionary.probe;
         const input = specs.find((s) => s.source.buffer === probe.input.buffer && s.legendOf === undefined) as PanelSpec;
-        const drawn = Array.from({ length: 784 }, (_, p) => 255 - pixelAt(frame.image, cellCentre(input, p))[0]); // grey, inverted
+        const drawn = Array.from({ length: 784 }, (_, p) => 255 - pixelAt(frame.image, cellCentre(input, 0, p % 28, Math.floor(p / 28)))[0]); // one 28×28 tile, grey, inverted
         const pixels = data.test.images.subarray(index * 784, (index + 1) * 784);
         expect(correlation(drawn, pixels), `drawn input vs test image #${index}`).to.be.above(0.99);
 

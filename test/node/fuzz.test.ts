@@ -1,25 +1,29 @@
 /**
- * The file readers under mutated files: IDX data sets, parameter files and history files. Each input
- * must load correctly or be refused with the reader's own error (IdxFormatError, SafetensorsError)
+ * The file readers under mutated files: IDX and NumPy (.npz, .npy) data sets, parameter files and
+ * history files. Each input must load correctly or be refused with the reader's own error
+ * (IdxFormatError — the same class as DataFormatError —, DataFormatError, SafetensorsError)
  * naming the file, within a second and without allocating much; a refused file must leave the
  * engine's model and history as they were. The seed is fixed, so every run (and CI) sees the same inputs;
  * FUZZ_SEED=n tries others (FUZZ_SEED=random draws one and prints it).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import { nodeDevice } from '../../scripts/dawn.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { mulberry32 } from '../../src/engine/random.js';
 import { idxDatasetFromBytes, IdxFormatError, type IdxFileNames } from '../../src/data/idx.js';
+import { DataFormatError, type DataFile } from '../../src/data/check.js';
+import { datasetFromFiles } from '../../src/data/load.js';
 import { historyFromSafetensors, historyTensorNames, type HistoryFile } from '../../src/io/history-file.js';
 import { parametersFromSafetensors } from '../../src/io/parameters-file.js';
 import { decodeSafetensors, SafetensorsError } from '../../src/io/safetensors.js';
 import { syntheticDataset } from '../shared/reference-run.js';
+import { generatedSet, npyFile, numbers, stringsNpy, zipFile, type GeneratedSet } from '../shared/data-files.js';
 
 const SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 32) : Number(process.env.FUZZ_SEED ?? 20261130) >>> 0;
 console.log(`fuzz seed ${SEED} (replay: FUZZ_SEED=${SEED})`);
-const COUNTS = { idx: 1000, parameters: 1000, history: 300 };
+const COUNTS = { idx: 1000, numpy: 600, parameters: 1000, history: 300 };
 const TIME_LIMIT_MS = 1000;
 /** Far below what a huge claimed dimension would take if it were allocated. */
 const MEMORY_LIMIT = 256 * 2 ** 20;
@@ -179,7 +183,9 @@ test(`IDX: ${COUNTS.idx} mutated files, raw and gzipped, load or are refused wit
   const random = randomSource(1);
   const started = performance.now();
   const images = (count: number) => idxFile([count, 28, 28], random.bytes(count * 784));
-  const labels = (count: number) => idxFile([count], Uint8Array.from({ length: count }, () => random.int(10)));
+  // Every class has a training image (the first ten), and the names say there are ten classes.
+  const labels = (count: number) => idxFile([count], Uint8Array.from({ length: count }, (_, i) => (i < 10 ? i : random.int(10))));
+  const classNames = { names: Array.from({ length: 10 }, (_, k) => String(k)), source: 'the ten class names' };
   const valid: Record<keyof IdxFileNames, Uint8Array> = { trainImages: images(12), trainLabels: labels(12), testImages: images(5), testLabels: labels(5) };
   const keys = Object.keys(valid) as (keyof IdxFileNames)[];
   const t = tally();
@@ -196,7 +202,7 @@ test(`IDX: ${COUNTS.idx} mutated files, raw and gzipped, load or are refused wit
       mutant = { ...inner, label: `${inner.label} gzip`, expect: inner.label === 'truncated' || inner.label === 'gzipped' ? 'refuse' : 'either' };
     }
     const bytes = { ...valid, [key]: mutant.bytes };
-    const result = await attempt(mutant, IDX_NAMES[key], IdxFormatError, t, `IDX #${i} (${IDX_NAMES[key]})`, () => idxDatasetFromBytes(bytes, IDX_NAMES));
+    const result = await attempt(mutant, IDX_NAMES[key], IdxFormatError, t, `IDX #${i} (${IDX_NAMES[key]})`, () => idxDatasetFromBytes(bytes, IDX_NAMES, classNames));
     if (result.ok) {
       // Loaded: a consistent data set of 28×28 images and labels 0–9.
       for (const set of [result.value.train, result.value.test]) {
@@ -207,6 +213,46 @@ test(`IDX: ${COUNTS.idx} mutated files, raw and gzipped, load or are refused wit
     }
   }
   report('IDX', t, started);
+  assert.ok(t.loaded > 0 && t.refused > 0, 'both outcomes occur');
+});
+
+// ── NumPy ────────────────────────────────────────────────────────────────────────────────────────
+
+/** The .npy files of a small RGB set: uint8 images [N, 8, 8, 3], int64 labels, four class names. */
+function npyFiles(train: GeneratedSet, test: GeneratedSet): DataFile[] {
+  const x = (set: GeneratedSet) => npyFile('|u1', [set.count, set.rows, set.cols, set.channels], set.images);
+  const y = (set: GeneratedSet) => npyFile('<i8', [set.count], numbers('<i8', set.labels));
+  return [
+    { name: 'x_train.npy', bytes: x(train) }, { name: 'y_train.npy', bytes: y(train) },
+    { name: 'x_test.npy', bytes: x(test) }, { name: 'y_test.npy', bytes: y(test) },
+    { name: 'class_names.npy', bytes: stringsNpy(['red', 'green', 'blue', 'grey']) },
+  ];
+}
+
+test(`NumPy: ${COUNTS.numpy} mutated .npz archives and .npy files load or are refused with a DataFormatError naming the file`, async () => {
+  const random = randomSource(4);
+  const started = performance.now();
+  const shape = { rows: 8, cols: 8, channels: 3 as const, classes: 4 };
+  const files = npyFiles(generatedSet(12, shape, 1), generatedSet(5, shape, 2));
+  // np.savez stores, np.savez_compressed deflates: the images stored, the rest deflated.
+  const npz = zipFile(files.map(({ name, bytes }) => ({ name, data: bytes, deflated: name.startsWith('x_') ? undefined : new Uint8Array(deflateRawSync(bytes)) })));
+  const t = tally();
+  for (let i = 0; i < COUNTS.numpy; i++) {
+    const archive = random.chance(0.5);
+    const target = archive ? undefined : random.pick(files);
+    const mutant = mutateBytes(archive ? npz : target!.bytes, random, archive ? 64 : 128, 'refuse');
+    const name = archive ? 'fuzz.npz' : target!.name;
+    const input = archive ? [{ name, bytes: mutant.bytes }] : files.map((f) => (f === target ? { name, bytes: mutant.bytes } : f));
+    const result = await attempt(mutant, name, DataFormatError, t, `NumPy #${i} (${name})`, () => datasetFromFiles(input));
+    if (result.ok) {
+      // Loaded: consistent 8×8 RGB splits with labels below the four classes.
+      for (const set of [result.value.train, result.value.test]) {
+        assert.equal(set.images.length, set.count * 8 * 8 * 3, `NumPy #${i}: ${mutant.label}`);
+        assert.ok(set.labels.every((label) => label < result.value.classNames.length));
+      }
+    }
+  }
+  report('NumPy', t, started);
   assert.ok(t.loaded > 0 && t.refused > 0, 'both outcomes occur');
 });
 
