@@ -2,7 +2,7 @@
  * The engine: trains an MLP entirely on the GPU. The host only encodes chunks of steps and reads
  * a few bytes of statistics back asynchronously per chunk, never inside the step loop.
  */
-import type { Dataset } from '../data/dataset.js';
+import type { DataShape, Dataset } from '../data/dataset.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import { requestDevice } from '../gpu/device.js';
 import { historyFromSafetensors } from '../io/history-file.js';
@@ -353,7 +353,7 @@ export class Engine {
     this.assertUsable();
     const layers = await this.dictionary.read();
     const parameters = { weights: layers.map((l) => l.weights), biases: layers.map((l) => l.biases) };
-    return parametersToSafetensors(parameters, this.config.sizes, { step: String(this.stepCount) });
+    return parametersToSafetensors(parameters, this.config.sizes, { step: String(this.stepCount), input: inputText(this.config.shape) });
   }
 
   /**
@@ -362,7 +362,7 @@ export class Engine {
    */
   importParameters(bytes: Uint8Array, fileName = 'the file'): 'nnscope' | 'pytorch' {
     this.assertUsable();
-    const { weights, biases, format } = parametersFromSafetensors(bytes, this.config.sizes, fileName);
+    const { weights, biases, format } = parametersFromSafetensors(bytes, this.config.sizes, fileName, inputText(this.config.shape));
     this.setParameters(weights, biases);
     return format;
   }
@@ -409,4 +409,9 @@ export class Engine {
     if (this.destroyed) throw new Error('This engine was destroyed; create a new one with createEngine().');
     if (this.lost) throw new Error(`The GPU device was lost (${this.lost}); create a new engine.`);
   }
+}
+
+/** An image shape as parameter files record it: '28×28×1'. */
+function inputText({ rows, cols, channels }: DataShape): string {
+  return `${rows}×${cols}×${channels}`;
 }

@@ -24,9 +24,17 @@ export function parametersToSafetensors({ weights, biases }: Parameters, sizes: 
   return encodeSafetensors(tensors, { format: 'nnscope', sizes: sizes.join(','), ...metadata });
 }
 
-/** Reads parameters for a network of `sizes` from safetensors bytes; a clear SafetensorsError otherwise. */
-export function parametersFromSafetensors(bytes: Uint8Array, sizes: readonly number[], fileName: string): Parameters & { format: 'nnscope' | 'pytorch' } {
-  const { tensors } = decodeSafetensors(bytes, fileName);
+/**
+ * Reads parameters for a network of `sizes` from safetensors bytes; a clear SafetensorsError
+ * otherwise. `input` ('28×28×1'), when given, must match the image shape an nnscope file was
+ * trained on (its metadata `input`): the same input count may be another image (16×49, or 28×28 RGB
+ * versus 28×84 grey).
+ */
+export function parametersFromSafetensors(bytes: Uint8Array, sizes: readonly number[], fileName: string, input?: string): Parameters & { format: 'nnscope' | 'pytorch' } {
+  const { tensors, metadata } = decodeSafetensors(bytes, fileName);
+  if (input && metadata.input && metadata.input !== input) {
+    throw new SafetensorsError(`${fileName} was trained on ${metadata.input} images; this network takes ${input}. Load it into a network built for that data.`);
+  }
   const layers = sizes.length - 1;
   const expectShape = (name: string, tensor: Tensor | undefined, shape: number[]) => {
     if (!tensor) throw new SafetensorsError(`${fileName} has no tensor ${name}; this network (${sizes.join('-')}) needs it.`);

@@ -167,3 +167,14 @@ test('an nnscope parameter file with more layers than the network is refused', (
   const file = parametersToSafetensors(params, sizes);
   assert.throws(() => parametersFromSafetensors(file, [4, 3], 'mine.st'), /mine\.st has layers\.1\.weights, more layers than this network \(4-3\) has/);
 });
+
+test('a parameter file records the image shape it was trained on; another shape of the same input count is refused', () => {
+  const sizes = [12, 3, 2];
+  const parameters = { weights: [new Float32Array(36).fill(0.5), new Float32Array(6).fill(-0.5)], biases: [new Float32Array(3), new Float32Array(2)] };
+  const bytes = parametersToSafetensors(parameters, sizes, { input: '2×2×3' });
+  assert.deepEqual(Array.from(parametersFromSafetensors(bytes, sizes, 'p.safetensors', '2×2×3').weights[1]!), Array.from(parameters.weights[1]!));
+  assert.throws(() => parametersFromSafetensors(bytes, sizes, 'p.safetensors', '3×4×1'), (e: Error) =>
+    e instanceof SafetensorsError && e.message === 'p.safetensors was trained on 2×2×3 images; this network takes 3×4×1. Load it into a network built for that data.');
+  // Files without the record (older ones, PyTorch's) load by their tensor shapes alone.
+  assert.doesNotThrow(() => parametersFromSafetensors(parametersToSafetensors(parameters, sizes), sizes, 'old.safetensors', '3×4×1'));
+});
