@@ -150,7 +150,7 @@ export class ClassMeansView extends CanvasView {
     if (!hit || !place) return undefined;
     const columns = this.panels.panels[hit.panel].columns;
     const [column, row] = [hit.tile % columns, Math.floor(hit.tile / columns)];
-    if (place.kind === 'means') return { ...place, neuron: row };
+    if (place.kind === 'means') return { ...place, classA: place.classA ?? column, neuron: row }; // a strip per class, or one matrix
     if (place.kind === 'similarity') return { ...place, classA: row, classB: column };
     return { ...place, neuron: row, classA: this.comparing![place.kind === 'b' ? 1 : 0], classB: place.kind === 'difference' ? this.comparing![1] : undefined };
   }
@@ -212,18 +212,26 @@ export class ClassMeansView extends CanvasView {
       const name = l === layers - 1 ? 'output' : `hidden ${l + 1}`;
       label(`${name} · ${w} neurons`, x, px(14), 'title', 'left');
       if (!this.comparing) {
-        // One strip per class (rows = neurons), with gaps between classes but not between neurons.
+        // One strip per class (rows = neurons), with gaps between classes but not between neurons;
+        // with many classes, one matrix (a column per class) and a number on every `every`-th column.
         const pitch = (group + px(3)) / c;
-        let first = -1;
-        for (let k = 0; k < c; k++) {
-          const panel = add({
-            source, rect: { x: Math.round(x + k * pitch), y: top, width: Math.max(1, Math.round(pitch - px(3))), height: meansHeight },
-            columns: 1, rows: w, rowStride: 1, colStride: 0, offset: s[quantity] + k * w, count: w, colormap, range: { ...ranges.values }, gap: w <= 32 ? px(2) : 0,
-          }, { layer: l, kind: 'means', classA: k });
-          if (k === 0) first = panel;
-          label(String(k), x + (k + 0.5) * pitch - px(1.5), top - px(10), 'tick');
+        const every = Math.ceil(px(14) / pitch);
+        let means = -1;
+        if (every === 1) {
+          for (let k = 0; k < c; k++) {
+            const panel = add({
+              source, rect: { x: Math.round(x + k * pitch), y: top, width: Math.max(1, Math.round(pitch - px(3))), height: meansHeight },
+              columns: 1, rows: w, rowStride: 1, colStride: 0, offset: s[quantity] + k * w, count: w, colormap, range: { ...ranges.values }, gap: w <= 32 ? px(2) : 0,
+            }, { layer: l, kind: 'means', classA: k });
+            if (k === 0) means = panel;
+          }
+        } else {
+          means = add({
+            source, rect: { x, y: top, width: group, height: meansHeight }, columns: c, rows: w, rowStride: 1, colStride: w,
+            offset: s[quantity], count: c * w, colormap, range: { ...ranges.values },
+          }, { layer: l, kind: 'means' });
         }
-        const means = first;
+        for (let k = 0; k < c; k += every) label(String(k), x + (k + 0.5) * (every === 1 ? pitch : group / c) - (every === 1 ? px(1.5) : 0), top - px(10), 'tick');
         label(`mean ${quantity} output per class`, x, px(30), 'tick', 'left');
         addLegend({ panels, labels }, means, { x, y: top + meansHeight + px(8), width: Math.min(group, px(120)), height: px(6) }, scale, 'below');
       } else {
@@ -247,17 +255,20 @@ export class ClassMeansView extends CanvasView {
       // Row a, column b: similarity of classes a and b.
       const similarity = add({
         source, rect: { x, y: similarityTop, width: side, height: side }, columns: c, rows: c, rowStride: c, colStride: 1,
-        offset: s[quantity === 'raw' ? 'rawSimilarity' : 'activatedSimilarity'], count: c * c, colormap: 'viridis', range: ranges.similarity, gap: px(1),
+        offset: s[quantity === 'raw' ? 'rawSimilarity' : 'activatedSimilarity'], count: c * c, colormap: 'viridis', range: ranges.similarity, gap: c > 40 ? 0 : px(1),
         highlight: this.comparing ? this.comparing[0] * c + this.comparing[1] : -1,
       }, { layer: l, kind: 'similarity' });
       label('cosine similarity of class means', x, similarityTop - px(22), 'title', 'left');
-      for (let k = 0; k < c; k++) {
-        label(String(k), x + (k + 0.5) * ((side + px(1)) / c), similarityTop - px(8), 'tick');
-        label(String(k), x - px(4), similarityTop + (k + 0.5) * ((side + px(1)) / c), 'tick', 'right');
+      const cell = (side + px(1)) / c;
+      for (let k = 0; k < c; k += Math.ceil(px(14) / cell)) {
+        label(String(k), x + (k + 0.5) * cell, similarityTop - px(8), 'tick');
+        label(String(k), x - px(4), similarityTop + (k + 0.5) * cell, 'tick', 'right');
       }
       addLegend({ panels, labels }, similarity, { x, y: similarityTop + side + px(8), width: Math.min(side, px(120)), height: px(6) }, scale, 'below');
     });
-    const key = this.options.classNames.map((n, k) => `${k} ${n}`).join(' · ');
+    // The key names every class while it fits a line; with many classes, hover names them.
+    const names = this.options.classNames;
+    const key = names.length <= 20 ? names.map((n, k) => `${k} ${n}`).join(' · ') : `classes 0–${names.length - 1}: hover a column or cell for its names`;
     label(this.comparing ? `A = ${this.options.classNames[this.comparing[0]]}, B = ${this.options.classNames[this.comparing[1]]}   ·   ${key}` : key, margin, height - px(9), 'tick', 'left');
     return { panels, labels };
   }

@@ -11,6 +11,7 @@ import { mulberry32 } from '../../src/engine/random.js';
 import { LayerStripsView } from '../../src/views/layer-strips-view.js';
 import { WeightsView } from '../../src/views/weights-view.js';
 import { ConfusionView } from '../../src/views/confusion-view.js';
+import { ClassMeansView } from '../../src/views/class-means-view.js';
 import { gpuTest } from '../shared/gpu-test.js';
 import { viewPixels } from '../shared/element-fixture.js';
 
@@ -181,6 +182,38 @@ describe('the data\'s shape drives the network', () => {
         return pixels[i + 2]! > 80 && pixels[i]! < 60;
       }).length;
       expect(dark, 'diagonal cells drawn dark blue').to.be.greaterThan(90);
+    } finally {
+      view.destroy();
+      canvas.remove();
+    }
+  }));
+
+  it('100-class means: one column per class in a matrix, the colours of the means, a class found under the pointer', () => gpuTest(async (device) => {
+    const canvas = document.createElement('canvas');
+    canvas.style.cssText = 'width: 900px; height: 600px';
+    document.body.append(canvas);
+    const classes = 100;
+    const names = Array.from({ length: classes }, (_, k) => `class ${k}`);
+    const view = await ClassMeansView.create(device, canvas, [12, 6, classes], { classNames: names });
+    try {
+      // Layer 0 (6 neurons): class k's mean of neuron j is k/99 (so the columns brighten left to right); layer 1: the output.
+      const layer0 = Float32Array.from({ length: classes * 6 }, (_, i) => Math.floor(i / 6) / (classes - 1));
+      const layer1 = Float32Array.from({ length: classes * classes }, (_, i) => (Math.floor(i / classes) === i % classes ? 1 : 0));
+      view.setClassMeans([{ raw: layer0, activated: layer0 }, { raw: layer1, activated: layer1 }]);
+      const pixels = await viewPixels(view);
+      expect(view.panelSpecs.length, 'panels: a matrix per layer, not 100 strips').to.be.below(20);
+      expect(view.labels.length, 'labels').to.be.below(200);
+      const means = view.panelSpecs.findIndex((spec) => spec.columns === classes && spec.rows === 6);
+      for (const k of [0, 50, 99]) {
+        const rect = view.cellRect(means, 3 * classes + k, 0); // neuron 3 (row), class k (column)
+        const place = view.locate(rect.x + rect.width / 2, rect.y + rect.height / 2);
+        expect(place, `class ${k}`).to.include({ kind: 'means', layer: 0, classA: k, neuron: 3 });
+        const [x, y] = [Math.round((rect.x + rect.width / 2) * devicePixelRatio), Math.round((rect.y + rect.height / 2) * devicePixelRatio)];
+        const i = 4 * (y * canvas.width + x);
+        const green = pixels[i + 1]!; // viridis brightens in green from 0 to 1
+        if (k === 0) expect(green, 'class 0: dark').to.be.below(60);
+        if (k === 99) expect(green, 'class 99: bright').to.be.above(180);
+      }
     } finally {
       view.destroy();
       canvas.remove();
