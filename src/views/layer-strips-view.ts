@@ -122,9 +122,11 @@ export class LayerStripsView extends CanvasView {
       label(title, x + strip + pair / 2, top - px(22), 'title');
       label(`raw · ${last ? 'softmax' : activation}`, x + strip + pair / 2, top - px(8), 'tick');
       if (last) {
+        // A name per class while rows are 12 CSS px or taller; with many classes, every `every`-th one.
         const cell = stripHeight / width;
+        const every = Math.ceil(px(12) / cell);
         (this.options.classNames.length === width ? this.options.classNames : Array.from({ length: width }, (_, c) => String(c))).forEach((c, i) =>
-          label(c, x + 2 * strip + pair + px(6), top + (i + 0.5) * cell + px(4), 'class', 'left'));
+          i % every === 0 && label(every > 1 ? `${i} ${c}` : c, x + 2 * strip + pair + px(6), top + (i + 0.5) * cell + px(4), 'class', 'left'));
       }
       x += 2 * strip + pair + between;
     });
