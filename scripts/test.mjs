@@ -4,6 +4,8 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 
 rmSync('.test-results', { recursive: true, force: true });
 
+// The data sets some browser tests load through `src` are files a server must serve: write them first.
+spawnSync(process.execPath, ['--import', 'tsx', 'scripts/test-data.ts'], { stdio: 'inherit' });
 const browser = spawnSync('npx', ['web-test-runner'], { stdio: 'inherit' });
 let browserCounts = { passed: 0, failed: 1, skipped: 0, sessionErrors: 0 };
 try {
