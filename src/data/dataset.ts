@@ -45,6 +45,11 @@ export function shapeOf(dataset: Dataset): DataShape {
   return { rows, cols, channels, classes: dataset.classNames.length || Math.max(2, largest(dataset.train) + 1, largest(dataset.test) + 1) };
 }
 
+/** An image shape as files record it: '28×28×1'. */
+export function shapeText({ rows, cols, channels }: DataShape): string {
+  return `${rows}×${cols}×${channels}`;
+}
+
 /** Input values per image: rows × cols × channels. */
 export function pixelsOf(shape: DataShape): number {
   return shape.rows * shape.cols * shape.channels;

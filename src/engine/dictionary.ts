@@ -4,6 +4,7 @@
  * one flat buffer (so one optimizer dispatch updates the whole network); each layer's tensors are
  * 256-byte-aligned ranges of it that compute and render pipelines bind directly.
  */
+import type { DataShape } from '../data/dataset.js';
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
 import type { EngineConfig } from './config.js';
@@ -57,6 +58,8 @@ export interface Activations {
 /** Owns every buffer of the dictionary. */
 export class TrainingDictionary {
   readonly layout: ReturnType<typeof parameterLayout>;
+  /** The data the network is built for (files record it). */
+  readonly shape: DataShape;
   /** All weights and biases, flat. */
   readonly parameters: GPUBuffer;
   /** Gradients of the last step, flat, same layout. */
@@ -89,6 +92,7 @@ export class TrainingDictionary {
     const STORAGE = storageUsage();
     this.owner = new BufferOwner(device, 'TrainingDictionary');
     this.layout = parameterLayout(config.sizes);
+    this.shape = config.shape;
     const bytes = this.layout.length * 4;
     this.parameters = this.owner.create('parameters', bytes, STORAGE);
     this.gradients = this.owner.create('gradients', bytes, STORAGE);

@@ -2,7 +2,7 @@
  * The engine: trains an MLP entirely on the GPU. The host only encodes chunks of steps and reads
  * a few bytes of statistics back asynchronously per chunk, never inside the step loop.
  */
-import type { DataShape, Dataset } from '../data/dataset.js';
+import { shapeText, type Dataset } from '../data/dataset.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import { requestDevice } from '../gpu/device.js';
 import { historyFromSafetensors } from '../io/history-file.js';
@@ -310,7 +310,7 @@ export class Engine {
    */
   importHistory(bytes: Uint8Array, fileName = 'the file'): TrainingHistory {
     this.assertUsable();
-    const file = historyFromSafetensors(bytes, this.config.sizes, this.config.optimizer.type, fileName);
+    const file = historyFromSafetensors(bytes, this.config.sizes, this.config.optimizer.type, fileName, shapeText(this.config.shape));
     const history = TrainingHistory.fromFile(this.device, this.dictionary, file);
     this.stopHistory();
     this.recorded = history;
@@ -353,7 +353,7 @@ export class Engine {
     this.assertUsable();
     const layers = await this.dictionary.read();
     const parameters = { weights: layers.map((l) => l.weights), biases: layers.map((l) => l.biases) };
-    return parametersToSafetensors(parameters, this.config.sizes, { step: String(this.stepCount), input: inputText(this.config.shape) });
+    return parametersToSafetensors(parameters, this.config.sizes, { step: String(this.stepCount), input: shapeText(this.config.shape) });
   }
 
   /**
@@ -362,7 +362,7 @@ export class Engine {
    */
   importParameters(bytes: Uint8Array, fileName = 'the file'): 'nnscope' | 'pytorch' {
     this.assertUsable();
-    const { weights, biases, format } = parametersFromSafetensors(bytes, this.config.sizes, fileName, inputText(this.config.shape));
+    const { weights, biases, format } = parametersFromSafetensors(bytes, this.config.sizes, fileName, shapeText(this.config.shape));
     this.setParameters(weights, biases);
     return format;
   }
@@ -411,7 +411,3 @@ export class Engine {
   }
 }
 
-/** An image shape as parameter files record it: '28×28×1'. */
-function inputText({ rows, cols, channels }: DataShape): string {
-  return `${rows}×${cols}×${channels}`;
-}

@@ -3,6 +3,7 @@
  * optimizer state, copied GPU-side (copyBufferToBuffer, no read-back) while training runs, and
  * bindable for views and for replaying the forward pass exactly as the live tensors are.
  */
+import { shapeText } from '../data/dataset.js';
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
 import {
@@ -241,6 +242,7 @@ export class TrainingHistory {
     const layers = await Promise.all(this.readAll(snapshots));
     return historyToSafetensors({
       sizes: [this.dictionary.layout.layers[0].inputs, ...this.dictionary.layout.layers.map((l) => l.outputs)],
+      input: shapeText(this.dictionary.shape),
       optimizer: optimizerOf(this.dictionary),
       every,
       budgetBytes: this.budgetBytes,

@@ -34,6 +34,8 @@ export interface SnapshotPosition {
 export interface HistoryFile {
   /** Layer sizes, input to output, e.g. [784, 128, 128, 10]. */
   sizes: readonly number[];
+  /** The image shape the network was built for, e.g. '28×28×1' (absent in older files). */
+  input?: string;
   optimizer: 'sgd' | 'adam';
   /** The recording interval when written (after any thinning). */
   every: number;
@@ -77,6 +79,7 @@ export function historyToSafetensors(file: HistoryFile): Uint8Array<ArrayBuffer>
   return encodeSafetensors(tensors, {
     format: HISTORY_FORMAT,
     sizes: file.sizes.join(','),
+    ...(file.input ? { input: file.input } : {}),
     optimizer: file.optimizer,
     every: String(file.every),
     budgetBytes: String(file.budgetBytes),
@@ -90,7 +93,7 @@ export function historyToSafetensors(file: HistoryFile): Uint8Array<ArrayBuffer>
  * `fileName` and the problem otherwise.
  * @example const file = historyFromSafetensors(bytes, engine.config.sizes, engine.config.optimizer.type, 'run.safetensors');
  */
-export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number[], optimizer: 'sgd' | 'adam', fileName: string): HistoryFile {
+export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number[], optimizer: 'sgd' | 'adam', fileName: string, input?: string): HistoryFile {
   const { tensors, metadata } = decodeSafetensors(bytes, fileName);
   const fail = (problem: string): never => {
     throw new SafetensorsError(`${fileName}: ${problem}`);
@@ -104,6 +107,7 @@ export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number
     const recorded = /^\d+(,\d+)+$/.test(metadata.sizes) ? `a ${metadata.sizes.replaceAll(',', '-')} network` : `layer sizes ${JSON.stringify(metadata.sizes)}`;
     fail(`it was recorded for ${recorded}; this one is ${network}. Create an engine with the same layers to replay it.`);
   }
+  if (input && metadata.input && metadata.input !== input) fail(`it was recorded on ${metadata.input} images; this network takes ${input}. Create an engine for that data to replay it.`);
   if (metadata.optimizer === undefined) fail(`its metadata has no 'optimizer' ('sgd' or 'adam'); it is not a complete nnscope history.`);
   if (metadata.optimizer !== optimizer) fail(`it was recorded with ${metadata.optimizer}; this engine uses ${optimizer}. Create an engine with the same optimizer to replay it.`);
   const every = Number(metadata.every);
@@ -125,7 +129,7 @@ export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number
     }),
   }));
   const budgetBytes = Number(metadata.budgetBytes);
-  return { sizes: [...sizes], optimizer, every, budgetBytes: Number.isFinite(budgetBytes) ? budgetBytes : 0, snapshots };
+  return { sizes: [...sizes], input: metadata.input, optimizer, every, budgetBytes: Number.isFinite(budgetBytes) ? budgetBytes : 0, snapshots };
 }
 
 /** The `snapshots` metadata: a non-empty JSON array of positions with increasing steps. */
