@@ -1,4 +1,5 @@
 /** The class-means explorer: all classes, or two compared (A, B, A − B), raw or activated, with a hover readout. */
+import { FASHION_MNIST_CLASSES, isFashionMnist } from '../data/dataset.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import type { ClassMeansQuantity, ClassMeansView } from '../views/index.js';
 
@@ -14,8 +15,10 @@ export interface ClassMeansElements {
 export class ClassMeansPanel {
   constructor(private readonly view: ClassMeansView, private readonly elements: ClassMeansElements, private readonly names: readonly string[]) {
     for (const select of [elements.a, elements.b]) select.replaceChildren(...names.map((name, c) => new Option(name, String(c))));
-    elements.a.value = '2'; // pullover
-    elements.b.value = '6'; // shirt
+    // The pair to compare first: Fashion-MNIST's most confused one, else the first two classes.
+    const [a, b] = isFashionMnist(names) ? [FASHION_MNIST_CLASSES.indexOf('Pullover'), FASHION_MNIST_CLASSES.indexOf('Shirt')] : [0, 1];
+    elements.a.value = String(a);
+    elements.b.value = String(b);
     const apply = () => {
       view.setQuantity(elements.quantity.value as ClassMeansQuantity);
       const comparing = elements.mode.value === 'compare';

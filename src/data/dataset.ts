@@ -25,6 +25,11 @@ export const FASHION_MNIST_CLASSES = [
   'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ] as const;
 
+/** Whether `names` are Fashion-MNIST's (the views then tell its story: pullover, coat and shirt). */
+export function isFashionMnist(names: readonly string[]): boolean {
+  return names.length === FASHION_MNIST_CLASSES.length && names.every((name, k) => name === FASHION_MNIST_CLASSES[k]);
+}
+
 /** The shape a network is built for, taken from its data: images rows × cols × channels, K classes. */
 export interface DataShape {
   readonly rows: number;

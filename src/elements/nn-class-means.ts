@@ -9,8 +9,8 @@ import { theme } from './styles.js';
 
 /**
  * `<nn-class-means>`: per layer, every class's mean output over its test images (summed on the GPU
- * by the evaluation) and the 10×10 cosine similarity of those means; compare mode shows A, B and
- * A − B. Pullover, coat and shirt have nearly the same inner picture: that is why they are confused.
+ * by the evaluation) and the K×K cosine similarity of those means; compare mode shows A, B and
+ * A − B (on Fashion-MNIST, pullover, coat and shirt have nearly the same inner picture: that is why they are confused).
  * @csspart canvas - the WebGPU canvas
  * @cssprop --nn-class-means-height - height of the view
  */

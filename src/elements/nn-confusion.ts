@@ -1,3 +1,4 @@
+import { isFashionMnist } from '../data/dataset.js';
 import { css, html } from 'lit';
 import { customElement } from './decorators.js';
 import type { Scope } from '../app/scope.js';
@@ -74,7 +75,7 @@ export class NnConfusion extends CanvasPart<ConfusionView> {
           <button class="quiet" @click=${() => this.downloadPNG(`nnscope-confusion-step${this.session?.engine.stepCount ?? 0}.png`)} title="save the matrix as PNG">PNG</button>
         </div>
         <div class="pairs"></div>
-        <p class="explain">Rows are true classes, columns predictions. Pullover, coat and shirt take each other's places: click a cell to see those test images, then pick one to see its layer outputs.</p>
+        <p class="explain">Rows are true classes, columns predictions.${isFashionMnist(this.session?.dataset.classNames ?? []) ? " Pullover, coat and shirt take each other's places:" : ''} Click a cell to see those test images, then pick one to see its layer outputs.</p>
         ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
         <div class="explorer">
           <div class="view"><canvas class="gpu" part="canvas" tabindex="0" data-own-arrows role="application"

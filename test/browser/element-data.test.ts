@@ -5,7 +5,7 @@
  */
 import { expect } from '@esm-bundle/chai';
 import type { NnErrorDetail, NnScope } from '../../src/elements/nn-scope.js';
-import { addScope, nextEvent } from '../shared/element-fixture.js';
+import { addScope, nextEvent, until } from '../shared/element-fixture.js';
 import { cifarFile, generatedSet, idxFile, npyFile, numbers, stringsNpy, zipFile, type GeneratedSet } from '../shared/data-files.js';
 
 const fileOf = (name: string, bytes: Uint8Array) => new File([bytes as Uint8Array<ArrayBuffer>], name);
@@ -46,7 +46,7 @@ async function train(scope: NnScope, epochs: number): Promise<number> {
 }
 
 describe('<nn-scope> on your own data (dropped files)', () => {
-  it('IDX, 16×16 grey, 4 classes with classes.txt: a 256-…-4 network with those names, which learns it', () => addScope({ view: 'strips,confusion', 'sample-rate': '0', layers: '32', 'batch-size': '32', optimizer: 'adam', 'learning-rate': '0.005' }).then(async (scope) => {
+  it('IDX, 16×16 grey, 4 classes with classes.txt: a 256-…-4 network with those names, which learns it', () => addScope({ view: 'strips,confusion,class-means', 'sample-rate': '0', layers: '32', 'batch-size': '32', optimizer: 'adam', 'learning-rate': '0.005' }).then(async (scope) => {
     try {
       const shape = { rows: 16, cols: 16, channels: 1 as const, classes: 4 };
       const names = ['top band', 'upper band', 'lower band', 'bottom band'];
@@ -56,6 +56,12 @@ describe('<nn-scope> on your own data (dropped files)', () => {
       const accuracy = await train(scope, 2);
       console.log(`dropped IDX 16×16×1, 4 classes: test accuracy ${(100 * accuracy).toFixed(1)}%`);
       expect(accuracy).to.be.at.least(0.95);
+      // The views of 4 classes: class means compare classes 0 and 1 (Fashion-MNIST's pullover and shirt do not exist here).
+      const means = scope.shadowRoot!.querySelector('nn-class-means')!;
+      await until(() => !!(means as unknown as { view?: { compared?: readonly number[] } }).view?.compared, 'the class means to compare a pair');
+      expect((means as unknown as { view: { compared: readonly number[] } }).view.compared).to.deep.equal([0, 1]);
+      expect(means.shadowRoot!.querySelector('.bad'), 'no problem shown').to.equal(null);
+      expect(scope.shadowRoot!.querySelector('nn-confusion')!.shadowRoot!.textContent).to.not.include('Pullover');
     } finally {
       scope.remove();
     }
