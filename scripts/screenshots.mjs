@@ -16,13 +16,19 @@ const { port } = await context.serve({ servedir: 'www', host: '127.0.0.1', port:
 const started = Date.now();
 const log = (text) => console.log(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${text}`);
 
-/** Opens the app and trains one epoch; resolves with the page once the epoch's evaluation is shown. */
-async function trainedApp(browser, { dark = false } = {}) {
+/** A page of www/ at `width` × `height`, in the light or dark system theme, its errors logged. */
+async function openPage(browser, path, width, height, dark = false) {
   const page = await browser.newPage();
   page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: dark ? 'dark' : 'light' }]);
-  await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
-  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.setViewport({ width, height, deviceScaleFactor: 1 });
+  await page.goto(`http://127.0.0.1:${port}${path}`);
+  return page;
+}
+
+/** Opens the app and trains one epoch; resolves with the page once the epoch's evaluation is shown. */
+async function trainedApp(browser, { dark = false } = {}) {
+  const page = await openPage(browser, '/', 1280, 900, dark);
   const epoch = await page.evaluate(() => new Promise((resolve, reject) => {
     const scope = document.querySelector('nn-scope');
     scope.setAttribute('sample-rate', '0');
@@ -44,10 +50,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 1200));
 
 /** The app 30 s into training, test images animating at 2/s: what the page shows while it learns. */
 async function whileTraining(browser) {
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
-  await page.setViewport({ width: 1280, height: 900, deviceScaleFactor: 1 });
-  await page.goto(`http://127.0.0.1:${port}/`);
+  const page = await openPage(browser, '/', 1280, 900);
   await page.evaluate(() => new Promise((resolve) => {
     const scope = document.querySelector('nn-scope');
     const go = () => (scope.start(), resolve());
@@ -66,10 +69,7 @@ async function whileTraining(browser) {
 
 /** www/blog.html: the element in a 680-px blog column, 20 s into training. */
 async function blogColumn(browser) {
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
-  await page.setViewport({ width: 1000, height: 1500, deviceScaleFactor: 1 });
-  await page.goto(`http://127.0.0.1:${port}/blog.html`);
+  const page = await openPage(browser, '/blog.html', 1000, 1500);
   await page.evaluate(() => void document.querySelector('nn-scope').start());
   await new Promise((resolve) => setTimeout(resolve, 20_000));
   await page.screenshot({ path: `${outDir}/blog-column.png` });
@@ -82,10 +82,7 @@ async function blogColumn(browser) {
  * 25 s into training: colour inputs, colour first-layer tiles, the data's own class names.
  */
 async function rgbTraining(browser) {
-  const page = await browser.newPage();
-  page.on('pageerror', (error) => log(`[page exception] ${error.message}`));
-  await page.setViewport({ width: 1280, height: 1300, deviceScaleFactor: 1 });
-  await page.goto(`http://127.0.0.1:${port}/`);
+  const page = await openPage(browser, '/', 1280, 1300);
   await page.evaluate(() => new Promise((resolve) => {
     const NAMES = ['red disc', 'orange square', 'yellow disc', 'green square', 'teal disc', 'cyan square', 'blue disc', 'violet square', 'pink disc', 'white square'];
     const HUES = [[230, 40, 40], [240, 140, 30], [230, 220, 40], [50, 180, 60], [30, 160, 150], [60, 200, 230], [50, 80, 220], [140, 70, 210], [230, 110, 180], [235, 235, 235]];

@@ -4,6 +4,8 @@
  * from its assets, so the page can say where they are. No DOM is touched at module level.
  */
 
+import { pageUrl } from './data/fetch.js';
+
 /** The attribute that names the base path on a script tag: `<script src="…" data-nnscope-base="/assets/nnscope/">`. */
 export const BASE_PATH_ATTRIBUTE = 'data-nnscope-base';
 
@@ -11,10 +13,16 @@ let explicitBasePath: string | undefined;
 
 /** What this module reads of the page's document, where there is one (not in workers or Node). */
 interface PageDocument {
-  readonly baseURI: string;
   querySelector(selector: string): { getAttribute(name: string): string | null } | null;
 }
-const pageDocument = () => (globalThis as { document?: PageDocument }).document;
+
+/** The base path asked for, and who asked: setBasePath(), else a script tag; none: the module's folder. */
+function chosenBasePath(): { path?: string; source: string } {
+  if (explicitBasePath !== undefined) return { path: explicitBasePath, source: 'set by setBasePath()' };
+  const script = (globalThis as { document?: PageDocument }).document?.querySelector(`script[${BASE_PATH_ATTRIBUTE}]`);
+  const path = script?.getAttribute(BASE_PATH_ATTRIBUTE) ?? undefined;
+  return path === undefined ? { source: "the bundle's own folder" } : { path, source: `set by the script tag's ${BASE_PATH_ATTRIBUTE}` };
+}
 
 /**
  * Sets the folder URL that holds nnscope's `data/` folder (relative URLs resolve against the page).
@@ -32,12 +40,10 @@ export function setBasePath(url: string | URL): void {
  * as they are, e.g. from a CDN).
  */
 export function getBasePath(): string {
-  const page = pageUrl();
-  const script = pageDocument()?.querySelector(`script[${BASE_PATH_ATTRIBUTE}]`);
-  const chosen = explicitBasePath ?? script?.getAttribute(BASE_PATH_ATTRIBUTE) ?? undefined;
+  const chosen = chosenBasePath().path;
   let url: URL;
   try {
-    url = new URL(chosen ?? moduleFolder() ?? './', page);
+    url = new URL(chosen ?? moduleFolder() ?? './', pageUrl());
   } catch {
     throw new Error(`nnscope's base path ${JSON.stringify(chosen ?? './')} is not a URL here (no page to resolve it against): give setBasePath() an absolute URL.`);
   }
@@ -47,18 +53,12 @@ export function getBasePath(): string {
 
 /** How the base path was chosen, for messages when something is not found there. */
 export function basePathSource(): string {
-  if (explicitBasePath !== undefined) return 'set by setBasePath()';
-  if (pageDocument()?.querySelector(`script[${BASE_PATH_ATTRIBUTE}]`)) return `set by the script tag's ${BASE_PATH_ATTRIBUTE}`;
-  return "the bundle's own folder";
+  return chosenBasePath().source;
 }
 
 /** The URL of the demo data folder. */
 export function demoDataUrl(): string {
   return new URL('data/', getBasePath()).href;
-}
-
-function pageUrl(): string | undefined {
-  return pageDocument()?.baseURI ?? (globalThis as { location?: { href: string } }).location?.href;
 }
 
 /** This module's folder, if its URL has folders (a blob: or data: module has none). */

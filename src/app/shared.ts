@@ -5,7 +5,7 @@
 import { requestDevice } from '../gpu/device.js';
 import { BASE_PATH_ATTRIBUTE, basePathSource, demoDataUrl } from '../assets.js';
 import { loadFashionMnist } from '../data/idx.js';
-import { DataFetchError, dataUrl, type LoadProgress } from '../data/fetch.js';
+import { DataFetchError, dataUrl, pageUrl, type LoadProgress } from '../data/fetch.js';
 import { loadDataset } from '../data/load.js';
 import type { Dataset } from '../data/dataset.js';
 
@@ -41,7 +41,7 @@ const loads = new Map<string, SharedLoad>();
 export function sharedDataset(src: string, onProgress?: (progress: LoadProgress) => void): Promise<Dataset> {
   let url: string;
   try {
-    url = dataUrl(src, location.href).href;
+    url = dataUrl(src, pageUrl()).href;
   } catch (error) {
     return Promise.reject(error);
   }

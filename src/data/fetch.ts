@@ -26,9 +26,10 @@ export function dataUrl(text: string | URL, base?: string | URL): URL {
   }
 }
 
-/** The page's URL, which relative URLs are resolved against (none in Node). */
+/** The URL relative URLs are resolved against: the document's base URL, else the location (none in Node). */
 export function pageUrl(): string | undefined {
-  return (globalThis as { location?: { href: string } }).location?.href;
+  const scope = globalThis as { document?: { baseURI: string }; location?: { href: string } };
+  return scope.document?.baseURI ?? scope.location?.href;
 }
 
 /** Adds up the progress of several downloads into one report. */

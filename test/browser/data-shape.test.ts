@@ -54,6 +54,13 @@ function colours(count: number, seed: number): ImageSet {
 
 const names = (k: number) => Array.from({ length: k }, (_, c) => String(c));
 
+/** The RGBA of the canvas pixel under the centre of `rect` (CSS pixels), from a viewPixels read. */
+function centrePixel(pixels: Uint8ClampedArray, canvas: HTMLCanvasElement, rect: { x: number; y: number; width: number; height: number }): number[] {
+  const [x, y] = [Math.round((rect.x + rect.width / 2) * devicePixelRatio), Math.round((rect.y + rect.height / 2) * devicePixelRatio)];
+  const i = 4 * (y * canvas.width + x);
+  return Array.from(pixels.subarray(i, i + 4));
+}
+
 async function trainedAccuracy(device: GPUDevice, data: Dataset, epochs: number): Promise<number> {
   const engine = await createEngine({ device, shape: shapeOf(data), layers: [32], optimizer: { type: 'adam', learningRate: 0.01 }, batchSize: 32, seed: 3 });
   try {
@@ -176,10 +183,8 @@ describe('the data\'s shape drives the network', () => {
       expect(view.labels.filter((l) => l.kind === 'class').length, 'row names, thinned').to.be.within(10, 60);
       // The diagonal is the darkest blue: sample cell (k, k) centres through the hit test's inverse.
       const dark = names.filter((_, k) => {
-        const rect = view.cellRect(0, k * 100 + k, 0);
-        const [x, y] = [Math.round((rect.x + rect.width / 2) * devicePixelRatio), Math.round((rect.y + rect.height / 2) * devicePixelRatio)];
-        const i = 4 * (y * canvas.width + x);
-        return pixels[i + 2]! > 80 && pixels[i]! < 60;
+        const [red, , blue] = centrePixel(pixels, canvas, view.cellRect(0, k * 100 + k, 0));
+        return blue! > 80 && red! < 60;
       }).length;
       expect(dark, 'diagonal cells drawn dark blue').to.be.greaterThan(90);
     } finally {
@@ -208,9 +213,7 @@ describe('the data\'s shape drives the network', () => {
         const rect = view.cellRect(means, 3 * classes + k, 0); // neuron 3 (row), class k (column)
         const place = view.locate(rect.x + rect.width / 2, rect.y + rect.height / 2);
         expect(place, `class ${k}`).to.include({ kind: 'means', layer: 0, classA: k, neuron: 3 });
-        const [x, y] = [Math.round((rect.x + rect.width / 2) * devicePixelRatio), Math.round((rect.y + rect.height / 2) * devicePixelRatio)];
-        const i = 4 * (y * canvas.width + x);
-        const green = pixels[i + 1]!; // viridis brightens in green from 0 to 1
+        const green = centrePixel(pixels, canvas, rect)[1]!; // viridis brightens in green from 0 to 1
         if (k === 0) expect(green, 'class 0: dark').to.be.below(60);
         if (k === 99) expect(green, 'class 99: bright').to.be.above(180);
       }

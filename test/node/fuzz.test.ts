@@ -19,7 +19,7 @@ import { historyFromSafetensors, historyTensorNames, type HistoryFile } from '..
 import { parametersFromSafetensors } from '../../src/io/parameters-file.js';
 import { decodeSafetensors, SafetensorsError } from '../../src/io/safetensors.js';
 import { syntheticDataset } from '../shared/reference-run.js';
-import { generatedSet, npyFile, numbers, stringsNpy, zipFile, type GeneratedSet } from '../shared/data-files.js';
+import { generatedSet, idxFile, npyFile, numbers, stringsNpy, zipFile, type GeneratedSet } from '../shared/data-files.js';
 
 const SEED = process.env.FUZZ_SEED === 'random' ? Math.floor(Math.random() * 2 ** 32) : Number(process.env.FUZZ_SEED ?? 20261130) >>> 0;
 console.log(`fuzz seed ${SEED} (replay: FUZZ_SEED=${SEED})`);
@@ -135,16 +135,6 @@ const IDX_NAMES: IdxFileNames = {
   trainImages: 'fuzz-train-images-idx3-ubyte', trainLabels: 'fuzz-train-labels-idx1-ubyte',
   testImages: 'fuzz-t10k-images-idx3-ubyte', testLabels: 'fuzz-t10k-labels-idx1-ubyte',
 };
-
-/** An IDX file of unsigned bytes. */
-function idxFile(dims: number[], data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + data.length);
-  out.set([0, 0, 8, dims.length]);
-  const view = new DataView(out.buffer);
-  dims.forEach((d, k) => view.setUint32(4 + 4 * k, d, false));
-  out.set(data, 4 + 4 * dims.length);
-  return out;
-}
 
 /** Mutations that know the IDX layout: dimensions, rank, type and magic bytes, labels. */
 function mutateIdx(file: Uint8Array, labels: boolean, random: Random): Mutant {

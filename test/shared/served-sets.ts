@@ -56,10 +56,12 @@ function arrays(train: GeneratedSet, test: GeneratedSet, names: string[]): [stri
   return [['x_train', images(train)], ['y_train', labels(train)], ['x_test', images(test)], ['y_test', labels(test)], ['class_names', stringsNpy(names)]];
 }
 
+/** The 8×8 RGB colour task, written as an .npz and as .npy files. */
+const COLOURS = { shape: { rows: 8, cols: 8, channels: 3 as const, classes: 5 }, names: ['black', 'dark red', 'red', 'green', 'olive'] };
+
 const npz: ServedSet = {
   src: 'colours.npz',
-  shape: { rows: 8, cols: 8, channels: 3, classes: 5 },
-  names: ['black', 'dark red', 'red', 'green', 'olive'],
+  ...COLOURS,
   files() {
     const [train, test] = split(this.shape, 300, 100, 31);
     return new Map([['colours.npz', zipFile(arrays(train, test, this.names).map(([name, data]) => ({ name: `${name}.npy`, data })))]]);
@@ -68,8 +70,7 @@ const npz: ServedSet = {
 
 const npy: ServedSet = {
   src: 'npy-8x8/',
-  shape: { rows: 8, cols: 8, channels: 3, classes: 5 },
-  names: ['black', 'dark red', 'red', 'green', 'olive'],
+  ...COLOURS,
   files() {
     const [train, test] = split(this.shape, 300, 100, 41);
     return new Map(arrays(train, test, this.names).map(([name, data]) => [`npy-8x8/${name}.npy`, data]));
