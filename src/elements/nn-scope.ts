@@ -9,7 +9,7 @@ import { ConfigError } from '../engine/config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import { WebGpuUnavailableError } from '../gpu/device.js';
-import { SessionController } from './session-controller.js';
+import { loadedText, SessionController } from './session-controller.js';
 import { defineSettingProperties, takeEarlyValues } from './setting-properties.js';
 import { FileDrop, ScopeKeyboard } from './scope-input.js';
 import { ViewportWatcher } from './viewport-watcher.js';
@@ -43,7 +43,7 @@ export interface NnErrorDetail {
  * explorer and class means. Attributes are validated: a bad value shows its message and fires
  * `nn-error`, and nothing is built from it. Removing the element stops training and frees its GPU memory.
  *
- * @fires {CustomEvent<LoadProgress>} nn-load-progress - while the data set downloads; detail: { loaded, total } in bytes (total undefined until known)
+ * @fires {CustomEvent<LoadProgress>} nn-load-progress - while the data set downloads; detail: { loaded, total } in bytes (total undefined until known); while an image folder decodes, { loaded, total, unit: 'images' }
  * @fires {CustomEvent<{ engine: Engine }>} nn-ready - the network and data are on the GPU; detail: { engine }
  * @fires {CustomEvent<ScopeProgress>} nn-progress - after each chunk of steps; detail: { epoch, step, loss, accuracy, samplesPerSecond, etaSeconds, … }
  * @fires {CustomEvent<ScopeEpoch>} nn-epoch - after each epoch and its test evaluation; detail: { epoch, loss, accuracy, testAccuracy, weightChange }
@@ -358,7 +358,11 @@ export class NnScope extends LitElement {
   async openFiles(files: File[]): Promise<void> {
     if (files.length === 0) return;
     try {
-      const opened = await openFiles(files);
+      // An image folder reports its decoding here, as a download does (nn-load-progress, the message).
+      const opened = await openFiles(files, (progress) => {
+        this.message = { text: `Loading ${files.length === 1 ? files[0]!.name : 'the dropped files'}: ${loadedText(progress)}`, kind: 'info' };
+        this.dispatchEvent(new CustomEvent('nn-load-progress', { detail: progress, bubbles: true, composed: true }));
+      });
       if (opened.kind === 'dataset') {
         this.data = opened.dataset; // the element reloads on the new data
         return;

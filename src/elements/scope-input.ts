@@ -3,6 +3,7 @@
  * space plays and pauses, ← → step through the test images; files dropped on it are opened.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { droppedFiles } from './dropped-files.js';
 
 /** What the keyboard reaches of the element. */
 export interface KeyboardHost extends ReactiveControllerHost, HTMLElement {
@@ -42,7 +43,7 @@ export class ScopeKeyboard implements ReactiveController {
   }
 }
 
-/** Files dropped on the host go to `open`; `dragging` is true while some hover over it. */
+/** Files dropped on the host go to `open` (a dropped folder's files, with their paths); `dragging` is true while some hover over it. */
 export class FileDrop implements ReactiveController {
   dragging = false;
   private readonly listeners: [string, (event: DragEvent) => void][] = [
@@ -51,7 +52,9 @@ export class FileDrop implements ReactiveController {
     ['drop', (event) => {
       event.preventDefault();
       this.setDragging(false);
-      this.open([...(event.dataTransfer?.files ?? [])]);
+      const transfer = event.dataTransfer;
+      const files = [...(transfer?.files ?? [])]; // a DataTransfer empties after its event
+      if (transfer) void droppedFiles(transfer).then(this.open, () => this.open(files));
     }],
   ];
 

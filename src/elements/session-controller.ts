@@ -157,8 +157,9 @@ export class SessionController implements ReactiveController {
   }
 }
 
-/** "3.2 of 12.1 MB (26%)", or "3.2 MB" while the size is unknown. */
-export function loadedText({ loaded, total }: LoadProgress): string {
+/** "3.2 of 12.1 MB (26%)", or "3.2 MB" while the size is unknown; "decoded 120 of 600 images (20%)" for an image folder. */
+export function loadedText({ loaded, total, unit }: LoadProgress): string {
+  if (unit === 'images') return `decoded ${loaded} of ${total} images (${Math.floor((100 * loaded) / (total || 1))}%)`;
   const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
   return total ? `${mb(loaded)} of ${mb(total)} MB (${Math.floor((100 * loaded) / total)}%)` : `${mb(loaded)} MB`;
 }
