@@ -23,7 +23,7 @@ export type { LoadProgress } from './data/fetch.js';
 export { DataFetchError } from './data/fetch.js';
 export { checkDataset, DataFormatError } from './data/check.js';
 export type { ClassNames, DataFile, DatasetFiles } from './data/check.js';
-export { dataFormatOf, datasetFromFiles, loadDataset } from './data/load.js';
+export { dataFormatOf, datasetFromFiles, loadDataset, type DatasetOptions, type FilesOptions } from './data/load.js';
 export { getBasePath, setBasePath, BASE_PATH_ATTRIBUTE } from './assets.js';
 export { SafetensorsError, decodeSafetensors, encodeSafetensors } from './io/safetensors.js';
 export type { Tensor } from './io/safetensors.js';

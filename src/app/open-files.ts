@@ -4,7 +4,8 @@
  * that says what is expected.
  */
 import type { Dataset } from '../data/dataset.js';
-import { DATA_FILES_HELP, dataFormatOf, datasetFromFiles } from '../data/load.js';
+import type { LoadProgress } from '../data/fetch.js';
+import { DATA_FILES_HELP, dataFormatOf, datasetFromFiles, type FilesOptions } from '../data/load.js';
 
 export type OpenedFiles =
   | { kind: 'weights' | 'history'; bytes: Uint8Array; name: string }
@@ -12,19 +13,23 @@ export type OpenedFiles =
 
 /**
  * Reads `files`; a bad data file throws a DataFormatError naming it (the safetensors bytes are
- * checked later, by the import that uses them).
+ * checked later, by the import that uses them). A file's path ('train/cat/1.png': its
+ * `webkitRelativePath`, which a folder picker or a dropped folder's walk sets) names it, so that an
+ * image folder's files keep their class folders. `onProgress` follows an image folder's decoding;
+ * `options` size it and list a dropped folder's folders.
  * @example const opened = await openFiles([...input.files]);
  */
-export async function openFiles(files: readonly File[]): Promise<OpenedFiles> {
+export async function openFiles(files: readonly File[], onProgress?: (progress: LoadProgress) => void, options: Omit<FilesOptions, 'onProgress'> = {}): Promise<OpenedFiles> {
   if (files.length === 1 && files[0].name.endsWith('.safetensors')) {
     const bytes = new Uint8Array(await files[0].arrayBuffer());
     // A history file's header names its tensors history.{i}.layers.…; the header comes first.
     const header = new TextDecoder().decode(bytes.subarray(8, Math.min(bytes.length, 8 + 4096)));
     return { kind: header.includes('"history.0.') ? 'history' : 'weights', bytes, name: files[0].name };
   }
-  if (!dataFormatOf(files.map((f) => f.name))) {
+  const names = files.map((f) => f.webkitRelativePath || f.name);
+  if (!dataFormatOf(names)) {
     throw new Error(`Open one .safetensors file (weights or a history), or the files of a data set at once: ${DATA_FILES_HELP}. Got: ${files.map((f) => f.name).join(', ')}.`);
   }
-  const read = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
-  return { kind: 'dataset', dataset: await datasetFromFiles(read) };
+  const read = await Promise.all(files.map(async (file, k) => ({ name: names[k]!, bytes: new Uint8Array(await file.arrayBuffer()) })));
+  return { kind: 'dataset', dataset: await datasetFromFiles(read, { ...options, onProgress }) };
 }

@@ -6,7 +6,8 @@
  */
 import { demoDataUrl } from '../assets.js';
 import { shapeOf, type Dataset } from '../data/dataset.js';
-import { ConfigError, DEFAULT_TRAINING_SHARE, MAX_CLASSES, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
+import { ConfigError, DEFAULT_TRAINING_SHARE, MAX_CLASSES, MAX_IMAGE_SIDE, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
+import type { DatasetOptions } from '../data/load.js';
 import { COLORMAP_NAMES, type ColormapName } from '../views/colormaps.js';
 
 export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves'] as const;
@@ -43,6 +44,8 @@ export interface ScopeSettings extends NetworkSettings {
   src: string;
   /** Class names that replace the data's own; empty: the data's. */
   classNames: string[];
+  /** Rows × cols that an image folder's images are resized to; null: their own size (one size for all). */
+  imageSize: [rows: number, cols: number] | null;
   epochs: number;
   autoplay: boolean;
   view: ViewName[];
@@ -148,6 +151,17 @@ function choiceSetting<K extends SettingName>(name: K, choices: readonly string[
 }
 
 /** "128,128" → [128, 128]; "" → [] (no hidden layer: a linear classifier). */
+/** "32" (square), "28x32" or "28×32" (rows × cols); "" means the images' own size. */
+function parseImageSize(text: string): [number, number] | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const sides = trimmed.split(/\s*[x×]\s*/i).map(decimal);
+  if (sides.length > 2 || !sides.every((side) => Number.isInteger(side) && side >= 1 && side <= MAX_IMAGE_SIDE)) {
+    throw `must be a size in pixels, 1 to ${MAX_IMAGE_SIDE} each: "32" for 32×32, or rows x cols such as "28x32"`;
+  }
+  return [sides[0]!, sides.at(-1)!];
+}
+
 function parseLayers(text: string): number[] {
   if (text.trim() === '') return [];
   const widths = text.split(',').map(decimal);
@@ -177,7 +191,7 @@ function systemTheme(): 'light' | 'dark' {
 export const SETTINGS: readonly AnySetting[] = [
   {
     name: 'src', attribute: 'src', type: 'string',
-    help: 'URL of a data set: a folder of IDX files, CIFAR-10/100 binary batches or NumPy .npy arrays, or an .npz file (see "Your own data" in the README); default: the demo Fashion-MNIST under the base path (see setBasePath())',
+    help: 'URL of a data set: a folder of IDX files, CIFAR-10/100 binary batches or NumPy .npy arrays, an .npz file, or a .zip of an image folder (see "Your own data" in the README); default: the demo Fashion-MNIST under the base path (see setBasePath())',
     fallback: () => demoDataUrl(),
     shownDefault: 'the demo data: `data/` under the base path',
     parse: (text) => text.trim() || demoDataUrl(),
@@ -195,6 +209,13 @@ export const SETTINGS: readonly AnySetting[] = [
     },
     format: (names) => names.join(','),
   } satisfies Setting<'classNames'>,
+  {
+    name: 'imageSize', attribute: 'image-size', type: '[rows: number, cols: number] | null',
+    help: `rows×cols that an image folder's images are resized to ("32" or "28x32"), 1 to ${MAX_IMAGE_SIDE} each; absent: the images' own size, which must then be one for all`,
+    fallback: () => null, shownDefault: "the images' own size",
+    parse: parseImageSize,
+    format: (size) => (size ? size.join('x') : ''),
+  } satisfies Setting<'imageSize'>,
   {
     name: 'layers', attribute: 'layers', type: 'number[]', help: 'hidden-layer widths, 0 to 8 of them, each 1 to 4096 ("128,128"; empty: a linear classifier)',
     fallback: () => [128, 128], parse: parseLayers, format: (widths) => widths.join(','),
@@ -264,6 +285,11 @@ export function namedDataset(dataset: Dataset, names: readonly string[]): Datase
   const classes = shapeOf(dataset).classes;
   if (names.length !== classes) throw new AttributeError('class-names', names.join(','), `lists ${names.length} names, but the data has ${classes} classes: give one name per class, in label order`);
   return { ...dataset, classNames: names };
+}
+
+/** How the settings read a data set: an image folder's size. */
+export function datasetOptions(settings: ScopeSettings): DatasetOptions {
+  return settings.imageSize ? { size: settings.imageSize } : {};
 }
 
 /** The settings that decide the network and its training (those that set an engine option). */

@@ -6,7 +6,7 @@ import { requestDevice } from '../gpu/device.js';
 import { BASE_PATH_ATTRIBUTE, basePathSource, demoDataUrl } from '../assets.js';
 import { loadFashionMnist } from '../data/idx.js';
 import { DataFetchError, dataUrl, pageUrl, type LoadProgress } from '../data/fetch.js';
-import { loadDataset } from '../data/load.js';
+import { loadDataset, type DatasetOptions } from '../data/load.js';
 import type { Dataset } from '../data/dataset.js';
 
 let device: Promise<GPUDevice> | undefined;
@@ -34,18 +34,20 @@ interface SharedLoad {
 const loads = new Map<string, SharedLoad>();
 
 /**
- * The data set at `src` (relative to the page; any format loadDataset reads), fetched once per
- * page. The demo set is Fashion-MNIST, with its class names; its errors say how to tell nnscope
- * where its assets are. `onProgress` follows the download (at once with the bytes so far).
+ * The data set at `src` (relative to the page; any format loadDataset reads), read once per page
+ * for each `options` (an image folder's size). The demo set is Fashion-MNIST, with its class names;
+ * its errors say how to tell nnscope where its assets are. `onProgress` follows the download (at
+ * once with the bytes so far).
  */
-export function sharedDataset(src: string, onProgress?: (progress: LoadProgress) => void): Promise<Dataset> {
+export function sharedDataset(src: string, onProgress?: (progress: LoadProgress) => void, options: DatasetOptions = {}): Promise<Dataset> {
   let url: string;
   try {
     url = dataUrl(src, pageUrl()).href;
   } catch (error) {
     return Promise.reject(error);
   }
-  const load = loads.get(url) ?? startLoad(url);
+  const key = `${url} ${JSON.stringify(options)}`;
+  const load = loads.get(key) ?? startLoad(url, key, options);
   if (onProgress) {
     load.listeners.add(onProgress);
     if (load.progress) onProgress(load.progress);
@@ -53,17 +55,17 @@ export function sharedDataset(src: string, onProgress?: (progress: LoadProgress)
   return load.dataset;
 }
 
-function startLoad(url: string): SharedLoad {
+function startLoad(url: string, key: string, options: DatasetOptions): SharedLoad {
   const listeners = new Set<(progress: LoadProgress) => void>();
   const report = (progress: LoadProgress) => {
     load.progress = progress;
     for (const listener of listeners) listener(progress);
   };
   const demo = url === demoDataUrl();
-  const dataset = demo ? loadFashionMnist(url, report).catch((error: Error) => Promise.reject(demoDataError(error, url))) : loadDataset(url, report);
+  const dataset = demo ? loadFashionMnist(url, report).catch((error: Error) => Promise.reject(demoDataError(error, url))) : loadDataset(url, report, options);
   const load: SharedLoad = { dataset, listeners };
-  loads.set(url, load);
-  dataset.catch(() => loads.delete(url)).finally(() => listeners.clear()); // a failed fetch may be retried
+  loads.set(key, load);
+  dataset.catch(() => loads.delete(key)).finally(() => listeners.clear()); // a failed fetch may be retried
   return load;
 }
 

@@ -5,10 +5,15 @@ export class DataFetchError extends Error {
   override name = 'DataFetchError';
 }
 
-/** Bytes fetched so far; `total` is known once every file's size is (Content-Length), else undefined. */
+/**
+ * Bytes fetched so far; `total` is known once every file's size is (Content-Length), else undefined.
+ * An image folder then reports its decoding, counted in images (`unit: 'images'`).
+ */
 export interface LoadProgress {
   loaded: number;
   total: number | undefined;
+  /** What `loaded` and `total` count: bytes when absent. */
+  unit?: 'bytes' | 'images';
 }
 
 /** What a download reports: its bytes so far and its size, when known. */

@@ -4,7 +4,8 @@
  *
  * How a URL (`src`) tells the formats apart, by its path (the query and fragment are ignored):
  * - ending in `.npz`: a NumPy archive;
- * - ending in `.zip`: an image folder (not supported yet: refused, saying so);
+ * - ending in `.zip`: an image folder (image-folder.ts): `train/<class>/…` and `test/<class>/…`, or
+ *   `<class>/…` split by a seeded fraction; PNG or JPEG, decoded in the browser;
  * - anything else is a folder (an http(s) URL gets a final `/`). The first of these files it
  *   holds decides, asked for in this order:
  *   1. `train-images-idx3-ubyte.gz`, then `train-images-idx3-ubyte`: IDX (the four files gzipped,
@@ -16,18 +17,35 @@
  *      optional `class_names.npy`).
  *   A file is "there" when the server answers 200 with something other than an HTML page; the
  *   response that finds it is the download (nothing is fetched twice).
- * Files are told apart by their names, in the same order: one `.npz` or `.zip`; IDX when a name
- * says train/test (or t10k) and images/labels; else the exact names above.
+ * Files are told apart by their names, in the same order: one `.npz` or `.zip`; an image folder
+ * when a name is an image's (its path, `webkitRelativePath` for a dropped folder, gives its class
+ * folder); IDX when a name says train/test (or t10k) and images/labels; else the exact names above.
  */
 import { classNamesFromText, DataFormatError, type DataFile } from './check.js';
 import { CIFAR10, CIFAR100, NPY_ARRAYS, NPY_CLASS_NAMES, type CifarFormat } from './formats.js';
 import type { Dataset } from './dataset.js';
 import { DataFetchError, dataUrl, fetchBytes, fetchOptional, pageUrl, ProgressMeter, readBody, type LoadProgress } from './fetch.js';
+import type { ImageFolderOptions } from './image-folder.js';
 import { DEFAULT_IDX_FILES, IDX_CLASS_NAMES_FILE, IDX_KEYS, idxDatasetFromBytes, type IdxFileNames } from './idx.js';
 
 // The readers beyond IDX load when such data comes: they stay out of the bundle a page loads first.
 const cifarReader = () => import('./cifar.js');
 const numpyReader = () => import('./npz.js');
+const imageReader = () => import('./image-folder.js');
+
+/** How a data set is read: today, how an image folder's images are sized and split (image-folder.ts). */
+export type DatasetOptions = Omit<ImageFolderOptions, 'onProgress'>;
+
+/** How files given by name and bytes are read (datasetFromFiles). */
+export interface FilesOptions extends DatasetOptions {
+  /** A dropped folder's folder paths ('shapes/train/coat/'): an empty class folder shows only there. */
+  readonly folders?: readonly string[];
+  /** An image folder's decoding, in images. */
+  readonly onProgress?: (progress: LoadProgress) => void;
+}
+
+/** Image file names, as image-folder.ts reads them (kept here: that module loads only when such data comes). */
+const IMAGE_NAME = /\.(png|jpe?g|gif|bmp|webp)$/i;
 
 /** A format that comes as files in a folder. */
 interface FolderFormat {
@@ -78,21 +96,25 @@ export const DATA_FILES_HELP =
   `the four IDX files (${Object.values(RAW_IDX_FILES).join(', ')}, gzipped or not; ${IDX_CLASS_NAMES_FILE} optional); ` +
   `CIFAR-10's ${CIFAR10.trainFiles[0]} … ${CIFAR10.trainFiles.at(-1)} and ${CIFAR10.testFile} (${CIFAR10.namesFile} optional); ` +
   `CIFAR-100's ${CIFAR100.trainFiles[0]} and ${CIFAR100.testFile} (${CIFAR100.namesFile} optional); ` +
-  `NumPy's ${NUMPY.files.join(', ')} (${NUMPY.names} optional); or one .npz holding those arrays`;
+  `NumPy's ${NUMPY.files.join(', ')} (${NUMPY.names} optional); or one .npz holding those arrays; ` +
+  'or an image folder (a folder or a .zip of train/<class>/ and test/<class>/, or of <class>/ folders, holding PNG or JPEG images)';
 
 /**
  * Loads the data set at `src` (see the top of this file for how its format is told), relative to
- * the page. `onProgress` follows the download.
+ * the page. `onProgress` follows the download (and an image folder's decoding, in images).
  * @example
  * const cifar = await loadDataset('https://example.org/cifar-10-batches-bin/');
  * const mnist = await loadDataset('data/mnist.npz', ({ loaded, total }) => console.log(loaded, total));
  */
-export async function loadDataset(src: string | URL, onProgress?: (progress: LoadProgress) => void): Promise<Dataset> {
+export async function loadDataset(src: string | URL, onProgress?: (progress: LoadProgress) => void, options: DatasetOptions = {}): Promise<Dataset> {
   const url = dataUrl(src, pageUrl());
   const path = url.pathname.toLowerCase();
   const name = url.pathname.split('/').at(-1)!;
   if (path.endsWith('.npz')) return (await numpyReader()).npzDataset({ name, bytes: await fetchBytes(url, new ProgressMeter(1, onProgress).file(0)) });
-  if (path.endsWith('.zip')) throw zipNotYet(name);
+  if (path.endsWith('.zip')) {
+    const bytes = await fetchBytes(url, new ProgressMeter(1, onProgress).file(0));
+    return (await imageReader()).zipImageFolderDataset({ name, bytes }, { ...options, onProgress });
+  }
   if (!url.pathname.endsWith('/') && url.protocol.startsWith('http')) url.pathname += '/';
   let notThere = '';
   for (const format of FOLDER_FORMATS) {
@@ -116,15 +138,20 @@ export async function loadDataset(src: string | URL, onProgress?: (progress: Loa
 
 /**
  * A data set from files given by name and bytes (dropped, picked, or read in Node), told apart by
- * their names (see the top of this file). Files no format asks for are ignored.
+ * their names (see the top of this file). Files no format asks for are ignored. An image folder's
+ * files are named by their paths ('train/cat/1.png'); `onProgress` follows its decoding.
  * @example
  * const data = await datasetFromFiles(await Promise.all([...input.files].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))));
  */
-export async function datasetFromFiles(files: readonly DataFile[]): Promise<Dataset> {
+export async function datasetFromFiles(files: readonly DataFile[], options: FilesOptions = {}): Promise<Dataset> {
   const given = files.map((f) => f.name).join(', ');
   const format = dataFormatOf(files.map((f) => f.name));
   if (format === 'npz') return (await numpyReader()).npzDataset(files[0]!);
-  if (format === 'zip') throw zipNotYet(files[0]!.name);
+  if (format === 'zip') return (await imageReader()).zipImageFolderDataset(files[0]!, options);
+  if (format === 'image folder') {
+    const images = files.map((file) => ({ path: file.name, read: async () => file.bytes }));
+    return (await imageReader()).imageFolderDataset(images, options.folders ?? [], (path) => path, folderName(files), options);
+  }
   if (format === 'IDX') return idxFromFiles(files, given);
   const folder = FOLDER_FORMATS.find((f) => f.name === format);
   if (!folder) throw new DataFormatError(`${given}: not a data set nnscope reads; give ${DATA_FILES_HELP}.`);
@@ -136,10 +163,11 @@ export async function datasetFromFiles(files: readonly DataFile[]): Promise<Data
   return folder.read(folder.files.map((name) => byName.get(name)!), byName.get(folder.names));
 }
 
-/** Which format files of these names are ('npz', 'zip', 'IDX', 'CIFAR-10', 'CIFAR-100', 'NumPy'), by the rule at the top of this file; undefined if none. */
+/** Which format files of these names are ('npz', 'zip', 'image folder', 'IDX', 'CIFAR-10', 'CIFAR-100', 'NumPy'), by the rule at the top of this file; undefined if none. */
 export function dataFormatOf(names: readonly string[]): string | undefined {
   if (names.length === 1 && /\.npz$/i.test(names[0]!)) return 'npz';
   if (names.length === 1 && /\.zip$/i.test(names[0]!)) return 'zip';
+  if (names.some((name) => IMAGE_NAME.test(name))) return 'image folder';
   if (names.some((name) => IDX_ROLES.some(([, pattern]) => pattern.test(baseName(name))))) return 'IDX';
   const bases = new Set(names.map(baseName));
   return FOLDER_FORMATS.find((format) => format.name !== 'IDX' && format.files.some((file) => bases.has(file)))?.name;
@@ -170,6 +198,8 @@ function idxFromFiles(files: readonly DataFile[], given: string): Promise<Datase
 
 const baseName = (name: string) => name.slice(name.lastIndexOf('/') + 1);
 
-function zipNotYet(name: string): DataFormatError {
-  return new DataFormatError(`${name}: image folders in a .zip are not supported yet; give ${DATA_FILES_HELP}.`);
+/** An image folder's name for messages: the top folder its files share ('shapes/'), else 'the image folder'. */
+function folderName(files: readonly DataFile[]): string {
+  const top = files[0]!.name.split('/')[0];
+  return files.every((file) => file.name.startsWith(`${top}/`)) ? `${top}/` : 'the image folder';
 }

@@ -27,6 +27,15 @@ const MAX_DEFLATE_RATIO = 1032;
  * const x = await entries.get('x_train.npy')?.read();
  */
 export function readZip(bytes: Uint8Array, fileName: string): Map<string, ZipEntry> {
+  return zipDirectory(bytes, fileName).files;
+}
+
+/**
+ * The files of a zip archive by path, and its folder entries ('train/cat/'): an image folder's
+ * empty class folder shows only as a folder entry.
+ * @example const { files, folders } = zipDirectory(bytes, 'shapes.zip');
+ */
+export function zipDirectory(bytes: Uint8Array, fileName: string): { files: Map<string, ZipEntry>; folders: string[] } {
   const bad = (problem: string) => new DataFormatError(`${fileName}: ${problem}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = findEnd(bytes, view);
@@ -42,6 +51,7 @@ export function readZip(bytes: Uint8Array, fileName: string): Map<string, ZipEnt
   if (offset + size > end) throw bad(`truncated or corrupt: the zip directory (${size} bytes at ${offset}) runs past its end record at ${end}`);
 
   const entries = new Map<string, ZipEntry>();
+  const folders: string[] = [];
   let at = offset;
   for (let k = 0; k < count; k++) {
     if (at + 46 > end || view.getUint32(at, true) !== SIGNATURE.central) throw bad(`corrupt zip directory: entry ${k} at ${at} has no valid header`);
@@ -58,11 +68,14 @@ export function readZip(bytes: Uint8Array, fileName: string): Map<string, ZipEnt
     };
     at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
     if (at > end) throw bad(`corrupt zip directory: entry ${k} (${name}) runs past it`);
-    if (name.endsWith('/')) continue;
+    if (name.endsWith('/')) {
+      folders.push(name);
+      continue;
+    }
     if (entry.packed === 0xffffffff || entry.size === 0xffffffff || entry.header === 0xffffffff) throw bad(`${name}: a ZIP64 entry (over 4 GB), which is not supported`);
     entries.set(name, { name, size: entry.size, read: () => extract(bytes, view, entry, `${fileName}: ${name}`) });
   }
-  return entries;
+  return { files: entries, folders };
 }
 
 /** The end-of-central-directory record's offset, searched from the end (its comment may follow); -1 if none. */

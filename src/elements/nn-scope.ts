@@ -2,14 +2,14 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from './decorators.js';
 import type { Scope, ScopeEpoch, ScopeProgress } from '../app/scope.js';
 import { openFiles } from '../app/open-files.js';
-import { AttributeError, attributeOfOption, networkOf, parseSettings, sameNetwork, SETTING_ATTRIBUTES, type RawAttributes, type ScopeSettings } from '../app/settings.js';
+import { AttributeError, attributeOfOption, datasetOptions, networkOf, parseSettings, sameNetwork, SETTING_ATTRIBUTES, type RawAttributes, type ScopeSettings } from '../app/settings.js';
 import type { Dataset } from '../data/dataset.js';
 import { IdxFetchError, IdxFormatError, type LoadProgress } from '../data/idx.js';
 import { ConfigError } from '../engine/config.js';
 import type { Engine } from '../engine/engine.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import { WebGpuUnavailableError } from '../gpu/device.js';
-import { SessionController } from './session-controller.js';
+import { loadedText, SessionController } from './session-controller.js';
 import { defineSettingProperties, takeEarlyValues } from './setting-properties.js';
 import { FileDrop, ScopeKeyboard } from './scope-input.js';
 import { ViewportWatcher } from './viewport-watcher.js';
@@ -43,7 +43,7 @@ export interface NnErrorDetail {
  * explorer and class means. Attributes are validated: a bad value shows its message and fires
  * `nn-error`, and nothing is built from it. Removing the element stops training and frees its GPU memory.
  *
- * @fires {CustomEvent<LoadProgress>} nn-load-progress - while the data set downloads; detail: { loaded, total } in bytes (total undefined until known)
+ * @fires {CustomEvent<LoadProgress>} nn-load-progress - while the data set downloads; detail: { loaded, total } in bytes (total undefined until known); while an image folder decodes, { loaded, total, unit: 'images' }
  * @fires {CustomEvent<{ engine: Engine }>} nn-ready - the network and data are on the GPU; detail: { engine }
  * @fires {CustomEvent<ScopeProgress>} nn-progress - after each chunk of steps; detail: { epoch, step, loss, accuracy, samplesPerSecond, etaSeconds, … }
  * @fires {CustomEvent<ScopeEpoch>} nn-epoch - after each epoch and its test evaluation; detail: { epoch, loss, accuracy, testAccuracy, weightChange }
@@ -90,6 +90,7 @@ export class NnScope extends LitElement {
     .message { padding: 10px 14px; border-radius: 8px; margin-bottom: 10px; border: 1px solid var(--_border); background: var(--_card); }
     .message.error, .message.webgpu { border-color: var(--_bad); color: var(--_bad); font-weight: 600; }
     .message.webgpu { font-weight: 400; color: var(--_fg); }
+    .message progress { display: block; width: 100%; margin-top: 6px; accent-color: var(--_accent, currentColor); }
     .message.webgpu strong { color: var(--_bad); display: block; margin-bottom: 4px; }
     .drop { position: absolute; inset: 0; border: 3px dashed var(--_accent); border-radius: var(--_radius); background: color-mix(in srgb, var(--_bg) 80%, transparent);
       display: grid; place-items: center; font-size: 18px; color: var(--_accent); pointer-events: none; }
@@ -104,10 +105,11 @@ export class NnScope extends LitElement {
   @state() accessor attributeError: AttributeError | undefined = undefined;
   /** Network settings changed while a run was under way: they apply at reset(). */
   @state() accessor pendingReset = false;
-  @state() private accessor message: { text: string; kind: 'error' | 'info' | 'webgpu' } | undefined = undefined;
+  /** The message above the views; `progress` while a data set downloads or decodes (a progress bar). */
+  @state() private accessor message: { text: string; kind: 'error' | 'info' | 'webgpu'; progress?: LoadProgress } | undefined = undefined;
 
   private readonly controller = new SessionController(this, {
-    status: (text) => (this.message = text === undefined ? (this.message?.kind === 'info' ? undefined : this.message) : { text, kind: 'info' }),
+    status: (text, progress) => (this.message = text === undefined ? (this.message?.kind === 'info' ? undefined : this.message) : { text, kind: 'info', progress }),
     error: (error, recoverable) => this.fail(error, recoverable),
   });
   private readonly colorScheme = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
@@ -120,7 +122,7 @@ export class NnScope extends LitElement {
   /** Settings set as properties before the element was defined, applied when it connects. */
   private readonly earlyValues = takeEarlyValues(this);
   private readonly viewport = new ViewportWatcher(this, () => this.requestUpdate());
-  private readonly drop = new FileDrop(this, (files) => void this.openFiles(files));
+  private readonly drop = new FileDrop(this, (files, folders) => void this.openFiles(files, folders));
 
   constructor() {
     super();
@@ -221,7 +223,7 @@ export class NnScope extends LitElement {
     this.themeChanged = !!previous && previous.theme !== next.theme;
     if (this.message?.kind === 'error' && this.message.text.startsWith('<nn-scope')) this.message = undefined;
     if (!this.isConnected) return;
-    const newData = changed.has('data') || previous?.src !== next.src || previous?.classNames.join() !== next.classNames.join();
+    const newData = changed.has('data') || previous?.src !== next.src || previous?.classNames.join() !== next.classNames.join() || previous?.imageSize?.join() !== next.imageSize?.join();
     if (!this.session || newData) {
       if (!this.controller.loading || newData) this.loadWhenNear();
       return;
@@ -353,12 +355,17 @@ export class NnScope extends LitElement {
   /**
    * Opens files picked or dropped by the user: a .safetensors file is imported as weights (or, if
    * it is a recorded history, as the history); a data set's files (IDX, CIFAR, .npy, .npz) replace the data set. A bad file is
-   * reported (message and nn-error) and changes nothing.
+   * reported (message and nn-error) and changes nothing. `folders`: a dropped folder's folder paths
+   * ('shapes/train/coat/'), so that an empty class folder is refused rather than missed.
    */
-  async openFiles(files: File[]): Promise<void> {
+  async openFiles(files: File[], folders: string[] = []): Promise<void> {
     if (files.length === 0) return;
     try {
-      const opened = await openFiles(files);
+      // An image folder reports its decoding here, as a download does (nn-load-progress, the message).
+      const opened = await openFiles(files, (progress) => {
+        this.message = { text: `Loading ${files.length === 1 ? files[0]!.name : 'the dropped files'}: ${loadedText(progress)}`, kind: 'info', progress };
+        this.dispatchEvent(new CustomEvent('nn-load-progress', { detail: progress, bubbles: true, composed: true }));
+      }, { ...(this.settings ? datasetOptions(this.settings) : {}), folders });
       if (opened.kind === 'dataset') {
         this.data = opened.dataset; // the element reloads on the new data
         return;
@@ -426,7 +433,8 @@ export class NnScope extends LitElement {
     const message = this.message;
     return html`
       ${message ? html`<div class="message ${message.kind}" part="message" role=${message.kind === 'info' ? 'status' : 'alert'}>
-        ${message.kind === 'webgpu' ? html`<strong>WebGPU is not available</strong>` : nothing}${message.text}</div>` : nothing}
+        ${message.kind === 'webgpu' ? html`<strong>WebGPU is not available</strong>` : nothing}${message.text}
+        ${message.progress ? progressBar(message.progress) : nothing}</div>` : nothing}
       ${show('controls') ? html`<nn-controls theme=${this.settings?.theme ?? nothing} part="controls" exportparts="progress, settings, samples" .scope=${this}></nn-controls>` : nothing}
       <div class="grid" part="views">
         ${show('strips') ? html`<nn-strips theme=${this.settings?.theme ?? nothing} part="strips" exportparts="canvas: strips-canvas" class=${show('curves') ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
@@ -456,4 +464,10 @@ declare global {
     'nn-error': CustomEvent<NnErrorDetail>;
     'nn-recovered': CustomEvent<{ restoredFrom: string; engine: Engine }>;
   }
+}
+
+/** A data set's download or decoding as a bar; without a known total it runs indeterminate. */
+function progressBar({ loaded, total, unit }: LoadProgress) {
+  const label = unit === 'images' ? 'images decoded' : 'data downloaded';
+  return total ? html`<progress max=${total} .value=${loaded} aria-label=${label}></progress>` : html`<progress aria-label=${label}></progress>`;
 }

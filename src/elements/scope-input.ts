@@ -3,6 +3,7 @@
  * space plays and pauses, ← → step through the test images; files dropped on it are opened.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { droppedFiles } from './dropped-files.js';
 
 /** What the keyboard reaches of the element. */
 export interface KeyboardHost extends ReactiveControllerHost, HTMLElement {
@@ -42,7 +43,7 @@ export class ScopeKeyboard implements ReactiveController {
   }
 }
 
-/** Files dropped on the host go to `open`; `dragging` is true while some hover over it. */
+/** Files dropped on the host go to `open` (a dropped folder's files, with their paths, and its folders); `dragging` is true while some hover over it. */
 export class FileDrop implements ReactiveController {
   dragging = false;
   private readonly listeners: [string, (event: DragEvent) => void][] = [
@@ -51,11 +52,13 @@ export class FileDrop implements ReactiveController {
     ['drop', (event) => {
       event.preventDefault();
       this.setDragging(false);
-      this.open([...(event.dataTransfer?.files ?? [])]);
+      const transfer = event.dataTransfer;
+      const files = [...(transfer?.files ?? [])]; // a DataTransfer empties after its event
+      if (transfer) void droppedFiles(transfer).then(({ files, folders }) => this.open(files, folders), () => this.open(files, []));
     }],
   ];
 
-  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly open: (files: File[]) => void) {
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement, private readonly open: (files: File[], folders: string[]) => void) {
     host.addController(this);
   }
 

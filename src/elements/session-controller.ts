@@ -6,7 +6,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Scope, type ScopeEpoch, type ScopeProgress } from '../app/scope.js';
-import { namedDataset, networkOf, type ScopeSettings } from '../app/settings.js';
+import { datasetOptions, namedDataset, networkOf, type ScopeSettings } from '../app/settings.js';
 import { sharedDataset, sharedDevice } from '../app/shared.js';
 import { demoDataUrl } from '../assets.js';
 import type { Dataset } from '../data/dataset.js';
@@ -14,7 +14,8 @@ import type { LoadProgress } from '../data/idx.js';
 
 export interface SessionCallbacks {
   /** A line to show while loading, or undefined when done. */
-  status(text: string | undefined): void;
+  /** A status line (undefined: none); `progress` while data loads, for a progress bar. */
+  status(text: string | undefined, progress?: LoadProgress): void;
   /** Something went wrong; `recoverable` when the session repairs it itself. */
   error(error: Error, recoverable: boolean): void;
 }
@@ -72,12 +73,12 @@ export class SessionController implements ReactiveController {
     this.callbacks.status(`Loading ${what}…`);
     const onProgress = (progress: LoadProgress) => {
       if (token !== this.token) return;
-      this.callbacks.status(`Loading ${what}: ${loadedText(progress)}`);
+      this.callbacks.status(`Loading ${what}: ${loadedText(progress)}`, progress);
       this.dispatch('nn-load-progress', progress);
     };
     try {
       await sharedDevice(); // no WebGPU: say so before downloading megabytes for nothing
-      const dataset = namedDataset(data ?? (await sharedDataset(settings.src, onProgress)), settings.classNames);
+      const dataset = namedDataset(data ?? (await sharedDataset(settings.src, onProgress, datasetOptions(settings))), settings.classNames);
       if (token !== this.token) return;
       this.callbacks.status('Building the network on the GPU…');
       const session = await Scope.create(networkOf(settings), dataset, settings.epochs);
@@ -157,8 +158,9 @@ export class SessionController implements ReactiveController {
   }
 }
 
-/** "3.2 of 12.1 MB (26%)", or "3.2 MB" while the size is unknown. */
-export function loadedText({ loaded, total }: LoadProgress): string {
+/** "3.2 of 12.1 MB (26%)", or "3.2 MB" while the size is unknown; "decoded 120 of 600 images (20%)" for an image folder. */
+export function loadedText({ loaded, total, unit }: LoadProgress): string {
+  if (unit === 'images') return `decoded ${loaded} of ${total} images (${Math.floor((100 * loaded) / (total || 1))}%)`;
   const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
   return total ? `${mb(loaded)} of ${mb(total)} MB (${Math.floor((100 * loaded) / total)}%)` : `${mb(loaded)} MB`;
 }

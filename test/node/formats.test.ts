@@ -310,16 +310,23 @@ test('.npz: truncated, corrupt and unsupported archives are refused, naming the 
 
 // ── telling formats apart ─────────────────────────────────────────────────────────────────────────
 
-test('files are told apart by their names; unknown files and image-folder zips are refused with what is expected', async () => {
+test('files are told apart by their names; unknown files and bad image folders are refused with what is expected', async () => {
   assert.equal(dataFormatOf(['mnist.npz']), 'npz');
   assert.equal(dataFormatOf(['pets.zip']), 'zip');
   assert.equal(dataFormatOf(['train-images-idx3-ubyte.gz', 'readme.txt']), 'IDX');
   assert.equal(dataFormatOf(['data_batch_1.bin', 'batches.meta.txt', 'readme.html']), 'CIFAR-10');
   assert.equal(dataFormatOf(['train.bin', 'test.bin']), 'CIFAR-100');
   assert.equal(dataFormatOf(['x_train.npy']), 'NumPy');
-  assert.equal(dataFormatOf(['photo.png']), undefined);
-  await refuses(() => datasetFromFiles([file('photo.png', new Uint8Array(4))]), /^photo\.png: not a data set nnscope reads; give the four IDX files/);
-  await refuses(() => datasetFromFiles([file('pets.zip', new Uint8Array(4))]), /^pets\.zip: image folders in a \.zip are not supported yet/);
+  assert.equal(dataFormatOf(['cat/1.png', 'dog/1.JPG']), 'image folder');
+  assert.equal(dataFormatOf(['notes.txt']), undefined);
+  await refuses(() => datasetFromFiles([file('notes.txt', new Uint8Array(4))]), /^notes\.txt: not a data set nnscope reads; give the four IDX files/);
+  // Image folders are planned before any decoding (which needs a browser): their bad layouts are refused here too.
+  await refuses(() => datasetFromFiles([file('photo.png', new Uint8Array(4))]), /^photo\.png: in no class folder; an image folder holds/);
+  await refuses(() => datasetFromFiles([file('pets/cat/1.png', new Uint8Array(4)), file('pets/cat/notes.txt', new Uint8Array(4))]), /^pets\/cat\/notes\.txt: not an image/);
+  await refuses(() => datasetFromFiles([file('pets.zip', new Uint8Array(4))]), /^pets\.zip: not a zip archive/);
+  await refuses(() => datasetFromFiles([file('pets.zip', zipFile([{ name: 'pets/cat/1.png', data: new Uint8Array(4) }]))]), /^pets\.zip: 1 class folder \(cat\); a data set needs 2–100 classes/);
+  await refuses(() => datasetFromFiles([file('pets.zip', zipFile([{ name: 'cat/1.png', data: new Uint8Array(4) }, { name: 'dog/', data: new Uint8Array() }]))]), /^pets\.zip: dog\/: an empty class folder/);
+  await refuses(() => datasetFromFiles([file('pets/cat/1.png', new Uint8Array(4)), file('pets/dog/1.png', new Uint8Array(4))]), /^pets\/cat\/1\.png: image folders are decoded with createImageBitmap/);
   // Files a format does not ask for are ignored (CIFAR-10's readme.html).
   same((await datasetFromFiles([...cifar10Files(), file('readme.html', text('<html>'))])).test, rgbTest, 'with readme.html');
 });
@@ -389,11 +396,11 @@ test('loadDataset: a folder URL is probed IDX (.gz, raw), CIFAR-10, CIFAR-100, N
 });
 
 test('loadDataset: a folder with no data set, an HTML fallback, a .zip URL and a missing file are reported', async () => {
-  const server = await serve({ ...folder('/half/', cifar10Files().filter((f) => f.name !== 'test_batch.bin')) });
+  const server = await serve({ ...folder('/half/', cifar10Files().filter((f) => f.name !== 'test_batch.bin')), '/pets.zip': zipFile([{ name: 'cat/1.png', data: new Uint8Array(4) }, { name: 'loose.png', data: new Uint8Array(4) }]) });
   await refuses(() => loadDataset(`${server.url}/empty/`),
     /^could not fetch http:\/\/127\.0\.0\.1:\d+\/empty\/train-images-idx3-ubyte\.gz: HTTP 404 Not Found\. Found no data set in .*\/empty\/: a folder holds the four IDX files/, DataFetchError);
   await refuses(() => loadDataset(`${server.url}/half/`), /^could not fetch .*\/half\/test_batch\.bin: HTTP 404 Not Found\. CIFAR-10 needs data_batch_1\.bin, .*test_batch\.bin in one folder/, DataFetchError);
-  await refuses(() => loadDataset(`${server.url}/pets.zip`), /^pets\.zip: image folders in a \.zip are not supported yet/);
+  await refuses(() => loadDataset(`${server.url}/pets.zip`), /^pets\.zip: loose\.png: in no class folder/);
   const spa = await serve(folder('/app/data/', idxFiles()), { html: true });
   await refuses(() => loadDataset(`${spa.url}/app/nothing/`), /: an HTML page, not a data file\. Found no data set/, DataFetchError);
   assert.deepEqual((await loadDataset(`${spa.url}/app/data/`)).classNames, GREY_NAMES, 'raw IDX found after the .gz probe got an HTML page');

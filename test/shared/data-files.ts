@@ -208,3 +208,42 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Image `i` of `set` as a PNG file (8-bit grey or RGB, no filters), its zlib data in stored blocks:
+ * what a browser decodes, written without a canvas so that Node can write it too.
+ */
+export function pngFile(set: GeneratedSet, i: number): Uint8Array {
+  const { rows, cols, channels } = set;
+  const stride = cols * channels;
+  const raw = new Uint8Array(rows * (stride + 1)); // each row: filter 0, then its bytes
+  for (let y = 0; y < rows; y++) raw.set(set.images.subarray((i * rows + y) * stride, (i * rows + y + 1) * stride), y * (stride + 1) + 1);
+  const blocks: Uint8Array[] = [new Uint8Array([0x78, 0x01])];
+  for (let at = 0; at < raw.length || at === 0; at += 65535) {
+    const part = raw.subarray(at, at + 65535);
+    const header = new Uint8Array(5);
+    const view = new DataView(header.buffer);
+    header[0] = at + 65535 >= raw.length ? 1 : 0;
+    view.setUint16(1, part.length, true);
+    view.setUint16(3, ~part.length & 0xffff, true);
+    blocks.push(header, part);
+  }
+  let a = 1, b = 0;
+  for (const byte of raw) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  blocks.push(bigEndian(((b << 16) | a) >>> 0));
+  const ihdr = concat([bigEndian(cols), bigEndian(rows), new Uint8Array([8, channels === 3 ? 2 : 0, 0, 0, 0])]);
+  const chunk = (type: string, data: Uint8Array) => {
+    const body = concat([new TextEncoder().encode(type), data]);
+    return concat([bigEndian(data.length), body, bigEndian(crc32(body))]);
+  };
+  return concat([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', concat(blocks)), chunk('IEND', new Uint8Array())]);
+}
+
+function bigEndian(value: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, value, false);
+  return out;
+}

@@ -3,7 +3,7 @@
  * server): scripts/test-data.ts writes them into test-data/ before the browser run, and
  * test/browser/element-src.test.ts loads them. Each set is described once, here.
  */
-import { cifarFile, generatedSet, idxFile, npyFile, numbers, stringsNpy, zipFile, type GeneratedSet } from './data-files.js';
+import { cifarFile, generatedSet, idxFile, npyFile, numbers, pngFile, stringsNpy, zipFile, type GeneratedSet } from './data-files.js';
 
 /** Where the files are written, relative to the repository root (served by web-test-runner as /test-data/). */
 export const SERVED_DIR = 'test-data';
@@ -77,4 +77,16 @@ const npy: ServedSet = {
   },
 };
 
-export const SERVED_SETS: readonly ServedSet[] = [idx, cifar, npz, npy];
+/** An image folder: one root of class folders of PNGs, split 80/20 by the loader. */
+const images: ServedSet = {
+  src: 'shapes.zip',
+  shape: { rows: 12, cols: 12, channels: 3, classes: 3 },
+  names: ['black', 'dark red', 'red'],
+  files() {
+    const set = generatedSet(300, this.shape, 51);
+    const entries = Array.from({ length: set.count }, (_, i) => ({ name: `shapes/${this.names[set.labels[i]!]}/${i}.png`, data: pngFile(set, i) }));
+    return new Map([['shapes.zip', zipFile(entries)]]);
+  },
+};
+
+export const SERVED_SETS: readonly ServedSet[] = [idx, cifar, npz, npy, images];
