@@ -49,6 +49,11 @@ const RULES: Record<string, { valid: (text: string) => boolean; example: string 
   'training-share': { valid: real((n) => n >= 0.05 && n <= 1), example: '0.8' },
   theme: { valid: oneOf('light', 'dark'), example: 'dark' },
   loading: { valid: oneOf('lazy', 'eager'), example: 'eager' },
+  // "32" or rows x cols ("28x32", "28×32"), sides 1–1024; empty: the images' own size.
+  'image-size': {
+    valid: (t) => t.trim() === '' || (t.trim().split(/\s*[x×]\s*/i).length <= 2 && t.trim().split(/\s*[x×]\s*/i).every(whole(1, 1024))),
+    example: '28x32',
+  },
   'class-names': {
     valid: (t) => {
       if (t.trim() === '') return true; // the data's own names

@@ -61,7 +61,10 @@ describe('data-set files in the browser', () => {
 
   it('refuses files that are no data set, saying what is expected', async () => {
     let error: unknown;
+    await openFiles([fileOf('notes.txt', new Uint8Array(4))]).catch((e) => (error = e));
+    expect((error as Error).message).to.match(/^Open one \.safetensors file \(weights or a history\), or the files of a data set at once: the four IDX files .*\. Got: notes\.txt\.$/);
+    // An image alone is an image folder without its class folders: that layout is explained.
     await openFiles([fileOf('photo.png', new Uint8Array(4))]).catch((e) => (error = e));
-    expect((error as Error).message).to.match(/^Open one \.safetensors file \(weights or a history\), or the files of a data set at once: the four IDX files .*\. Got: photo\.png\.$/);
+    expect((error as Error).message).to.match(/^photo\.png: in no class folder; an image folder holds train\/<class>\/ and test\/<class>\/ folders/);
   });
 });
