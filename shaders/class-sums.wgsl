@@ -12,7 +12,9 @@ override classes: u32 = 10u;
 @group(0) @binding(3) var<storage, read> activated: array<f32>;
 @group(0) @binding(4) var<storage, read_write> sums: array<f32>;    // [2 · classes, width]
 
-@compute @workgroup_size(64)
+override WORKGROUP_X: u32;  // from the kernel table (src/engine/kernels.ts)
+
+@compute @workgroup_size(WORKGROUP_X)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let neuron = id.x;
   let k = id.y;  // the class

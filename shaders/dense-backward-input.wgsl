@@ -12,7 +12,10 @@
 
 override activation: u32 = RELU;  // the previous layer's activation
 
-@compute @workgroup_size(8, 8)
+override WORKGROUP_X: u32;  // from the kernel table (src/engine/kernels.ts)
+override WORKGROUP_Y: u32;
+
+@compute @workgroup_size(WORKGROUP_X, WORKGROUP_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let i0 = id.x * 4u;
   let r0 = id.y * 4u;

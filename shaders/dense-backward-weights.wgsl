@@ -9,7 +9,10 @@
 @group(0) @binding(3) var<storage, read_write> dweights: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dbiases: array<f32>;
 
-@compute @workgroup_size(8, 8)
+override WORKGROUP_X: u32;  // from the kernel table (src/engine/kernels.ts)
+override WORKGROUP_Y: u32;
+
+@compute @workgroup_size(WORKGROUP_X, WORKGROUP_Y)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let o0 = id.x * 4u;
   let i0 = id.y * 4u;

@@ -16,7 +16,9 @@ override pixels: u32 = 784;      // values per image: rows · cols · channels
 override inputScale: f32 = 1.0;  // input = byte · inputScale + inputShift
 override inputShift: f32 = 0.0;
 
-@compute @workgroup_size(64)
+override WORKGROUP_X: u32;  // from the kernel table (src/engine/kernels.ts)
+
+@compute @workgroup_size(WORKGROUP_X)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let word = id.x;
   let row = id.y;

@@ -8,10 +8,12 @@
 @group(0) @binding(3) var<storage, read_write> momentums: array<f32>;
 @group(0) @binding(4) var<storage, read_write> control: Control;
 
-@compute @workgroup_size(256)
+override WORKGROUP_X: u32;  // from the kernel table (src/engine/kernels.ts)
+
+@compute @workgroup_size(WORKGROUP_X)
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
   if (atomicLoad(&control.halted) != 0u) { return; }
-  let stride = groups.x * 256u;
+  let stride = groups.x * WORKGROUP_X;
   for (var i = id.x; i < arrayLength(&parameters); i += stride) {
     let update = params.momentum * momentums[i] - params.learningRate * gradients[i];
     let next = parameters[i] + update;

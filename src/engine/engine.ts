@@ -16,7 +16,7 @@ import { batchCapacity, checkDeviceLimits } from './limits.js';
 import { ChunkPacer } from './chunk-pacer.js';
 import { deriveSeed, initialWeights, shuffledOrder } from './random.js';
 import { summarize, TrainingDivergedError, type EpochStats, type StepStats, type TrainOptions } from './stats.js';
-import { CONTROL_BYTES, STATS_BYTES, TrainingPass } from './training-pass.js';
+import { CONTROL_BYTES, decodeStats, STATS_BYTES, TrainingPass, type ChunkStats } from './training-pass.js';
 
 export { TrainingDivergedError } from './stats.js';
 export type { EpochStats, Progress, StepStats, TrainOptions } from './stats.js';
@@ -31,9 +31,9 @@ export interface ForwardOptions {
 /** Chunks queued at most before the host waits for the oldest one's statistics (unpaced). */
 const CHUNKS_QUEUED = 3;
 
-/** A chunk's Stats + Control words, and when they came back (performance.now() ms). */
+/** A chunk's statistics and halt state, and when they came back (performance.now() ms). */
 interface ChunkResult {
-  words: Uint32Array;
+  stats: ChunkStats;
   completed: number;
 }
 
@@ -152,20 +152,20 @@ export class Engine {
     const pending: { read: Promise<ChunkResult>; submitted: number; steps: number; epoch: number; stepInEpoch: number; step: number }[] = [];
     const settle = async () => {
       const chunk = pending.shift()!;
-      const { words, completed } = await chunk.read;
+      const { stats, completed } = await chunk.read;
       this.pacer.completed(chunk.steps, chunk.submitted, completed);
-      const floats = new Float32Array(words.buffer);
-      if (words[4] !== 0) {
-        this.rewindTo(words[5]);
-        throw new TrainingDivergedError(words[5], words[4] === 1 ? 'loss' : 'update');
+      const { lossSum, correct, count, halted, badStep } = stats;
+      if (halted) {
+        this.rewindTo(badStep!);
+        throw new TrainingDivergedError(badStep!, halted === 1 ? 'loss' : 'update');
       }
-      total.lossSum += floats[0];
-      total.correct += words[1];
-      total.samples += words[2];
+      total.lossSum += lossSum;
+      total.correct += correct;
+      total.samples += count;
       onProgress?.({
         ...summarize(total, chunk.step - firstStep, started),
         epoch: chunk.epoch, stepInEpoch: chunk.stepInEpoch, stepsPerEpoch: this.stepsPerEpoch, step: chunk.step,
-        chunkLoss: floats[0] / words[2], chunkAccuracy: words[1] / words[2], chunkSamples: words[2],
+        chunkLoss: lossSum / count, chunkAccuracy: correct / count, chunkSamples: count,
       });
     };
     try {
@@ -236,9 +236,9 @@ export class Engine {
     this.device.queue.submit([encoder.finish()]);
     return staging.mapAsync(GPUMapMode.READ).then(
       () => {
-        const words = new Uint32Array(staging.getMappedRange().slice(0));
+        const stats = decodeStats(staging.getMappedRange().slice(0));
         this.staging.release(staging);
-        return { words, completed: performance.now() };
+        return { stats, completed: performance.now() };
       },
       (error) => {
         this.staging.release(staging);

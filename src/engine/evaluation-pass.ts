@@ -9,8 +9,9 @@ import type { EngineConfig } from './config.js';
 import { PROBE_ROWS, type TrainingDictionary } from './dictionary.js';
 import { ForwardPass } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
-import { bindGroup, getKernel, type Kernel } from './kernels.js';
+import { bindGroup, getKernel, workgroupsFor, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable } from './step-table.js';
+import { decodeStats, STATS_BYTES } from './training-pass.js';
 
 
 /** What `evaluate` measured. */
@@ -75,14 +76,14 @@ export class EvaluationPass {
     private readonly forward: ForwardPass,
     /** Writes the probe's own buffers (dictionary.probe), never the batch that training uses. */
     private readonly probeForward: ForwardPass,
-    private readonly softmax: Kernel,
-    private readonly classSumKernel: Kernel,
+    private readonly softmax: Kernel<'softmaxEvaluate'>,
+    private readonly classSumKernel: Kernel<'classSums'>,
   ) {
     this.owner = new BufferOwner(device, 'EvaluationPass');
     this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * config.shape.classes * layer.outputs.shape[1] * 4, storageUsage()));
     this.classSumGroups = dictionary.layers.map((layer, l) =>
       bindGroup(device, classSumKernel, `EvaluationPass.classSums${l}`, {
-        0: forward.dimsBinding(l), 1: { buffer: dictionary.inputLabels }, 2: layer.rawOutputs, 3: layer.outputs, 4: { buffer: this.classSums[l] },
+        dims: forward.dimsBinding(l), labels: { buffer: dictionary.inputLabels }, raw: layer.rawOutputs, activated: layer.outputs, sums: { buffer: this.classSums[l] },
       }),
     );
     this.capacity = config.evaluationBatchSize;
@@ -94,7 +95,7 @@ export class EvaluationPass {
 
   private accumulators(name: string, samples: number): Accumulators {
     return {
-      stats: this.owner.create(`${name}.stats`, 16, storageUsage()),
+      stats: this.owner.create(`${name}.stats`, STATS_BYTES, storageUsage()),
       confusion: this.owner.create(`${name}.confusion`, this.config.shape.classes ** 2 * 4, storageUsage()),
       predictions: this.owner.create(`${name}.predictions`, samples * 4, storageUsage()),
     };
@@ -104,9 +105,9 @@ export class EvaluationPass {
     const { layers, labels } = forward.into;
     const last = layers.length - 1;
     return bindGroup(this.device, this.softmax, `EvaluationPass.${name}.softmax`, {
-      0: { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES }, 1: forward.dimsBinding(last),
-      2: layers[last].rawOutputs, 3: { buffer: labels }, 4: layers[last].outputs,
-      6: { buffer: into.stats }, 8: { buffer: into.confusion }, 9: { buffer: into.predictions },
+      params: { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES }, dims: forward.dimsBinding(last),
+      logits: layers[last].rawOutputs, labels: { buffer: labels }, probabilities: layers[last].outputs,
+      stats: { buffer: into.stats }, confusion: { buffer: into.confusion }, predictions: { buffer: into.predictions },
     });
   }
 
@@ -141,7 +142,7 @@ export class EvaluationPass {
       pass.setPipeline(this.classSumKernel.pipeline);
       this.classSumGroups.forEach((group, l) => {
         pass.setBindGroup(0, group);
-        pass.dispatchWorkgroups(Math.ceil(this.config.sizes[l + 1] / 64), this.config.shape.classes);
+        pass.dispatchWorkgroups(...workgroupsFor('classSums', this.config.sizes[l + 1], this.config.shape.classes));
       });
       pass.end();
       this.device.queue.submit([encoder.finish()]);
@@ -151,23 +152,23 @@ export class EvaluationPass {
       }
     }
     const [stats, confusionFlat, predictions, ...sums] = await readRanges(this.device, [
-      { buffer: bound.stats, offset: 0, size: 16 },
+      { buffer: bound.stats, offset: 0, size: STATS_BYTES },
       { buffer: bound.confusion, offset: 0, size: bound.confusion.size },
       { buffer: bound.predictions, offset: 0, size: count * 4 },
       ...this.classSums.map((buffer) => ({ buffer, offset: 0, size: buffer.size })),
     ]);
     const seconds = (performance.now() - started) / 1000;
-    const statsWords = new Uint32Array(stats.buffer);
+    const { lossSum, correct, count: evaluated } = decodeStats(stats.slice().buffer);
     const counts = Array.from(new Uint32Array(confusionFlat.buffer));
     const classes = this.config.shape.classes;
     const confusion = Array.from({ length: classes }, (_, c) => counts.slice(c * classes, (c + 1) * classes));
     return {
-      accuracy: statsWords[1] / statsWords[2],
-      loss: stats[0] / statsWords[2],
+      accuracy: correct / evaluated,
+      loss: lossSum / evaluated,
       confusion,
       classAccuracy: confusion.map((row, c) => row[c] / Math.max(1, row.reduce((a, b) => a + b, 0))),
       predictions: new Uint32Array(predictions.buffer),
-      count: statsWords[2],
+      count: evaluated,
       samplesPerSecond: count / seconds,
       classMeans: sums.map((flat) => classMeans(flat, confusion.map((row) => row.reduce((a, b) => a + b, 0)))),
     };

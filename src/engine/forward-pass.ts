@@ -6,12 +6,10 @@
 import { BufferOwner } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
 import type { Activations, TrainingDictionary } from './dictionary.js';
-import { DENSE_TILE } from './limits.js';
-import { bindGroup, getKernel, type Kernel } from './kernels.js';
+import { bindGroup, getKernel, workgroupsFor, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES } from './step-table.js';
 
 const DIMS_SLOT_BYTES = 256;
-const GATHER_WORKGROUP = 64;
 
 /** Where a batch comes from: a split's bytes, the sample order, and the step table to read. */
 export interface BatchSource {
@@ -49,9 +47,9 @@ export class ForwardPass {
     readonly into: Activations,
     label: string,
     rows: number,
-    private readonly gather: Kernel,
-    private readonly hiddenForward: Kernel,
-    private readonly outputForward: Kernel,
+    private readonly gather: Kernel<'gather'>,
+    private readonly hiddenForward: Kernel<'denseForward'>,
+    private readonly outputForward: Kernel<'denseForward'>,
   ) {
     this.owner = new BufferOwner(device, label);
     const layers = dictionary.layers.length;
@@ -61,13 +59,13 @@ export class ForwardPass {
       const kernel = this.layerKernel(l);
       const x = l === 0 ? into.input : into.layers[l - 1].outputs;
       return bindGroup(device, kernel, `${label}.forward${l}`, {
-        0: this.dimsBinding(l), 1: x, 2: layer.weights, 3: layer.biases, 4: into.layers[l].rawOutputs, 5: into.layers[l].outputs,
+        dims: this.dimsBinding(l), x, weights: layer.weights, biases: layer.biases, raw: into.layers[l].rawOutputs, activated: into.layers[l].outputs,
       });
     });
   }
 
   /** Hidden layers apply the activation; the output layer stays linear (softmax follows). */
-  private layerKernel(l: number): Kernel {
+  private layerKernel(l: number): Kernel<'denseForward'> {
     return l === this.dictionary.layers.length - 1 ? this.outputForward : this.hiddenForward;
   }
 
@@ -87,9 +85,9 @@ export class ForwardPass {
   /** A gather bind group for a data split and an order; build it once per source, not per batch. */
   gatherGroup(source: BatchSource, label: string): GPUBindGroup {
     return bindGroup(this.device, this.gather, label, {
-      0: { buffer: source.stepTable, offset: 0, size: STEP_PARAMS_BYTES },
-      1: { buffer: source.images }, 2: { buffer: source.labels }, 3: { buffer: source.order },
-      4: this.into.input, 5: { buffer: this.into.labels },
+      params: { buffer: source.stepTable, offset: 0, size: STEP_PARAMS_BYTES },
+      images: { buffer: source.images }, labels: { buffer: source.labels }, order: { buffer: source.order },
+      batch: this.into.input, batchLabels: { buffer: this.into.labels },
     });
   }
 
@@ -98,11 +96,11 @@ export class ForwardPass {
     const sizes = this.config.sizes;
     pass.setPipeline(this.gather.pipeline);
     pass.setBindGroup(0, gatherGroup, [slotOffset]);
-    pass.dispatchWorkgroups(Math.ceil(sizes[0] / 4 / GATHER_WORKGROUP), rows);
+    pass.dispatchWorkgroups(...workgroupsFor('gather', sizes[0], rows));
     this.forwardGroups.forEach((group, l) => {
       pass.setPipeline(this.layerKernel(l).pipeline);
       pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(Math.ceil(sizes[l + 1] / DENSE_TILE), Math.ceil(rows / DENSE_TILE));
+      pass.dispatchWorkgroups(...workgroupsFor('denseForward', sizes[l + 1], rows));
     });
   }
 

@@ -14,36 +14,105 @@ import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
 import classSums from '../../shaders/class-sums.wgsl';
 import weightChange from '../../shaders/weight-change.wgsl';
 
-/** How a binding is used: a uniform (optionally with a dynamic offset) or a storage buffer. */
+/** How a binding is used: a uniform (`step`: the per-step table, bound with a dynamic offset) or a storage buffer. */
 type BindingKind = 'uniform' | 'step' | 'read' | 'write';
 
-/** A kernel: its source (shared code joined by plain concatenation), entry point and bindings. */
+/** One binding: its number in `@group(0)` and its use. */
+interface BindingSpec {
+  readonly binding: number;
+  readonly kind: BindingKind;
+}
+const uniform = (binding: number): BindingSpec => ({ binding, kind: 'uniform' });
+const step = (binding: number): BindingSpec => ({ binding, kind: 'step' });
+const read = (binding: number): BindingSpec => ({ binding, kind: 'read' });
+const write = (binding: number): BindingSpec => ({ binding, kind: 'write' });
+
+/**
+ * A kernel: its source (shared code joined by plain concatenation), entry point, bindings under
+ * the names its WGSL declares, and its workgroup.
+ */
 interface KernelSpec {
-  code: string;
-  entryPoint: string;
-  /** binding number → kind; `step` is the per-step uniform table, bound with a dynamic offset. */
-  bindings: Record<number, BindingKind>;
+  readonly code: string;
+  readonly entryPoint: string;
+  readonly bindings: Readonly<Record<string, BindingSpec>>;
+  /**
+   * Invocations per workgroup in x (and y), fed to the WGSL overrides WORKGROUP_X (and
+   * WORKGROUP_Y); absent where the WGSL fixes its own (one-workgroup reductions).
+   */
+  readonly workgroup?: readonly [x: number, y?: number];
+  /** Elements one invocation covers in x and y; with `workgroup` it sizes dispatches (workgroupsFor). */
+  readonly perInvocation?: readonly [x: number, y?: number];
 }
 
+/** Dense kernels: each invocation keeps a 4×4 block in registers; 8×8 invocations cover 32×32. */
+const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
+
 export const KERNELS = {
-  gather: { code: common + gatherBatch, entryPoint: 'main', bindings: { 0: 'step', 1: 'read', 2: 'read', 3: 'read', 4: 'write', 5: 'write' } },
-  denseForward: { code: common + activation + denseForward, entryPoint: 'main', bindings: { 0: 'uniform', 1: 'read', 2: 'read', 3: 'read', 4: 'write', 5: 'write' } },
-  denseBackwardInput: { code: common + activation + denseBackwardInput, entryPoint: 'main', bindings: { 0: 'uniform', 1: 'read', 2: 'read', 3: 'read', 4: 'read', 5: 'write' } },
-  denseBackwardWeights: { code: common + denseBackwardWeights, entryPoint: 'main', bindings: { 0: 'uniform', 1: 'read', 2: 'read', 3: 'write', 4: 'write' } },
-  softmaxTrain: { code: common + softmaxCrossEntropy, entryPoint: 'train', bindings: { 0: 'step', 1: 'uniform', 2: 'read', 3: 'read', 4: 'write', 5: 'write', 6: 'write', 7: 'write' } },
-  softmaxEvaluate: { code: common + softmaxCrossEntropy, entryPoint: 'evaluate', bindings: { 0: 'step', 1: 'uniform', 2: 'read', 3: 'read', 4: 'write', 6: 'write', 8: 'write', 9: 'write' } },
-  sgd: { code: common + optimizerSgd, entryPoint: 'main', bindings: { 0: 'step', 1: 'write', 2: 'read', 3: 'write', 4: 'write' } },
-  classSums: { code: common + classSums, entryPoint: 'main', bindings: { 0: 'uniform', 1: 'read', 2: 'read', 3: 'read', 4: 'write' } },
-  weightChange: { code: weightChange, entryPoint: 'main', bindings: { 0: 'read', 1: 'read', 2: 'write', 3: 'write' } },
-  adam: { code: common + optimizerAdam, entryPoint: 'main', bindings: { 0: 'step', 1: 'write', 2: 'read', 3: 'write', 4: 'write', 5: 'write' } },
+  gather: {
+    code: common + gatherBatch, entryPoint: 'main',
+    bindings: { params: step(0), images: read(1), labels: read(2), order: read(3), batch: write(4), batchLabels: write(5) },
+    workgroup: [64], perInvocation: [4, 1], // x: pixels, four (one packed word) per invocation; y: batch rows
+  },
+  denseForward: {
+    code: common + activation + denseForward, entryPoint: 'main', ...DENSE, // x: outputs, y: rows
+    bindings: { dims: uniform(0), x: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) },
+  },
+  denseBackwardInput: {
+    code: common + activation + denseBackwardInput, entryPoint: 'main', ...DENSE, // x: inputs, y: rows
+    bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
+  },
+  denseBackwardWeights: {
+    code: common + denseBackwardWeights, entryPoint: 'main', ...DENSE, // x: outputs, y: inputs
+    bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
+  },
+  softmaxTrain: {
+    code: common + softmaxCrossEntropy, entryPoint: 'train', // one workgroup
+    bindings: { params: step(0), dims: uniform(1), logits: read(2), labels: read(3), probabilities: write(4), gradient: write(5), stats: write(6), control: write(7) },
+  },
+  softmaxEvaluate: {
+    code: common + softmaxCrossEntropy, entryPoint: 'evaluate', // one workgroup; gradient (5) and control (7) are training's
+    bindings: { params: step(0), dims: uniform(1), logits: read(2), labels: read(3), probabilities: write(4), stats: write(6), confusion: write(8), predictions: write(9) },
+  },
+  sgd: {
+    code: common + optimizerSgd, entryPoint: 'main', workgroup: [256], perInvocation: [1], // x: parameters
+    bindings: { params: step(0), parameters: write(1), gradients: read(2), momentums: write(3), control: write(4) },
+  },
+  adam: {
+    code: common + optimizerAdam, entryPoint: 'main', workgroup: [256], perInvocation: [1], // x: parameters
+    bindings: { params: step(0), parameters: write(1), gradients: read(2), momentums: write(3), caches: write(4), control: write(5) },
+  },
+  classSums: {
+    code: common + classSums, entryPoint: 'main', workgroup: [64], perInvocation: [1, 1], // x: neurons, y: classes
+    bindings: { dims: uniform(0), labels: read(1), raw: read(2), activated: read(3), sums: write(4) },
+  },
+  weightChange: {
+    code: weightChange, entryPoint: 'main', // one workgroup per layer
+    bindings: { layers: read(0), parameters: read(1), snapshot: write(2), results: write(3) },
+  },
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;
+/** The names kernel `K` binds (its WGSL variables). */
+export type BindingName<K extends KernelName> = keyof (typeof KERNELS)[K]['bindings'] & string;
 
 /** A compiled kernel: the pipeline and the layout its bind groups are made with. */
-export interface Kernel {
+export interface Kernel<K extends KernelName = KernelName> {
+  readonly name: K;
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
+}
+
+/** Elements one workgroup of `name` covers in x and y (e.g. 32 × 32 outputs × rows for the dense kernels). */
+export function tileOf(name: KernelName): [x: number, y: number] {
+  const spec: KernelSpec = KERNELS[name];
+  if (!spec.workgroup || !spec.perInvocation) throw new Error(`${name} runs a fixed number of workgroups`);
+  return [spec.workgroup[0] * spec.perInvocation[0], (spec.workgroup[1] ?? 1) * (spec.perInvocation[1] ?? 1)];
+}
+
+/** Workgroups of `name` that cover `x` × `y` elements. */
+export function workgroupsFor(name: KernelName, x: number, y = 1): [number, number] {
+  const [tileX, tileY] = tileOf(name);
+  return [Math.ceil(x / tileX), Math.ceil(y / tileY)];
 }
 
 /** A shader failed to compile or link: the message carries the compiler's lines. */
@@ -53,7 +122,7 @@ export class ShaderError extends Error {
 
 const cache = new WeakMap<GPUDevice, Map<string, Promise<Kernel>>>();
 
-function layoutEntry(binding: number, kind: BindingKind): GPUBindGroupLayoutEntry {
+function layoutEntry({ binding, kind }: BindingSpec): GPUBindGroupLayoutEntry {
   const buffer: GPUBufferBindingLayout =
     kind === 'uniform' ? { type: 'uniform' }
     : kind === 'step' ? { type: 'uniform', hasDynamicOffset: true }
@@ -71,20 +140,19 @@ export async function compileShader(device: GPUDevice, label: string, code: stri
   return module;
 }
 
-async function compile(device: GPUDevice, name: KernelName, constants: Record<string, number>, label: string): Promise<Kernel> {
+async function compile<K extends KernelName>(device: GPUDevice, name: K, constants: Record<string, number>, label: string): Promise<Kernel<K>> {
   const spec: KernelSpec = KERNELS[name];
   const module = await compileShader(device, label, spec.code);
-  const layout = device.createBindGroupLayout({
-    label: `${label}.layout`,
-    entries: Object.entries(spec.bindings).map(([binding, kind]) => layoutEntry(Number(binding), kind)),
-  });
+  const layout = device.createBindGroupLayout({ label: `${label}.layout`, entries: Object.values(spec.bindings).map(layoutEntry) });
+  const [x, y] = spec.workgroup ?? [];
+  const workgroup = { ...(x ? { WORKGROUP_X: x } : {}), ...(y ? { WORKGROUP_Y: y } : {}) };
   try {
     const pipeline = await device.createComputePipelineAsync({
       label,
       layout: device.createPipelineLayout({ label: `${label}.pipelineLayout`, bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: spec.entryPoint, constants },
+      compute: { module, entryPoint: spec.entryPoint, constants: { ...constants, ...workgroup } },
     });
-    return { pipeline, layout };
+    return { name, pipeline, layout };
   } catch (error) {
     throw new ShaderError(`${label} could not be built: ${(error as Error).message}`);
   }
@@ -94,7 +162,7 @@ async function compile(device: GPUDevice, name: KernelName, constants: Record<st
  * The kernel `name` specialised with `constants` (override values), compiled once per device.
  * @example const { pipeline, layout } = await getKernel(device, 'denseForward', { activation: 1 });
  */
-export function getKernel(device: GPUDevice, name: KernelName, constants: Record<string, number> = {}): Promise<Kernel> {
+export function getKernel<K extends KernelName>(device: GPUDevice, name: K, constants: Record<string, number> = {}): Promise<Kernel<K>> {
   let kernels = cache.get(device);
   if (!kernels) cache.set(device, (kernels = new Map()));
   const key = `${name}(${Object.entries(constants).map(([k, v]) => `${k}=${v}`).join(',')})`;
@@ -104,14 +172,19 @@ export function getKernel(device: GPUDevice, name: KernelName, constants: Record
     kernels.set(key, kernel);
     kernel.catch(() => kernels.delete(key));
   }
-  return kernel;
+  return kernel as Promise<Kernel<K>>;
 }
 
-/** A bind group for `kernel`, its resources given by binding number. */
-export function bindGroup(device: GPUDevice, kernel: Kernel, label: string, resources: Record<number, GPUBufferBinding>): GPUBindGroup {
+/**
+ * A bind group for `kernel`, its buffers given under the names its WGSL binds (a missing or
+ * misspelt name does not compile).
+ * @example bindGroup(device, kernel, 'forward0', { dims, x, weights, biases, raw, activated });
+ */
+export function bindGroup<K extends KernelName>(device: GPUDevice, kernel: Kernel<K>, label: string, resources: Record<BindingName<K>, GPUBufferBinding>): GPUBindGroup {
+  const bindings: Readonly<Record<string, BindingSpec>> = KERNELS[kernel.name].bindings;
   return device.createBindGroup({
     label,
     layout: kernel.layout,
-    entries: Object.entries(resources).map(([binding, resource]) => ({ binding: Number(binding), resource })),
+    entries: Object.entries<GPUBufferBinding>(resources).map(([name, resource]) => ({ binding: bindings[name]!.binding, resource })),
   });
 }

@@ -1,9 +1,8 @@
 /** Checks a configuration against the device's limits before any GPU work is done. */
 import { ConfigError, type EngineConfig } from './config.js';
 import { parameterLayout } from './dictionary.js';
+import { workgroupsFor } from './kernels.js';
 
-/** Rows and outputs one dense-kernel workgroup covers (8×8 invocations × 4×4 blocks). */
-export const DENSE_TILE = 32;
 
 /** Rows the engine's batch buffers hold: enough for training and for evaluation. */
 export function batchCapacity(config: EngineConfig): number {
@@ -23,7 +22,7 @@ export function checkDeviceLimits(config: EngineConfig, limits: GPUSupportedLimi
   config.sizes.forEach((width, l) => {
     const bytes = rows * width * 4;
     if (bytes > maxBinding) fail('layers', `Layer ${l} (width ${width}) needs ${bytes} bytes per batch buffer, more than ${maxBinding}; it`);
-    if (Math.ceil(width / DENSE_TILE) > maxGroups || Math.ceil(rows / DENSE_TILE) > maxGroups) fail('layers', `Layer ${l} (width ${width})`);
+    if (Math.max(...workgroupsFor('denseForward', width, rows)) > maxGroups) fail('layers', `Layer ${l} (width ${width})`);
   });
   const parameterBytes = parameterLayout(config.sizes).length * 4;
   if (parameterBytes > maxBinding) fail('layers', `The network's ${parameterBytes} bytes of parameters (limit ${maxBinding} per buffer)`);

@@ -13,14 +13,30 @@ import { ACTIVATION_CODES, type EngineConfig } from './config.js';
 import type { TrainingDictionary } from './dictionary.js';
 import { ForwardPass } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
-import { bindGroup, getKernel, type Kernel } from './kernels.js';
-import { DENSE_TILE } from './limits.js';
+import { bindGroup, getKernel, workgroupsFor, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } from './step-table.js';
 
 /** Bytes of the statistics read back per chunk: Stats (lossSum, correct, count, pad) + Control (halted, badStep). */
 export const STATS_BYTES = 16;
 export const CONTROL_BYTES = 8;
-const OPTIMIZER_WORKGROUP = 256;
+
+/** The Stats words (softmax-cross-entropy.wgsl), and the Control words (common.wgsl) that may follow them. */
+export interface ChunkStats {
+  lossSum: number;
+  correct: number;
+  count: number;
+  /** 0 running, 1 non-finite loss, 2 non-finite parameter update (absent: Control not read). */
+  halted?: number;
+  /** The step at which training halted. */
+  badStep?: number;
+}
+
+/** Decodes Stats (STATS_BYTES), optionally followed by Control (CONTROL_BYTES), as read back. */
+export function decodeStats(bytes: ArrayBufferLike): ChunkStats {
+  const words = new Uint32Array(bytes);
+  const stats = { lossSum: new Float32Array(bytes, 0, 1)[0]!, correct: words[1]!, count: words[2]! };
+  return words.length >= (STATS_BYTES + CONTROL_BYTES) / 4 ? { ...stats, halted: words[4], badStep: words[5] } : stats;
+}
 
 export class TrainingPass {
   /** Per chunk statistics, cleared after each read. */
@@ -39,7 +55,7 @@ export class TrainingPass {
       getKernel(device, 'softmaxTrain'),
       getKernel(device, 'denseBackwardInput', { activation: ACTIVATION_CODES[config.activation] }),
       getKernel(device, 'denseBackwardWeights'),
-      getKernel(device, config.optimizer.type === 'adam' ? 'adam' : 'sgd'),
+      config.optimizer.type === 'adam' ? getKernel(device, 'adam') : getKernel(device, 'sgd'),
     ]);
     return new TrainingPass(device, config, dictionary, forward, { loss, backwardInput, backwardWeights, optimizer });
   }
@@ -49,7 +65,12 @@ export class TrainingPass {
     private readonly config: EngineConfig,
     private readonly dictionary: TrainingDictionary,
     private readonly forward: ForwardPass,
-    private readonly kernels: Record<'loss' | 'backwardInput' | 'backwardWeights' | 'optimizer', Kernel>,
+    private readonly kernels: {
+      loss: Kernel<'softmaxTrain'>;
+      backwardInput: Kernel<'denseBackwardInput'>;
+      backwardWeights: Kernel<'denseBackwardWeights'>;
+      optimizer: Kernel<'sgd'> | Kernel<'adam'>;
+    },
   ) {
     this.owner = new BufferOwner(device, 'TrainingPass');
     this.stats = this.owner.create('stats', STATS_BYTES, storageUsage());
@@ -57,14 +78,14 @@ export class TrainingPass {
     const layers = dictionary.layers;
     this.backwardInputGroups = layers.slice(1).map((layer, i) =>
       bindGroup(device, kernels.backwardInput, `TrainingPass.backwardInput${i + 1}`, {
-        0: forward.dimsBinding(i + 1), 1: { buffer: dictionary.rawGradients[i + 1] }, 2: layer.weights,
-        3: layers[i].rawOutputs, 4: layers[i].outputs, 5: { buffer: dictionary.rawGradients[i] },
+        dims: forward.dimsBinding(i + 1), gradient: { buffer: dictionary.rawGradients[i + 1] }, weights: layer.weights,
+        previousRaw: layers[i].rawOutputs, previousActivated: layers[i].outputs, previousGradient: { buffer: dictionary.rawGradients[i] },
       }),
     );
     this.backwardWeightGroups = layers.map((layer, l) =>
       bindGroup(device, kernels.backwardWeights, `TrainingPass.backwardWeights${l}`, {
-        0: forward.dimsBinding(l), 1: l === 0 ? dictionary.input : layers[l - 1].outputs,
-        2: { buffer: dictionary.rawGradients[l] }, 3: layer.dweights, 4: layer.dbiases,
+        dims: forward.dimsBinding(l), x: l === 0 ? dictionary.input : layers[l - 1].outputs,
+        gradient: { buffer: dictionary.rawGradients[l] }, dweights: layer.dweights, dbiases: layer.dbiases,
       }),
     );
   }
@@ -87,13 +108,14 @@ export class TrainingPass {
     const step = { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES };
     const gatherGroup = this.forward.gatherGroup({ images: train.images, labels: train.labels, order, stepTable }, 'TrainingPass.gather');
     const lossGroup = bindGroup(this.device, this.kernels.loss, 'TrainingPass.loss', {
-      0: step, 1: this.forward.dimsBinding(last), 2: d.layers[last].rawOutputs, 3: { buffer: d.inputLabels },
-      4: d.layers[last].outputs, 5: { buffer: d.rawGradients[last] }, 6: { buffer: this.stats }, 7: { buffer: this.control },
+      params: step, dims: this.forward.dimsBinding(last), logits: d.layers[last].rawOutputs, labels: { buffer: d.inputLabels },
+      probabilities: d.layers[last].outputs, gradient: { buffer: d.rawGradients[last] }, stats: { buffer: this.stats }, control: { buffer: this.control },
     });
-    const optimizerGroup = bindGroup(this.device, this.kernels.optimizer, 'TrainingPass.optimizer', {
-      0: step, 1: { buffer: d.parameters }, 2: { buffer: d.gradients }, 3: { buffer: d.momentums },
-      ...(d.caches ? { 4: { buffer: d.caches }, 5: { buffer: this.control } } : { 4: { buffer: this.control } }),
-    });
+    const optimizer = this.kernels.optimizer;
+    const shared = { params: step, parameters: { buffer: d.parameters }, gradients: { buffer: d.gradients }, momentums: { buffer: d.momentums }, control: { buffer: this.control } };
+    const optimizerGroup = optimizer.name === 'adam'
+      ? bindGroup(this.device, optimizer, 'TrainingPass.optimizer', { ...shared, caches: { buffer: d.caches! } })
+      : bindGroup(this.device, optimizer, 'TrainingPass.optimizer', shared);
     this.bound = { order, stepTable, gatherGroup, lossGroup, optimizerGroup };
   }
 
@@ -118,16 +140,17 @@ export class TrainingPass {
       if (l > 0) {
         pass.setPipeline(this.kernels.backwardInput.pipeline);
         pass.setBindGroup(0, this.backwardInputGroups[l - 1]);
-        pass.dispatchWorkgroups(Math.ceil(sizes[l] / DENSE_TILE), Math.ceil(rows / DENSE_TILE));
+        pass.dispatchWorkgroups(...workgroupsFor('denseBackwardInput', sizes[l], rows));
       }
       pass.setPipeline(this.kernels.backwardWeights.pipeline);
       pass.setBindGroup(0, this.backwardWeightGroups[l]);
-      pass.dispatchWorkgroups(Math.ceil(sizes[l + 1] / DENSE_TILE), Math.ceil(sizes[l] / DENSE_TILE));
+      pass.dispatchWorkgroups(...workgroupsFor('denseBackwardWeights', sizes[l + 1], sizes[l]));
     }
     pass.setPipeline(this.kernels.optimizer.pipeline);
     pass.setBindGroup(0, bound.optimizerGroup, [offset]);
     const elements = this.dictionary.layout.length;
-    pass.dispatchWorkgroups(Math.min(Math.ceil(elements / OPTIMIZER_WORKGROUP), 65535));
+    // The optimizer strides over the parameters: fewer workgroups than elements need are fine.
+    pass.dispatchWorkgroups(Math.min(workgroupsFor(this.kernels.optimizer.name, elements)[0], 65535));
   }
 
   /** Clears the halt flag (after parameters were restored or re-initialised). */

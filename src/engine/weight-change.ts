@@ -20,14 +20,14 @@ export class WeightChangeMeter {
     return new WeightChangeMeter(device, dictionary, await getKernel(device, 'weightChange'));
   }
 
-  private constructor(private readonly device: GPUDevice, private readonly dictionary: TrainingDictionary, private readonly kernel: Kernel) {
+  private constructor(private readonly device: GPUDevice, private readonly dictionary: TrainingDictionary, private readonly kernel: Kernel<'weightChange'>) {
     this.owner = new BufferOwner(device, 'WeightChangeMeter');
     const ranges = Uint32Array.from(dictionary.layout.layers.flatMap((layer) => [layer.weights, layer.inputs * layer.outputs]));
     const layers = this.owner.createWith('layers', ranges, GPUBufferUsage.STORAGE);
     this.snapshot = this.owner.create('snapshot', dictionary.parameters.size, storageUsage());
     this.results = this.owner.create('results', dictionary.layers.length * 8, storageUsage());
     this.group = bindGroup(device, kernel, 'WeightChangeMeter', {
-      0: { buffer: layers }, 1: { buffer: dictionary.parameters }, 2: { buffer: this.snapshot }, 3: { buffer: this.results },
+      layers: { buffer: layers }, parameters: { buffer: dictionary.parameters }, snapshot: { buffer: this.snapshot }, results: { buffer: this.results },
     });
     this.restart();
   }

@@ -1,6 +1,6 @@
 /** Each WGSL kernel against the plain TypeScript reference, on random data with ragged shapes. */
 import { expect } from '@esm-bundle/chai';
-import { dims, maxRelativeDifference, runKernel, type BindingData } from '../shared/kernel-harness.js';
+import { dims, maxRelativeDifference, runKernel } from '../shared/kernel-harness.js';
 import { gpuTest } from '../shared/gpu-test.js';
 import {
   activate, activationGradient, adamUpdate, backwardInput, backwardWeights, matmulForward,
@@ -29,12 +29,12 @@ describe('kernels match the CPU reference', () => {
         const w = f32(randomArray(inputs * outputs, rng, 0.5));
         const b = f32(randomArray(outputs, rng, 0.5));
         const out = await runKernel(device, 'denseForward', { activation: ACTIVATION_CODES[kind] }, {
-          0: dims(rows, inputs, outputs), 1: x, 2: w, 3: b,
-          4: new Float32Array(rows * outputs), 5: new Float32Array(rows * outputs),
-        }, [Math.ceil(outputs / 32), Math.ceil(rows / 32)], [4, 5]);
+          dims: dims(rows, inputs, outputs), x, weights: w, biases: b,
+          raw: new Float32Array(rows * outputs), activated: new Float32Array(rows * outputs),
+        }, { extent: [outputs, rows], read: ['raw', 'activated'] });
         const z = matmulForward(x, w, b, rows, inputs, outputs);
-        const zDiff = maxRelativeDifference(new Float32Array(out[4]), z);
-        const aDiff = maxRelativeDifference(new Float32Array(out[5]), activate(z, kind));
+        const zDiff = maxRelativeDifference(new Float32Array(out.raw), z);
+        const aDiff = maxRelativeDifference(new Float32Array(out.activated), activate(z, kind));
         console.log(`dense-forward ${rows}×${inputs}→${outputs} ${kind}: maxdiff raw ${zDiff.toExponential(2)}, activated ${aDiff.toExponential(2)}`);
         expect(zDiff).to.be.below(TOLERANCE);
         expect(aDiff).to.be.below(TOLERANCE);
@@ -47,12 +47,13 @@ describe('kernels match the CPU reference', () => {
         const prevRaw = f32(randomArray(rows * inputs, rng, 2));
         const prevAct = f32(activate(prevRaw, kind));
         const out = await runKernel(device, 'denseBackwardInput', { activation: ACTIVATION_CODES[kind] }, {
-          0: dims(rows, inputs, outputs), 1: dz, 2: w, 3: prevRaw, 4: prevAct, 5: new Float32Array(rows * inputs),
-        }, [Math.ceil(inputs / 32), Math.ceil(rows / 32)], [5]);
+          dims: dims(rows, inputs, outputs), gradient: dz, weights: w, previousRaw: prevRaw, previousActivated: prevAct,
+          previousGradient: new Float32Array(rows * inputs),
+        }, { extent: [inputs, rows], read: ['previousGradient'] });
         const dx = backwardInput(dz, w, rows, inputs, outputs);
         const grad = activationGradient(prevRaw, prevAct, kind);
         const expected = dx.map((v, i) => v * grad[i]);
-        const diff = maxRelativeDifference(new Float32Array(out[5]), expected);
+        const diff = maxRelativeDifference(new Float32Array(out.previousGradient), expected);
         expect(diff).to.be.below(TOLERANCE);
       }));
     }
@@ -62,11 +63,11 @@ describe('kernels match the CPU reference', () => {
       const x = f32(randomArray(rows * inputs, rng, 1));
       const dz = f32(randomArray(rows * outputs, rng, 1));
       const out = await runKernel(device, 'denseBackwardWeights', {}, {
-        0: dims(rows, inputs, outputs), 1: x, 2: dz, 3: new Float32Array(inputs * outputs), 4: new Float32Array(outputs),
-      }, [Math.ceil(outputs / 32), Math.ceil(inputs / 32)], [3, 4]);
+        dims: dims(rows, inputs, outputs), x, gradient: dz, dweights: new Float32Array(inputs * outputs), dbiases: new Float32Array(outputs),
+      }, { extent: [outputs, inputs], read: ['dweights', 'dbiases'] });
       const { dweights, dbiases } = backwardWeights(x, dz, rows, inputs, outputs);
-      const dwDiff = maxRelativeDifference(new Float32Array(out[3]), dweights);
-      const dbDiff = maxRelativeDifference(new Float32Array(out[4]), dbiases);
+      const dwDiff = maxRelativeDifference(new Float32Array(out.dweights), dweights);
+      const dbDiff = maxRelativeDifference(new Float32Array(out.dbiases), dbiases);
       console.log(`dense-backward-weights ${rows}×${inputs}→${outputs}: maxdiff dW ${dwDiff.toExponential(2)}, db ${dbDiff.toExponential(2)}`);
       expect(dwDiff).to.be.below(TOLERANCE);
       expect(dbDiff).to.be.below(TOLERANCE);
@@ -83,11 +84,11 @@ describe('kernels match the CPU reference', () => {
     const cursor = 4;
     const step = new Uint8Array(packStepTable({ type: 'sgd', learningRate: 0.1, momentum: 0, decay: 0 }, [{ step: 0, cursor, count }]));
     const out = await runKernel(device, 'gather', { pixels: 784, inputScale: 1 / 127.5, inputShift: -1 }, {
-      0: { uniform: step }, 1: new Uint32Array(images.buffer), 2: new Uint32Array(Uint8Array.from([...labels, 0]).buffer),
-      3: order, 4: new Float32Array(rows * 784).fill(99), 5: new Uint32Array(rows).fill(99),
-    }, [4, rows], [4, 5]);
-    const batch = new Float32Array(out[4]);
-    const batchLabels = new Uint32Array(out[5]);
+      params: { uniform: step }, images: new Uint32Array(images.buffer), labels: new Uint32Array(Uint8Array.from([...labels, 0]).buffer),
+      order, batch: new Float32Array(rows * 784).fill(99), batchLabels: new Uint32Array(rows).fill(99),
+    }, { extent: [784, rows], read: ['batch', 'batchLabels'] });
+    const batch = new Float32Array(out.batch);
+    const batchLabels = new Uint32Array(out.batchLabels);
     for (let r = 0; r < rows; r++) {
       const position = cursor + r;
       if (position < count) {
@@ -109,18 +110,18 @@ describe('kernels match the CPU reference', () => {
     const labels = Uint32Array.from({ length: rows }, (_, r) => (r >= 33 ? INVALID : Math.floor(rng() * 10)));
     const step = new Uint8Array(packStepTable({ type: 'sgd', learningRate: 0.1, momentum: 0, decay: 0 }, [{ step: 9, cursor: 0, count: 33 }]));
     const out = await runKernel(device, 'softmaxTrain', {}, {
-      0: { uniform: step }, 1: dims(rows, 0, 10), 2: logits, 3: labels, 4: new Float32Array(rows * 10),
-      5: new Float32Array(rows * 10), 6: new Float32Array(4), 7: new Uint32Array(2),
-    }, [1], [4, 5, 6, 7]);
+      params: { uniform: step }, dims: dims(rows, 0, 10), logits, labels, probabilities: new Float32Array(rows * 10),
+      gradient: new Float32Array(rows * 10), stats: new Float32Array(4), control: new Uint32Array(2),
+    }, { read: ['probabilities', 'gradient', 'stats', 'control'] });
     const ref = softmaxCrossEntropy(logits, labels, rows, 10);
-    expect(maxRelativeDifference(new Float32Array(out[4]), ref.probabilities)).to.be.below(1e-6);
-    expect(maxRelativeDifference(new Float32Array(out[5]), ref.dlogits)).to.be.below(1e-6);
-    const stats = new Float32Array(out[6]);
-    const counts = new Uint32Array(out[6]);
+    expect(maxRelativeDifference(new Float32Array(out.probabilities), ref.probabilities)).to.be.below(1e-6);
+    expect(maxRelativeDifference(new Float32Array(out.gradient), ref.dlogits)).to.be.below(1e-6);
+    const stats = new Float32Array(out.stats);
+    const counts = new Uint32Array(out.stats);
     expect(stats[0]).to.be.closeTo(ref.lossSum, 1e-4 * ref.lossSum);
     expect(counts[1]).to.equal(ref.correct);
     expect(counts[2]).to.equal(33);
-    expect(Array.from(new Uint32Array(out[7]))).to.deep.equal([0, 0]);
+    expect(Array.from(new Uint32Array(out.control))).to.deep.equal([0, 0]);
   }));
 
   it('softmax-cross-entropy train: a non-finite loss halts at that step', () => gpuTest(async (device) => {
@@ -128,10 +129,10 @@ describe('kernels match the CPU reference', () => {
     logits[3] = NaN;
     const step = new Uint8Array(packStepTable({ type: 'sgd', learningRate: 0.1, momentum: 0, decay: 0 }, [{ step: 41, cursor: 0, count: 2 }]));
     const out = await runKernel(device, 'softmaxTrain', {}, {
-      0: { uniform: step }, 1: dims(2, 0, 10), 2: logits, 3: Uint32Array.from([3, 1]), 4: new Float32Array(20),
-      5: new Float32Array(20), 6: new Float32Array(4), 7: new Uint32Array(2),
-    }, [1], [7]);
-    expect(Array.from(new Uint32Array(out[7]))).to.deep.equal([1, 41]);
+      params: { uniform: step }, dims: dims(2, 0, 10), logits, labels: Uint32Array.from([3, 1]), probabilities: new Float32Array(20),
+      gradient: new Float32Array(20), stats: new Float32Array(4), control: new Uint32Array(2),
+    }, { read: ['control'] });
+    expect(Array.from(new Uint32Array(out.control))).to.deep.equal([1, 41]);
   }));
 
   it('softmax-cross-entropy evaluate: confusion counts and predictions', () => gpuTest(async (device) => {
@@ -142,12 +143,12 @@ describe('kernels match the CPU reference', () => {
     const cursor = 1000;
     const step = new Uint8Array(packStepTable({ type: 'sgd', learningRate: 0.1, momentum: 0, decay: 0 }, [{ step: 0, cursor, count: 1290 }]));
     const out = await runKernel(device, 'softmaxEvaluate', {}, {
-      0: { uniform: step }, 1: dims(rows, 0, 10), 2: logits, 3: labels, 4: new Float32Array(rows * 10),
-      6: new Float32Array(4), 8: new Uint32Array(100), 9: new Uint32Array(1300).fill(77),
-    }, [1], [6, 8, 9]);
+      params: { uniform: step }, dims: dims(rows, 0, 10), logits, labels, probabilities: new Float32Array(rows * 10),
+      stats: new Float32Array(4), confusion: new Uint32Array(100), predictions: new Uint32Array(1300).fill(77),
+    }, { read: ['stats', 'confusion', 'predictions'] });
     const ref = softmaxCrossEntropy(logits, labels, rows, 10);
     const confusion = new Uint32Array(100);
-    const predictions = new Uint32Array(out[9]);
+    const predictions = new Uint32Array(out.predictions);
     for (let r = 0; r < 290; r++) {
       const row = Array.from(ref.probabilities.slice(r * 10, r * 10 + 10));
       const predicted = row.indexOf(Math.max(...row));
@@ -155,9 +156,9 @@ describe('kernels match the CPU reference', () => {
       expect(predictions[cursor + r]).to.equal(predicted);
     }
     expect(predictions[cursor + 295]).to.equal(77); // padding rows write nothing
-    expect(Array.from(new Uint32Array(out[8]))).to.deep.equal(Array.from(confusion));
-    expect(new Uint32Array(out[6])[1]).to.equal(ref.correct);
-    expect(new Float32Array(out[6])[0]).to.be.closeTo(ref.lossSum, 1e-4 * ref.lossSum);
+    expect(Array.from(new Uint32Array(out.confusion))).to.deep.equal(Array.from(confusion));
+    expect(new Uint32Array(out.stats)[1]).to.equal(ref.correct);
+    expect(new Float32Array(out.stats)[0]).to.be.closeTo(ref.lossSum, 1e-4 * ref.lossSum);
   }));
 
   const N = 1000 + 13;
@@ -173,16 +174,16 @@ describe('kernels match the CPU reference', () => {
         ? { type, learningRate: 0.05, momentum: 0.9, decay: 0.01 } as const
         : { type, learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0.01 } as const;
       const step = new Uint8Array(packStepTable(config, [{ step: t, cursor: 0, count: 1 }]));
-      const bindings: Record<number, BindingData> = type === 'sgd'
-        ? { 0: { uniform: step }, 1: param, 2: grad, 3: m, 4: new Uint32Array(2) }
-        : { 0: { uniform: step }, 1: param, 2: grad, 3: m, 4: v, 5: new Uint32Array(2) };
-      const out = await runKernel(device, type, {}, bindings, [Math.ceil(N / 256)], type === 'sgd' ? [1, 3] : [1, 3, 4]);
+      const shared = { params: { uniform: step }, parameters: param, gradients: grad, momentums: m, control: new Uint32Array(2) };
+      const out: { parameters: ArrayBuffer; momentums: ArrayBuffer; caches?: ArrayBuffer } = type === 'sgd'
+        ? await runKernel(device, 'sgd', {}, shared, { extent: [N], read: ['parameters', 'momentums'] })
+        : await runKernel(device, 'adam', {}, { ...shared, caches: v }, { extent: [N], read: ['parameters', 'momentums', 'caches'] });
       const p64 = Float64Array.from(param), m64 = Float64Array.from(m), v64 = Float64Array.from(v);
       if (config.type === 'sgd') sgdMomentumUpdate(p64, grad, m64, config, t);
       else adamUpdate(p64, grad, m64, v64, config, t);
-      expect(maxRelativeDifference(new Float32Array(out[1]), p64)).to.be.below(1e-6);
-      expect(maxRelativeDifference(new Float32Array(out[3]), m64)).to.be.below(1e-6);
-      if (type === 'adam') expect(maxRelativeDifference(new Float32Array(out[4]), v64)).to.be.below(1e-6);
+      expect(maxRelativeDifference(new Float32Array(out.parameters), p64)).to.be.below(1e-6);
+      expect(maxRelativeDifference(new Float32Array(out.momentums), m64)).to.be.below(1e-6);
+      if (type === 'adam') expect(maxRelativeDifference(new Float32Array(out.caches!), v64)).to.be.below(1e-6);
     }));
   }
 
@@ -190,8 +191,8 @@ describe('kernels match the CPU reference', () => {
     const param = Float32Array.from([1, 2, 3, 4]);
     const grad = Float32Array.from([0, 0, -3e38, 0]);
     const step = new Uint8Array(packStepTable({ type: 'sgd', learningRate: 10, momentum: 0, decay: 0 }, [{ step: 5, cursor: 0, count: 1 }]));
-    const out = await runKernel(device, 'sgd', {}, { 0: { uniform: step }, 1: param, 2: grad, 3: new Float32Array(4), 4: new Uint32Array(2) }, [1], [1, 4]);
-    expect(Array.from(new Float32Array(out[1]))).to.deep.equal([1, 2, 3, 4]);
-    expect(Array.from(new Uint32Array(out[4]))).to.deep.equal([2, 5]);
+    const out = await runKernel(device, 'sgd', {}, { params: { uniform: step }, parameters: param, gradients: grad, momentums: new Float32Array(4), control: new Uint32Array(2) }, { read: ['parameters', 'control'] });
+    expect(Array.from(new Float32Array(out.parameters))).to.deep.equal([1, 2, 3, 4]);
+    expect(Array.from(new Uint32Array(out.control))).to.deep.equal([2, 5]);
   }));
 });

@@ -1,26 +1,28 @@
 /** Runs one engine kernel on arrays from a test and reads chosen bindings back. */
-import { bindGroup, getKernel, KERNELS, type KernelName } from '../../src/engine/kernels.js';
+import { bindGroup, getKernel, KERNELS, workgroupsFor, type BindingName, type KernelName } from '../../src/engine/kernels.js';
 import { readRanges } from '../../src/gpu/readback.js';
 
 /** Storage data, or uniform bytes (a Dims struct, a StepParams slot). */
 export type BindingData = Float32Array | Uint32Array | { uniform: ArrayBufferView };
 
 /**
- * Creates a buffer per binding, dispatches `name` once and returns the bytes of `read` bindings.
- * @example const out = await runKernel(device, 'denseForward', { activation: 1 }, { 0: { uniform: dims }, ... }, [2, 1], [4, 5]);
+ * Creates a buffer per binding (by its WGSL name), dispatches `name` over `extent` elements (the
+ * kernel table's tile decides the workgroups; one workgroup without it) and returns the bytes of
+ * the `read` bindings.
+ * @example const { raw } = await runKernel(device, 'denseForward', { activation: 1 }, { dims: dims(r, i, o), x, weights, biases, raw, activated }, { extent: [o, r], read: ['raw'] });
  */
-export async function runKernel(
+export async function runKernel<K extends KernelName>(
   device: GPUDevice,
-  name: KernelName,
+  name: K,
   constants: Record<string, number>,
-  bindings: Record<number, BindingData>,
-  workgroups: [number, number?],
-  read: number[],
-): Promise<Record<number, ArrayBuffer>> {
+  bindings: Record<BindingName<K>, BindingData>,
+  { extent, read }: { extent?: [number, number?]; read: BindingName<K>[] },
+): Promise<Record<BindingName<K>, ArrayBuffer>> {
   const kernel = await getKernel(device, name, constants);
-  const buffers: Record<number, GPUBuffer> = {};
+  const buffers = new Map<string, GPUBuffer>();
+  const entries = Object.entries<BindingData>(bindings);
   try {
-    for (const [key, data] of Object.entries(bindings)) {
+    for (const [key, data] of entries) {
       const isUniform = 'uniform' in data;
       const bytes = isUniform ? data.uniform : data;
       const buffer = device.createBuffer({
@@ -29,23 +31,23 @@ export async function runKernel(
         usage: (isUniform ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC) | GPUBufferUsage.COPY_DST,
       });
       device.queue.writeBuffer(buffer, 0, bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      buffers[Number(key)] = buffer;
+      buffers.set(key, buffer);
     }
-    const group = bindGroup(device, kernel, `runKernel.${name}`, Object.fromEntries(
-      Object.entries(buffers).map(([key, buffer]) => [key, { buffer, size: Math.ceil(byteLength(bindings[Number(key)]) / 4) * 4 }]),
-    ));
-    const hasDynamicOffset = Object.values((KERNELS[name] as { bindings: Record<number, string> }).bindings).includes('step');
+    const resources = Object.fromEntries(entries.map(([key, data]) => [key, { buffer: buffers.get(key)!, size: Math.ceil(byteLength(data) / 4) * 4 }]));
+    const group = bindGroup(device, kernel, `runKernel.${name}`, resources as Record<BindingName<K>, GPUBufferBinding>);
+    const hasDynamicOffset = Object.values<{ kind: string }>(KERNELS[name].bindings).some((b) => b.kind === 'step');
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, group, hasDynamicOffset ? [0] : []);
-    pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1);
+    const [x, y] = extent ? workgroupsFor(name, extent[0], extent[1]) : [1, 1];
+    pass.dispatchWorkgroups(x, y);
     pass.end();
     device.queue.submit([encoder.finish()]);
-    const arrays = await readRanges(device, read.map((b) => ({ buffer: buffers[b], offset: 0, size: Math.ceil(byteLength(bindings[b]) / 4) * 4 })));
-    return Object.fromEntries(read.map((b, i) => [b, arrays[i].buffer as ArrayBuffer]));
+    const arrays = await readRanges(device, read.map((b) => ({ buffer: buffers.get(b)!, offset: 0, size: Math.ceil(byteLength(bindings[b]) / 4) * 4 })));
+    return Object.fromEntries(read.map((b, i) => [b, arrays[i]!.buffer as ArrayBuffer])) as Record<BindingName<K>, ArrayBuffer>;
   } finally {
-    for (const buffer of Object.values(buffers)) buffer.destroy();
+    for (const buffer of buffers.values()) buffer.destroy();
   }
 }
 
