@@ -15,7 +15,7 @@ export { requestDevice, WebGpuUnavailableError } from './gpu/device.js';
 export { liveBufferCount } from './gpu/buffers.js';
 export { readRanges } from './gpu/readback.js';
 export type { BufferRange } from './gpu/readback.js';
-export { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, pixelsOf, shapeOf } from './data/dataset.js';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_SHAPE, isFashionMnist, pixelsOf, shapeOf } from './data/dataset.js';
 export type { DataShape, Dataset, ImageSet } from './data/dataset.js';
 export { DEFAULT_IDX_FILES, IdxFetchError, IdxFormatError, idxDatasetFromBytes, loadFashionMnist, loadIdxDataset, parseIdx } from './data/idx.js';
 export type { IdxFileNames } from './data/idx.js';
