@@ -18,7 +18,7 @@ import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { buildOptions } from './build-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'];
+const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'];
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────────
 function parseArgs(argv) {
@@ -165,6 +165,29 @@ function report(result) {
         .filter((o) => runs[o]?.train)
         .map((o) => [`nnscope / ${o}`, ratio(n.train.medianSamplesPerSecond, runs[o].train.medianSamplesPerSecond), ratio(n.inference?.samplesPerSecond, runs[o].inference?.samplesPerSecond)]);
       if (rows2.length) out.push('', table(rows2, ['ratio', 'training', 'inference']));
+    }
+    // Achieved GFLOP/s: samples/s × the products' work per sample, against the probe's best matmul.
+    const probe = runs.probe;
+    const flops = result.flopsPerSample;
+    const gflops = (rate, perSample) => (rate && perSample ? (rate * perSample) / 1e9 : undefined);
+    const rows3 = reference.filter((name) => runs[name]?.train).map((name) => {
+      const r = runs[name];
+      const train = gflops(r.train.medianSamplesPerSecond, flops?.training);
+      const infer = gflops(r.inference?.samplesPerSecond, flops?.inference);
+      return [name, train?.toFixed(2) ?? '—', probe?.best ? `${((100 * train) / probe.best.gflops).toFixed(0)}%` : '—', infer?.toFixed(2) ?? '—'];
+    });
+    if (rows3.length) {
+      out.push('', table(rows3, ['GFLOP/s', 'training', 'of the probe\'s best', 'inference']));
+      out.push(`(training counts ${(flops.training / 1e6).toFixed(3)} MFLOP per sample: forward and weight gradients of every layer, input gradients of all but the first; inference ${(flops.inference / 1e6).toFixed(3)})`);
+    }
+  }
+  const probe = runs.probe;
+  if (probe) {
+    out.push('');
+    if (!probe.ok) out.push(`probe failed: ${probe.error}`);
+    else {
+      out.push(`matmul probe (${probe.shape.rows}×${probe.shape.inputs} · ${probe.shape.inputs}×${probe.shape.outputs}, the engine's GEMM core with other blocks):`);
+      out.push(table(probe.candidates.map((c) => [c.name, c.gflops.toFixed(2), c === probe.best || c.name === probe.best.name ? 'best' : c.name === probe.engine?.name ? 'engine' : '']), ['candidate', 'GFLOP/s', '']));
     }
   }
   const f = runs.nnfs;

@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 
 /**
- * WGSL as text, without its comments and indentation: the shaders' prose is for readers of
+ * WGSL as text, without its comments (but with the //#for unroll directives, src/engine/unroll.ts)
+ * and indentation: the shaders' prose is for readers of
  * shaders/, not for every page that loads the bundle (WGSL has no string literals, so `//` always
  * starts a comment). Lines stay lines, so tokens never merge.
  */
@@ -11,7 +12,7 @@ const wgslText = {
   setup(build) {
     build.onLoad({ filter: /\.wgsl$/ }, async ({ path }) => {
       const source = await readFile(path, 'utf8');
-      const lines = source.split('\n').map((line) => line.replace(/\/\/.*$/, '').trim()).filter(Boolean);
+      const lines = source.split('\n').map((line) => line.replace(/\/\/(?!#).*$/, '').trim()).filter(Boolean);
       return { contents: lines.join('\n') + '\n', loader: 'text' };
     });
   },

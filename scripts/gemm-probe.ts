@@ -1,6 +1,6 @@
 // Matrix-product kernel probe: which dense-kernel shapes are fastest on this WebGPU adapter.
 //   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp \
-//     node --import tsx scripts/gemm-probe.ts [--ms 40] [--reps 5] [--only NN,NT,TN] [--wgsl]
+//     node --import tsx scripts/gemm-probe.ts [--ms 40] [--reps 7] [--only NN,NT,TN] [--filter REGEX] [--wgsl]
 // A measurement tool, not part of the engine: it generates WGSL candidates from the templates
 // below, checks each against a CPU reference, then times it. For issue #16 (vec4 storage and
 // register blocking, block shape chosen per kernel from measurements).
@@ -30,12 +30,14 @@ const { values: args } = parseArgs({
     ms: { type: 'string', default: '40' },
     reps: { type: 'string', default: '7' },
     only: { type: 'string', default: 'NN,NT,TN' },
+    filter: { type: 'string' }, // regular expression on variant names (the baseline always runs)
     wgsl: { type: 'boolean', default: false }, // print every candidate's WGSL too
   },
 });
 const TARGET_MS = Number(args.ms);
 const REPS = Number(args.reps);
 const PRODUCTS = args.only!.split(',') as Product[];
+const FILTER = args.filter ? new RegExp(args.filter) : undefined;
 
 type Product = 'NN' | 'NT' | 'TN';
 const PRODUCT_NAMES: Record<Product, string> = {
@@ -315,8 +317,7 @@ function regVariant(p: Product, s: RegShape): Variant {
     L.push(`    wr += 4u * N4;`);
     L.push(`  }`);
     for (const m of range(TM)) for (const c of range(TN4)) {
-      L.push(`  { let k = (m0 + ${m}u) * N4 + n4 + ${c}u;  let z = acc${m}_${c} + b[n4 + ${c}u];`);
-      L.push(`    raw[k] = z;  activated[k] = max(z, vec4f(0.0)); }`);
+      L.push(`  { let k = (m0 + ${m}u) * N4 + n4 + ${c}u;  let z = acc${m}_${c} + b[n4 + ${c}u];  raw[k] = z;  activated[k] = max(z, vec4f(0.0)); }`);
     }
   } else if (p === 'NT') {
     const n0 = `nb * ${TN}u`;
@@ -329,8 +330,7 @@ function regVariant(p: Product, s: RegShape): Variant {
     L.push(...ntDot(TM, TN4, '    '));
     L.push(`  }`);
     for (const m of range(TM)) for (const c of range(TN4)) {
-      L.push(`  { let k = (m0 + ${m}u) * N4 + n4 + ${c}u;`);
-      L.push(`    dx[k] = select(vec4f(0.0), acc${m}_${c}, prevRaw[k] > vec4f(0.0)); }`);
+      L.push(`  { let k = (m0 + ${m}u) * N4 + n4 + ${c}u;  dx[k] = select(vec4f(0.0), acc${m}_${c}, prevRaw[k] > vec4f(0.0)); }`);
     }
   } else {
     const TM4 = TM / 4;
@@ -509,6 +509,14 @@ const REG_SHAPES: RegShape[] = [
   // SSE register, so big blocks spill) and a bigger block (fewer loads per multiply-add).
   { TM: 2, TN: 4, WX: 64, WY: 1, linear: true },  // not for TN: its M (inputs) is a vec4 axis
   { TM: 16, TN: 8, WX: 64, WY: 1, linear: true },
+  // Small workgroups with big blocks: SwiftShader runs a workgroup on one CPU thread, so a big
+  // block in a 64-wide workgroup leaves a 128×128 product with just 1–2 workgroups.
+  { TM: 8, TN: 8, WX: 16, WY: 1, linear: true },
+  { TM: 16, TN: 8, WX: 16, WY: 1, linear: true },
+  { TM: 16, TN: 16, WX: 16, WY: 1, linear: true },
+  { TM: 32, TN: 8, WX: 16, WY: 1, linear: true },
+  { TM: 32, TN: 16, WX: 16, WY: 1, linear: true },
+  { TM: 16, TN: 16, WX: 4, WY: 1, linear: true },   // one SwiftShader SIMD group (4 lanes) per workgroup
 ];
 const TILE_SHAPES: TileShape[] = [
   { BM: 32, BN: 32, BK: 8, TM: 4, TN: 4 },
@@ -708,7 +716,7 @@ const timed: Timed[] = [];
 // Phase 1: compile, check against the CPU reference, size the submits.
 for (const p of PRODUCTS) {
   const variants = [baselineVariant(p), ...REG_SHAPES.filter((s) => p !== 'TN' || s.TM % 4 === 0).map((s) => regVariant(p, s)),
-    ...TILE_SHAPES.map((t) => tileVariant(p, t))];
+    ...TILE_SHAPES.map((t) => tileVariant(p, t))].filter((v, i) => i === 0 || !FILTER || FILTER.test(v.name));
   results[p] = [];
   for (const v of variants) {
     let pipeline: GPUComputePipeline | undefined;

@@ -22,15 +22,21 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   if (i0 >= dims.inputs || r0 >= dims.rows) { return; }
   let lastRow = dims.rows - 1u;
   let lastInput = dims.inputs - 1u;
+  let w0 = i0 * dims.outputs;
+  let w1 = min(i0 + 1u, lastInput) * dims.outputs;
+  let w2 = min(i0 + 2u, lastInput) * dims.outputs;
+  let w3 = min(i0 + 3u, lastInput) * dims.outputs;
+  let g0 = r0 * dims.outputs;
+  let g1 = min(r0 + 1u, lastRow) * dims.outputs;
+  let g2 = min(r0 + 2u, lastRow) * dims.outputs;
+  let g3 = min(r0 + 3u, lastRow) * dims.outputs;
   var acc = array<vec4f, 4>();
   for (var o = 0u; o < dims.outputs; o++) {
-    let wv = vec4f(weights[i0 * dims.outputs + o],
-                   weights[min(i0 + 1u, lastInput) * dims.outputs + o],
-                   weights[min(i0 + 2u, lastInput) * dims.outputs + o],
-                   weights[min(i0 + 3u, lastInput) * dims.outputs + o]);
-    for (var r = 0u; r < 4u; r++) {
-      acc[r] += gradient[min(r0 + r, lastRow) * dims.outputs + o] * wv;
-    }
+    let wv = vec4f(weights[w0 + o], weights[w1 + o], weights[w2 + o], weights[w3 + o]);
+    acc[0] += gradient[g0 + o] * wv;
+    acc[1] += gradient[g1 + o] * wv;
+    acc[2] += gradient[g2 + o] * wv;
+    acc[3] += gradient[g3 + o] * wv;
   }
   for (var r = 0u; r < 4u; r++) {
     let row = r0 + r;

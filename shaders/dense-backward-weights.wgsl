@@ -19,16 +19,22 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   if (o0 >= dims.outputs || i0 >= dims.inputs) { return; }
   let lastInput = dims.inputs - 1u;
   let lastOutput = dims.outputs - 1u;
+  let o1 = min(o0 + 1u, lastOutput);
+  let o2 = min(o0 + 2u, lastOutput);
+  let o3 = min(o0 + 3u, lastOutput);
+  let i1 = min(i0 + 1u, lastInput);
+  let i2 = min(i0 + 2u, lastInput);
+  let i3 = min(i0 + 3u, lastInput);
   var acc = array<vec4f, 4>();
   var biasAcc = vec4f(0.0);
   for (var r = 0u; r < dims.rows; r++) {
     let g = r * dims.outputs;
-    let gv = vec4f(gradient[g + o0], gradient[g + min(o0 + 1u, lastOutput)],
-                   gradient[g + min(o0 + 2u, lastOutput)], gradient[g + min(o0 + 3u, lastOutput)]);
+    let gv = vec4f(gradient[g + o0], gradient[g + o1], gradient[g + o2], gradient[g + o3]);
     let xr = r * dims.inputs;
-    for (var c = 0u; c < 4u; c++) {
-      acc[c] += x[xr + min(i0 + c, lastInput)] * gv;
-    }
+    acc[0] += x[xr + i0] * gv;
+    acc[1] += x[xr + i1] * gv;
+    acc[2] += x[xr + i2] * gv;
+    acc[3] += x[xr + i3] * gv;
     biasAcc += gv;
   }
   for (var c = 0u; c < 4u; c++) {

@@ -1,8 +1,10 @@
 // Dense layer forward: raw = x · weights + biases, activated = activation(raw).
 //   x [rows, inputs];  weights [inputs, outputs] row-major;  biases [outputs]
 //   raw, activated [rows, outputs]
-// Each invocation keeps a 4×4 block (4 rows × 4 outputs) in registers; an 8×8 workgroup
-// covers 32 rows × 32 outputs. Reads past a ragged edge land in accumulators that are never stored.
+// The variant for widths that are not multiples of 4 (dense-forward-vec4.wgsl takes the others):
+// scalar loads. Each invocation keeps a 4×4 block (4 rows × 4 outputs) in registers; an 8×8
+// workgroup covers 32 rows × 32 outputs. Indices past a ragged edge are clamped once, before the
+// loop; what they compute is never stored.
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> x: array<f32>;              // previous layer's output
 @group(0) @binding(2) var<storage, read> weights: array<f32>;        // this layer's weights
@@ -22,14 +24,21 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   if (o0 >= dims.outputs || r0 >= dims.rows) { return; }
   let lastRow = dims.rows - 1u;
   let lastOutput = dims.outputs - 1u;
+  let o1 = min(o0 + 1u, lastOutput);
+  let o2 = min(o0 + 2u, lastOutput);
+  let o3 = min(o0 + 3u, lastOutput);
+  let x0 = r0 * dims.inputs;
+  let x1 = min(r0 + 1u, lastRow) * dims.inputs;
+  let x2 = min(r0 + 2u, lastRow) * dims.inputs;
+  let x3 = min(r0 + 3u, lastRow) * dims.inputs;
   var acc = array<vec4f, 4>();
   for (var i = 0u; i < dims.inputs; i++) {
     let w = i * dims.outputs;
-    let wv = vec4f(weights[w + o0], weights[w + min(o0 + 1u, lastOutput)],
-                   weights[w + min(o0 + 2u, lastOutput)], weights[w + min(o0 + 3u, lastOutput)]);
-    for (var r = 0u; r < 4u; r++) {
-      acc[r] += x[min(r0 + r, lastRow) * dims.inputs + i] * wv;
-    }
+    let wv = vec4f(weights[w + o0], weights[w + o1], weights[w + o2], weights[w + o3]);
+    acc[0] += x[x0 + i] * wv;
+    acc[1] += x[x1 + i] * wv;
+    acc[2] += x[x2 + i] * wv;
+    acc[3] += x[x3 + i] * wv;
   }
   for (var r = 0u; r < 4u; r++) {
     let row = r0 + r;

@@ -8,9 +8,11 @@
 import { createEngine, loadFashionMnist, presets, type Dataset, type Engine, type EngineOptions, type ImageSet } from '../src/index.js';
 import { runViews, type ViewsResult } from './bench-views.js';
 import { runApp, type AppResult } from './bench-app.js';
+import { inferenceFlopsPerSample, runProbe, trainingFlopsPerSample, type ProbeResult } from './bench-probe.js';
+import { requestDevice } from '../src/gpu/device.js';
 import { describeError, jsHeapMiB, median, runTfjs, summarizeTraining, type EpochRecord, type Log, type RunResult } from './bench-tfjs.js';
 
-export const WORKLOADS = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'] as const;
+export const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {
@@ -159,7 +161,7 @@ function readConfig(): BenchConfig {
 async function main() {
   const started = performance.now();
   const config = readConfig();
-  const result: Record<string, unknown> & { runs: Record<string, RunResult | ViewsResult | AppResult> } = {
+  const result: Record<string, unknown> & { runs: Record<string, RunResult | ViewsResult | AppResult | ProbeResult> } = {
     benchmark: 'nnscope vs TensorFlow.js, 784-128-128-10 MLP on Fashion-MNIST',
     startedAt: new Date().toISOString(),
     config,
@@ -196,14 +198,20 @@ async function main() {
   for (const name of WORKLOADS) {
     if (!config.only.includes(name)) continue;
     log(`── ${name} ──`);
-    let run: RunResult | ViewsResult | AppResult;
-    if (name === 'app') run = await runApp(data, config.seed, log);
+    let run: RunResult | ViewsResult | AppResult | ProbeResult;
+    if (name === 'probe') {
+      const device = await requestDevice();
+      run = await runProbe(device, log);
+      device.destroy();
+    } else if (name === 'app') run = await runApp(data, config.seed, log);
     else if (name === 'views') run = await runViews({ ...referenceOptions(config.seed), stepsPerChunk: VIEWS_STEPS_PER_CHUNK }, data, log);
     else if (name === 'nnscope') run = await runNnscope(name, referenceOptions(config.seed), config.epochs, data, config);
     else if (name === 'nnfs') run = await runNnscope(name, { ...presets.nnfs, seed: config.seed }, config.nnfsEpochs, data, config);
     else run = await runTfjs(name === 'tfjs-webgpu' ? 'webgpu' : 'wasm', data.train, data.test, workload, log);
     result.runs[name] = run;
   }
+  // The reference network's work per sample, for GFLOP/s (three products per layer in training).
+  result.flopsPerSample = { training: trainingFlopsPerSample([784, 128, 128, 10]), inference: inferenceFlopsPerSample([784, 128, 128, 10]) };
   result.finishedAt = new Date().toISOString();
   result.totalSeconds = (performance.now() - started) / 1000;
   return result;

@@ -6,7 +6,10 @@
 import { BufferOwner } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
 import type { Activations, TrainingDictionary } from './dictionary.js';
-import { bindGroup, getKernel, workgroupsFor, type Kernel } from './kernels.js';
+import { bindGroup, denseKernels, getKernel, workgroupsFor, type Kernel } from './kernels.js';
+
+/** A layer's forward kernel: the vec4 GEMM one, or the scalar one for widths that are not multiples of 4. */
+type ForwardKernel = Kernel<'denseForward' | 'denseForwardVec4'>;
 import { STEP_PARAMS_BYTES } from './step-table.js';
 
 const DIMS_SLOT_BYTES = 256;
@@ -26,17 +29,20 @@ export class ForwardPass {
   private readonly forwardGroups: GPUBindGroup[];
 
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary, into: Activations, label: string, rows: number) {
-    const hidden = ACTIVATION_CODES[config.activation];
-    const [gather, hiddenForward, outputForward] = await Promise.all([
+    const { sizes } = config;
+    const last = sizes.length - 2;
+    const [gather, ...layerKernels] = await Promise.all([
       getKernel(device, 'gather', {
         pixels: config.sizes[0],
         inputScale: config.inputScale === 'unit' ? 1 / 255 : 1 / 127.5,
         inputShift: config.inputScale === 'unit' ? 0 : -1,
       }),
-      getKernel(device, 'denseForward', { activation: hidden }),
-      getKernel(device, 'denseForward', { activation: ACTIVATION_CODES.linear }),
+      // Hidden layers apply the activation; the output layer stays linear (softmax follows).
+      ...dictionary.layers.map((_, l) => getKernel(device, denseKernels(sizes[l], sizes[l + 1]).forward, {
+        activation: l === last ? ACTIVATION_CODES.linear : ACTIVATION_CODES[config.activation],
+      }) as Promise<ForwardKernel>),
     ]);
-    return new ForwardPass(device, config, dictionary, into, label, rows, gather, hiddenForward, outputForward);
+    return new ForwardPass(device, config, dictionary, into, label, rows, gather, layerKernels as ForwardKernel[]);
   }
 
   private constructor(
@@ -48,25 +54,20 @@ export class ForwardPass {
     label: string,
     rows: number,
     private readonly gather: Kernel<'gather'>,
-    private readonly hiddenForward: Kernel<'denseForward'>,
-    private readonly outputForward: Kernel<'denseForward'>,
+    /** Per layer. */
+    private readonly layerKernels: ForwardKernel[],
   ) {
     this.owner = new BufferOwner(device, label);
     const layers = dictionary.layers.length;
     this.dims = this.owner.create('dims', layers * DIMS_SLOT_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
     this.setRows(rows);
     this.forwardGroups = dictionary.layers.map((layer, l) => {
-      const kernel = this.layerKernel(l);
+      const kernel = layerKernels[l]!;
       const x = l === 0 ? into.input : into.layers[l - 1].outputs;
       return bindGroup(device, kernel, `${label}.forward${l}`, {
         dims: this.dimsBinding(l), x, weights: layer.weights, biases: layer.biases, raw: into.layers[l].rawOutputs, activated: into.layers[l].outputs,
       });
     });
-  }
-
-  /** Hidden layers apply the activation; the output layer stays linear (softmax follows). */
-  private layerKernel(l: number): Kernel<'denseForward'> {
-    return l === this.dictionary.layers.length - 1 ? this.outputForward : this.hiddenForward;
   }
 
   /** Sets the rows every layer computes (queue-ordered: takes effect for work submitted later). */
@@ -98,9 +99,10 @@ export class ForwardPass {
     pass.setBindGroup(0, gatherGroup, [slotOffset]);
     pass.dispatchWorkgroups(...workgroupsFor('gather', sizes[0], rows));
     this.forwardGroups.forEach((group, l) => {
-      pass.setPipeline(this.layerKernel(l).pipeline);
+      const kernel = this.layerKernels[l]!;
+      pass.setPipeline(kernel.pipeline);
       pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(...workgroupsFor('denseForward', sizes[l + 1], rows));
+      pass.dispatchWorkgroups(...workgroupsFor(kernel.name, sizes[l + 1], rows));
     });
   }
 

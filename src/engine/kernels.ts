@@ -8,11 +8,18 @@ import gatherBatch from '../../shaders/gather-batch.wgsl';
 import denseForward from '../../shaders/dense-forward.wgsl';
 import denseBackwardInput from '../../shaders/dense-backward-input.wgsl';
 import denseBackwardWeights from '../../shaders/dense-backward-weights.wgsl';
+import gemmNn from '../../shaders/gemm-nn.wgsl';
+import gemmNt from '../../shaders/gemm-nt.wgsl';
+import gemmTn from '../../shaders/gemm-tn.wgsl';
+import denseForwardVec4 from '../../shaders/dense-forward-vec4.wgsl';
+import denseBackwardInputVec4 from '../../shaders/dense-backward-input-vec4.wgsl';
+import denseBackwardWeightsVec4 from '../../shaders/dense-backward-weights-vec4.wgsl';
 import softmaxCrossEntropy from '../../shaders/softmax-cross-entropy.wgsl';
 import optimizerSgd from '../../shaders/optimizer-sgd-momentum.wgsl';
 import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
 import classSums from '../../shaders/class-sums.wgsl';
 import weightChange from '../../shaders/weight-change.wgsl';
+import { blockConstants, unroll } from './unroll.js';
 
 /** How a binding is used: a uniform (`step`: the per-step table, bound with a dynamic offset) or a storage buffer. */
 type BindingKind = 'uniform' | 'step' | 'read' | 'write';
@@ -31,7 +38,7 @@ const write = (binding: number): BindingSpec => ({ binding, kind: 'write' });
  * A kernel: its source (shared code joined by plain concatenation), entry point, bindings under
  * the names its WGSL declares, and its workgroup.
  */
-interface KernelSpec {
+export interface KernelSpec {
   readonly code: string;
   readonly entryPoint: string;
   readonly bindings: Readonly<Record<string, BindingSpec>>;
@@ -42,10 +49,24 @@ interface KernelSpec {
   readonly workgroup?: readonly [x: number, y?: number];
   /** Elements one invocation covers in x and y; with `workgroup` it sizes dispatches (workgroupsFor). */
   readonly perInvocation?: readonly [x: number, y?: number];
+  /** Invocations are numbered linearly over the blocks (x fastest) in a 1-D dispatch. */
+  readonly linear?: true;
+  /** Register-block sizes: declared as WGSL constants and the counts of its //#for blocks (unroll.ts). */
+  readonly blocks?: Readonly<Record<string, number>>;
 }
 
-/** Dense kernels: each invocation keeps a 4×4 block in registers; 8×8 invocations cover 32×32. */
+/** Dense kernels for other widths: each invocation keeps a 4×4 block in registers; 8×8 invocations cover 32×32. */
 const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
+
+/**
+ * The vec4 dense kernels' register blocks (rows × vec4 columns per invocation) and workgroups,
+ * chosen from measurements on SwiftShader (scripts/gemm-probe.ts; the README's "Matrix kernels"):
+ * 16 rows × 16 values in workgroups of 4 invocations, numbered linearly, was fastest or within
+ * noise of it for all three products.
+ */
+const GEMM_BLOCK = { BLOCK_M: 16, BLOCK_N4: 4 } as const;
+const GEMM_BLOCK_TN = { BLOCK_M4: 4, BLOCK_N4: 4 } as const;
+const GEMM_WORKGROUP = [4] as const;
 
 export const KERNELS = {
   gather: {
@@ -63,6 +84,21 @@ export const KERNELS = {
   },
   denseBackwardWeights: {
     code: common + denseBackwardWeights, entryPoint: 'main', ...DENSE, // x: outputs, y: inputs
+    bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
+  },
+  denseForwardVec4: {
+    code: common + activation + gemmNn + denseForwardVec4, entryPoint: 'main', linear: true, // x: outputs, y: rows
+    blocks: GEMM_BLOCK, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK.BLOCK_N4, GEMM_BLOCK.BLOCK_M],
+    bindings: { dims: uniform(0), x: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) },
+  },
+  denseBackwardInputVec4: {
+    code: common + activation + gemmNt + denseBackwardInputVec4, entryPoint: 'main', linear: true, // x: inputs, y: rows
+    blocks: GEMM_BLOCK, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK.BLOCK_N4, GEMM_BLOCK.BLOCK_M],
+    bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
+  },
+  denseBackwardWeightsVec4: {
+    code: common + gemmTn + denseBackwardWeightsVec4, entryPoint: 'main', linear: true, // x: outputs, y: inputs
+    blocks: GEMM_BLOCK_TN, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK_TN.BLOCK_N4, 4 * GEMM_BLOCK_TN.BLOCK_M4],
     bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
   },
   softmaxTrain: {
@@ -109,10 +145,23 @@ export function tileOf(name: KernelName): [x: number, y: number] {
   return [spec.workgroup[0] * spec.perInvocation[0], (spec.workgroup[1] ?? 1) * (spec.perInvocation[1] ?? 1)];
 }
 
-/** Workgroups of `name` that cover `x` × `y` elements. */
+/** Workgroups of `name` that cover `x` × `y` elements (a linear kernel's in one row). */
 export function workgroupsFor(name: KernelName, x: number, y = 1): [number, number] {
+  const spec: KernelSpec = KERNELS[name];
+  if (spec.linear) {
+    const [perX, perY = 1] = spec.perInvocation!;
+    const blocks = Math.ceil(x / perX) * Math.ceil(y / perY);
+    return [Math.ceil(blocks / (spec.workgroup![0] * (spec.workgroup![1] ?? 1))), 1];
+  }
   const [tileX, tileY] = tileOf(name);
   return [Math.ceil(x / tileX), Math.ceil(y / tileY)];
+}
+
+/** The dense kernels of a layer: the vec4 GEMM ones when both widths are multiples of 4, else the scalar ones. */
+export function denseKernels(inputs: number, outputs: number) {
+  return inputs % 4 === 0 && outputs % 4 === 0
+    ? { forward: 'denseForwardVec4', backwardInput: 'denseBackwardInputVec4', backwardWeights: 'denseBackwardWeightsVec4' } as const
+    : { forward: 'denseForward', backwardInput: 'denseBackwardInput', backwardWeights: 'denseBackwardWeights' } as const;
 }
 
 /** A shader failed to compile or link: the message carries the compiler's lines. */
@@ -130,6 +179,11 @@ function layoutEntry({ binding, kind }: BindingSpec): GPUBindGroupLayoutEntry {
   return { binding, visibility: GPUShaderStage.COMPUTE, buffer };
 }
 
+/** The WGSL a kernel compiles: its code, with its block constants declared and its blocks unrolled. */
+export function sourceOf(spec: KernelSpec): string {
+  return spec.blocks ? blockConstants(spec.blocks) + unroll(spec.code, spec.blocks) : spec.code;
+}
+
 /** A shader module whose compile errors (if any) are thrown as a ShaderError with the compiler's lines. */
 export async function compileShader(device: GPUDevice, label: string, code: string): Promise<GPUShaderModule> {
   const module = device.createShaderModule({ label, code });
@@ -142,7 +196,7 @@ export async function compileShader(device: GPUDevice, label: string, code: stri
 
 async function compile<K extends KernelName>(device: GPUDevice, name: K, constants: Record<string, number>, label: string): Promise<Kernel<K>> {
   const spec: KernelSpec = KERNELS[name];
-  const module = await compileShader(device, label, spec.code);
+  const module = await compileShader(device, label, sourceOf(spec));
   const layout = device.createBindGroupLayout({ label: `${label}.layout`, entries: Object.values(spec.bindings).map(layoutEntry) });
   const [x, y] = spec.workgroup ?? [];
   const workgroup = { ...(x ? { WORKGROUP_X: x } : {}), ...(y ? { WORKGROUP_Y: y } : {}) };

@@ -1,7 +1,7 @@
 /** Checks a configuration against the device's limits before any GPU work is done. */
 import { ConfigError, type EngineConfig } from './config.js';
 import { parameterLayout } from './dictionary.js';
-import { workgroupsFor } from './kernels.js';
+import { denseKernels, workgroupsFor } from './kernels.js';
 
 
 /** Rows the engine's batch buffers hold: enough for training and for evaluation. */
@@ -22,7 +22,12 @@ export function checkDeviceLimits(config: EngineConfig, limits: GPUSupportedLimi
   config.sizes.forEach((width, l) => {
     const bytes = rows * width * 4;
     if (bytes > maxBinding) fail('layers', `Layer ${l} (width ${width}) needs ${bytes} bytes per batch buffer, more than ${maxBinding}; it`);
-    if (Math.max(...workgroupsFor('denseForward', width, rows)) > maxGroups) fail('layers', `Layer ${l} (width ${width})`);
+  });
+  config.sizes.slice(1).forEach((outputs, l) => {
+    const inputs = config.sizes[l]!;
+    const kernels = denseKernels(inputs, outputs);
+    const groups = [workgroupsFor(kernels.forward, outputs, rows), workgroupsFor(kernels.backwardInput, inputs, rows), workgroupsFor(kernels.backwardWeights, outputs, inputs)];
+    if (Math.max(...groups.flat()) > maxGroups) fail('layers', `Layer ${l + 1} (${inputs}→${outputs} with ${rows} rows)`);
   });
   const parameterBytes = parameterLayout(config.sizes).length * 4;
   if (parameterBytes > maxBinding) fail('layers', `The network's ${parameterBytes} bytes of parameters (limit ${maxBinding} per buffer)`);

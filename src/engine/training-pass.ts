@@ -13,7 +13,10 @@ import { ACTIVATION_CODES, type EngineConfig } from './config.js';
 import type { TrainingDictionary } from './dictionary.js';
 import { ForwardPass } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
-import { bindGroup, getKernel, workgroupsFor, type Kernel } from './kernels.js';
+import { bindGroup, denseKernels, getKernel, workgroupsFor, type Kernel } from './kernels.js';
+
+type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4'>;
+type BackwardWeightsKernel = Kernel<'denseBackwardWeights' | 'denseBackwardWeightsVec4'>;
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } from './step-table.js';
 
 /** Bytes of the statistics read back per chunk: Stats (lossSum, correct, count, pad) + Control (halted, badStep). */
@@ -50,12 +53,15 @@ export class TrainingPass {
   private bound?: { order: GPUBuffer; stepTable: GPUBuffer; gatherGroup: GPUBindGroup; lossGroup: GPUBindGroup; optimizerGroup: GPUBindGroup };
 
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
-    const [forward, loss, backwardInput, backwardWeights, optimizer] = await Promise.all([
+    const { sizes } = config;
+    const kernelsOf = (l: number) => denseKernels(sizes[l], sizes[l + 1]);
+    const [forward, loss, optimizer, backwardInput, backwardWeights] = await Promise.all([
       ForwardPass.create(device, config, dictionary, dictionary.batch, 'TrainingPass.forward', config.batchSize),
       getKernel(device, 'softmaxTrain'),
-      getKernel(device, 'denseBackwardInput', { activation: ACTIVATION_CODES[config.activation] }),
-      getKernel(device, 'denseBackwardWeights'),
       config.optimizer.type === 'adam' ? getKernel(device, 'adam') : getKernel(device, 'sgd'),
+      // Per layer (the input layer's backward-input kernel is never run: it needs no gradient).
+      Promise.all(dictionary.layers.map((_, l) => getKernel(device, kernelsOf(l).backwardInput, { activation: ACTIVATION_CODES[config.activation] }) as Promise<BackwardInputKernel>)),
+      Promise.all(dictionary.layers.map((_, l) => getKernel(device, kernelsOf(l).backwardWeights) as Promise<BackwardWeightsKernel>)),
     ]);
     return new TrainingPass(device, config, dictionary, forward, { loss, backwardInput, backwardWeights, optimizer });
   }
@@ -67,8 +73,8 @@ export class TrainingPass {
     private readonly forward: ForwardPass,
     private readonly kernels: {
       loss: Kernel<'softmaxTrain'>;
-      backwardInput: Kernel<'denseBackwardInput'>;
-      backwardWeights: Kernel<'denseBackwardWeights'>;
+      backwardInput: BackwardInputKernel[];
+      backwardWeights: BackwardWeightsKernel[];
       optimizer: Kernel<'sgd'> | Kernel<'adam'>;
     },
   ) {
@@ -77,13 +83,13 @@ export class TrainingPass {
     this.control = this.owner.create('control', CONTROL_BYTES, storageUsage());
     const layers = dictionary.layers;
     this.backwardInputGroups = layers.slice(1).map((layer, i) =>
-      bindGroup(device, kernels.backwardInput, `TrainingPass.backwardInput${i + 1}`, {
+      bindGroup(device, kernels.backwardInput[i + 1]!, `TrainingPass.backwardInput${i + 1}`, {
         dims: forward.dimsBinding(i + 1), gradient: { buffer: dictionary.rawGradients[i + 1] }, weights: layer.weights,
         previousRaw: layers[i].rawOutputs, previousActivated: layers[i].outputs, previousGradient: { buffer: dictionary.rawGradients[i] },
       }),
     );
     this.backwardWeightGroups = layers.map((layer, l) =>
-      bindGroup(device, kernels.backwardWeights, `TrainingPass.backwardWeights${l}`, {
+      bindGroup(device, kernels.backwardWeights[l]!, `TrainingPass.backwardWeights${l}`, {
         dims: forward.dimsBinding(l), x: l === 0 ? dictionary.input : layers[l - 1].outputs,
         gradient: { buffer: dictionary.rawGradients[l] }, dweights: layer.dweights, dbiases: layer.dbiases,
       }),
@@ -138,13 +144,15 @@ export class TrainingPass {
     pass.dispatchWorkgroups(1);
     for (let l = sizes.length - 2; l >= 0; l--) {
       if (l > 0) {
-        pass.setPipeline(this.kernels.backwardInput.pipeline);
+        const kernel = this.kernels.backwardInput[l]!;
+        pass.setPipeline(kernel.pipeline);
         pass.setBindGroup(0, this.backwardInputGroups[l - 1]);
-        pass.dispatchWorkgroups(...workgroupsFor('denseBackwardInput', sizes[l], rows));
+        pass.dispatchWorkgroups(...workgroupsFor(kernel.name, sizes[l], rows));
       }
-      pass.setPipeline(this.kernels.backwardWeights.pipeline);
+      const kernel = this.kernels.backwardWeights[l]!;
+      pass.setPipeline(kernel.pipeline);
       pass.setBindGroup(0, this.backwardWeightGroups[l]);
-      pass.dispatchWorkgroups(...workgroupsFor('denseBackwardWeights', sizes[l + 1], sizes[l]));
+      pass.dispatchWorkgroups(...workgroupsFor(kernel.name, sizes[l + 1], sizes[l]));
     }
     pass.setPipeline(this.kernels.optimizer.pipeline);
     pass.setBindGroup(0, bound.optimizerGroup, [offset]);

@@ -7,12 +7,24 @@ import {
   mulberry32, randomArray, sgdMomentumUpdate, softmaxCrossEntropy,
 } from '../reference/mlp.js';
 import { ACTIVATION_CODES } from '../../src/engine/config.js';
+import { denseKernels } from '../../src/engine/kernels.js';
 import { packStepTable } from '../../src/engine/step-table.js';
 
+/** Shapes with widths that are not multiples of 4: the scalar kernels (denseKernels picks them). */
 const SHAPES = [
   { rows: 5, inputs: 7, outputs: 3 },
   { rows: 37, inputs: 45, outputs: 33 },
   { rows: 1, inputs: 784, outputs: 10 },
+];
+/**
+ * Widths that are multiples of 4: the vec4 GEMM kernels, on rows and columns that do not fill their
+ * 16 × 16 blocks (37 rows, 36 and 20 columns), a single row, and the reference network's first layer.
+ */
+const VEC4_SHAPES = [
+  { rows: 37, inputs: 44, outputs: 36 },
+  { rows: 1, inputs: 8, outputs: 4 },
+  { rows: 19, inputs: 20, outputs: 52 },
+  { rows: 128, inputs: 784, outputs: 128 },
 ];
 const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh'] as const;
 const TOLERANCE = 1e-5;
@@ -21,32 +33,33 @@ const INVALID = 0xffffffff;
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 
 describe('kernels match the CPU reference', () => {
-  for (const { rows, inputs, outputs } of SHAPES) {
+  for (const { rows, inputs, outputs } of [...SHAPES, ...VEC4_SHAPES]) {
+    const kernels = denseKernels(inputs, outputs);
     for (const kind of ACTIVATIONS) {
-      it(`dense-forward ${rows}×${inputs}→${outputs} ${kind}`, () => gpuTest(async (device) => {
+      it(`${kernels.forward} ${rows}×${inputs}→${outputs} ${kind}`, () => gpuTest(async (device) => {
         const rng = mulberry32(rows * 1000 + inputs);
         const x = f32(randomArray(rows * inputs, rng, 1));
         const w = f32(randomArray(inputs * outputs, rng, 0.5));
         const b = f32(randomArray(outputs, rng, 0.5));
-        const out = await runKernel(device, 'denseForward', { activation: ACTIVATION_CODES[kind] }, {
+        const out = await runKernel(device, kernels.forward, { activation: ACTIVATION_CODES[kind] }, {
           dims: dims(rows, inputs, outputs), x, weights: w, biases: b,
           raw: new Float32Array(rows * outputs), activated: new Float32Array(rows * outputs),
         }, { extent: [outputs, rows], read: ['raw', 'activated'] });
         const z = matmulForward(x, w, b, rows, inputs, outputs);
         const zDiff = maxRelativeDifference(new Float32Array(out.raw), z);
         const aDiff = maxRelativeDifference(new Float32Array(out.activated), activate(z, kind));
-        console.log(`dense-forward ${rows}×${inputs}→${outputs} ${kind}: maxdiff raw ${zDiff.toExponential(2)}, activated ${aDiff.toExponential(2)}`);
+        console.log(`${kernels.forward} ${rows}×${inputs}→${outputs} ${kind}: maxdiff raw ${zDiff.toExponential(2)}, activated ${aDiff.toExponential(2)}`);
         expect(zDiff).to.be.below(TOLERANCE);
         expect(aDiff).to.be.below(TOLERANCE);
       }));
 
-      it(`dense-backward-input ${rows}×${inputs}→${outputs} ${kind}`, () => gpuTest(async (device) => {
+      it(`${kernels.backwardInput} ${rows}×${inputs}→${outputs} ${kind}`, () => gpuTest(async (device) => {
         const rng = mulberry32(rows * 7 + outputs);
         const dz = f32(randomArray(rows * outputs, rng, 1));
         const w = f32(randomArray(inputs * outputs, rng, 0.5));
         const prevRaw = f32(randomArray(rows * inputs, rng, 2));
         const prevAct = f32(activate(prevRaw, kind));
-        const out = await runKernel(device, 'denseBackwardInput', { activation: ACTIVATION_CODES[kind] }, {
+        const out = await runKernel(device, kernels.backwardInput, { activation: ACTIVATION_CODES[kind] }, {
           dims: dims(rows, inputs, outputs), gradient: dz, weights: w, previousRaw: prevRaw, previousActivated: prevAct,
           previousGradient: new Float32Array(rows * inputs),
         }, { extent: [inputs, rows], read: ['previousGradient'] });
@@ -58,17 +71,17 @@ describe('kernels match the CPU reference', () => {
       }));
     }
 
-    it(`dense-backward-weights ${rows}×${inputs}→${outputs}`, () => gpuTest(async (device) => {
+    it(`${kernels.backwardWeights} ${rows}×${inputs}→${outputs}`, () => gpuTest(async (device) => {
       const rng = mulberry32(rows + inputs * 3);
       const x = f32(randomArray(rows * inputs, rng, 1));
       const dz = f32(randomArray(rows * outputs, rng, 1));
-      const out = await runKernel(device, 'denseBackwardWeights', {}, {
+      const out = await runKernel(device, kernels.backwardWeights, {}, {
         dims: dims(rows, inputs, outputs), x, gradient: dz, dweights: new Float32Array(inputs * outputs), dbiases: new Float32Array(outputs),
       }, { extent: [outputs, inputs], read: ['dweights', 'dbiases'] });
       const { dweights, dbiases } = backwardWeights(x, dz, rows, inputs, outputs);
       const dwDiff = maxRelativeDifference(new Float32Array(out.dweights), dweights);
       const dbDiff = maxRelativeDifference(new Float32Array(out.dbiases), dbiases);
-      console.log(`dense-backward-weights ${rows}×${inputs}→${outputs}: maxdiff dW ${dwDiff.toExponential(2)}, db ${dbDiff.toExponential(2)}`);
+      console.log(`${kernels.backwardWeights} ${rows}×${inputs}→${outputs}: maxdiff dW ${dwDiff.toExponential(2)}, db ${dbDiff.toExponential(2)}`);
       expect(dwDiff).to.be.below(TOLERANCE);
       expect(dbDiff).to.be.below(TOLERANCE);
     }));

@@ -1,0 +1,44 @@
+// GEMM core, form TN: C[m, n] = Σ_k A[k, m] · B[k, n] over one block of 4·BLOCK_M4 rows ×
+// BLOCK_N4 vec4 columns: each k adds an outer product of a vec4 run of A's row k (along m) and of
+// B's row k (along n). Shared by the dense and convolution backward passes to the weights, where
+// k runs over the batch (and positions). The including kernel defines:
+//   fn at_column(m4: u32) -> u32              a handle for vec4 column m4 of A (clamped)
+//   fn load_at(column: u32, k: u32) -> vec4f  A[k, 4·m4 ..]
+//   fn b_column(n4: u32) -> u32               a handle for vec4 column n4 of B (clamped)
+//   fn load_b(column: u32, k: u32) -> vec4f   B[k, 4·n4 ..]
+// K may be any count. Result: element (4·q + c)·BLOCK_N4 + j holds C[4·(m40 + q) + c, 4·(n40 + j) ..].
+fn gemm_tn(m40: u32, n40: u32, ks: u32) -> array<vec4f, 4 * BLOCK_M4 * BLOCK_N4> {
+  //#for q in BLOCK_M4
+  let at_column{q} = at_column(m40 + {q}u);
+  //#for c in 4
+  //#for j in BLOCK_N4
+  var acc{q}_{c}_{j} = vec4f(0.0);
+  //#end
+  //#end
+  //#end
+  //#for j in BLOCK_N4
+  let b_column{j} = b_column(n40 + {j}u);
+  //#end
+  for (var k = 0u; k < ks; k++) {
+    //#for j in BLOCK_N4
+    let b{j} = load_b(b_column{j}, k);
+    //#end
+    //#for q in BLOCK_M4
+    let a{q} = load_at(at_column{q}, k);
+    //#for c in 4
+    //#for j in BLOCK_N4
+    acc{q}_{c}_{j} += a{q}[{c}] * b{j};
+    //#end
+    //#end
+    //#end
+  }
+  var block: array<vec4f, 4 * BLOCK_M4 * BLOCK_N4>;
+  //#for q in BLOCK_M4
+  //#for c in 4
+  //#for j in BLOCK_N4
+  block[(4u * {q}u + {c}u) * BLOCK_N4 + {j}u] = acc{q}_{c}_{j};
+  //#end
+  //#end
+  //#end
+  return block;
+}
