@@ -29,6 +29,10 @@ fn is_finite(value: f32) -> bool {
   return (bitcast<u32>(value) & 0x7f800000u) != 0x7f800000u;
 }
 
+fn is_finite4(value: vec4f) -> vec4<bool> {
+  return (bitcast<vec4u>(value) & vec4u(0x7f800000u)) != vec4u(0x7f800000u);
+}
+
 // Training state the kernels share across steps; the host reads it with the statistics.
 struct Control {
   halted: atomic<u32>,   // 0 running, 1 non-finite loss, 2 non-finite parameter update

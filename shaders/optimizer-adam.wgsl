@@ -3,11 +3,12 @@
 //   parameter −= lr_t · (m / (1−β1^t)) / (sqrt(v / (1−β2^t)) + ε)
 //   parameters, gradients, momentums (m), caches (v) [n]; lr_t and the corrections come from the host.
 // Does nothing once training has halted, and never stores a non-finite parameter: it halts instead.
+// Four parameters at a time (the dictionary's buffers hold whole 64-float ranges).
 @group(0) @binding(0) var<uniform> params: StepParams;
-@group(0) @binding(1) var<storage, read_write> parameters: array<f32>;
-@group(0) @binding(2) var<storage, read> gradients: array<f32>;
-@group(0) @binding(3) var<storage, read_write> momentums: array<f32>;
-@group(0) @binding(4) var<storage, read_write> caches: array<f32>;
+@group(0) @binding(1) var<storage, read_write> parameters: array<vec4f>;
+@group(0) @binding(2) var<storage, read> gradients: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> momentums: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> caches: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> control: Control;
 
 override WORKGROUP_X: u32;  // from the kernel table (src/engine/kernels.ts)
@@ -23,7 +24,7 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
     let v = params.beta2 * caches[i] + (1.0 - params.beta2) * g * g;
     let step = (m / params.beta1Correction) / (sqrt(v / params.beta2Correction) + params.epsilon);
     let next = parameters[i] - params.learningRate * step;
-    if (!is_finite(next)) {
+    if (!all(is_finite4(next))) {
       atomicStore(&control.halted, 2u);
       atomicStore(&control.badStep, params.step);
       continue;

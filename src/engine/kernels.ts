@@ -110,11 +110,11 @@ export const KERNELS = {
     bindings: { params: step(0), dims: uniform(1), logits: read(2), labels: read(3), probabilities: write(4), stats: write(6), confusion: write(8), predictions: write(9) },
   },
   sgd: {
-    code: common + optimizerSgd, entryPoint: 'main', workgroup: [256], perInvocation: [1], // x: parameters
+    code: common + optimizerSgd, entryPoint: 'main', workgroup: [256], perInvocation: [4], // x: parameters, four per invocation
     bindings: { params: step(0), parameters: write(1), gradients: read(2), momentums: write(3), control: write(4) },
   },
   adam: {
-    code: common + optimizerAdam, entryPoint: 'main', workgroup: [256], perInvocation: [1], // x: parameters
+    code: common + optimizerAdam, entryPoint: 'main', workgroup: [256], perInvocation: [4], // x: parameters, four per invocation
     bindings: { params: step(0), parameters: write(1), gradients: read(2), momentums: write(3), caches: write(4), control: write(5) },
   },
   classSums: {
