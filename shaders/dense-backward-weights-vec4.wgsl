@@ -1,9 +1,9 @@
 // Dense layer parameter gradients on vec4 storage, for inputs and outputs that are multiples of 4:
 //   dweights = xᵀ · gradient,  dbiases = column sums of gradient
 //   x [rows, inputs];  gradient [rows, outputs];  dweights [inputs, outputs];  dbiases [outputs]
-// One GEMM-core block (gemm-tn.wgsl: a sum of outer products over the batch rows) per invocation;
-// the first row of blocks also sums the bias gradient of its columns. (Other widths use
-// dense-backward-weights.wgsl.)
+// One GEMM-core block per invocation (gemm-tn.wgsl: a sum of outer products over the batch rows; or
+// gemm-tn-tiles.wgsl); the first row of blocks also sums the bias gradient of its columns. (Other
+// widths use dense-backward-weights.wgsl.)
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> x: array<vec4f>;               // this layer's input
 @group(0) @binding(2) var<storage, read> gradient: array<vec4f>;        // d loss / d raw
@@ -21,26 +21,24 @@ fn b_column(n4: u32) -> u32 { return min(n4, output4s - 1u); }
 fn load_b(column: u32, k: u32) -> vec4f { return gradient[k * output4s + column]; }
 
 @compute @workgroup_size(WORKGROUP_X)
-fn main(@builtin(global_invocation_id) id: vec3u) {
+fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) local: u32) {
   input4s = dims.inputs / 4u;
   output4s = dims.outputs / 4u;
+  let rowBlocks = (dims.inputs + BLOCK_M - 1u) / BLOCK_M;
   let columnBlocks = (output4s + BLOCK_N4 - 1u) / BLOCK_N4;
-  let m40 = (id.x / columnBlocks) * BLOCK_M4;
-  let n40 = (id.x % columnBlocks) * BLOCK_N4;
-  if (m40 >= input4s) { return; }
-  let block = gemm_tn(m40, n40, dims.rows);
-  for (var i = 0u; i < 4u * BLOCK_M4; i++) {
-    let m = 4u * m40 + i;
+  let block = gemm_tn(group.x, local, rowBlocks, columnBlocks, dims.rows);
+  for (var i = 0u; i < BLOCK_M; i++) {
+    let m = block.m0 + i;
     if (m >= dims.inputs) { break; }
     for (var j = 0u; j < BLOCK_N4; j++) {
-      let n4 = n40 + j;
+      let n4 = block.n40 + j;
       if (n4 >= output4s) { break; }
-      dweights[m * output4s + n4] = block[i * BLOCK_N4 + j];
+      dweights[m * output4s + n4] = block.values[i * BLOCK_N4 + j];
     }
   }
-  if (m40 == 0u) {
+  if (block.m0 == 0u) {
     for (var j = 0u; j < BLOCK_N4; j++) {
-      let n4 = n40 + j;
+      let n4 = block.n40 + j;
       if (n4 >= output4s) { break; }
       var sum = vec4f(0.0);
       for (var r = 0u; r < dims.rows; r++) { sum += gradient[r * output4s + n4]; }

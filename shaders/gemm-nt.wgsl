@@ -5,8 +5,17 @@
 //   fn load_a(row: u32, k4: u32) -> vec4f    A[m, 4·k4 ..]
 //   fn bt_row(n: u32) -> u32                 a handle for row n of B (clamped)
 //   fn load_bt(row: u32, k4: u32) -> vec4f   B[n, 4·k4 ..]
-// K is a multiple of 4. Result: element i·BLOCK_N4 + j holds C[m0 + i, 4·(n40 + j) ..].
-fn gemm_nt(m0: u32, n40: u32, k4s: u32) -> array<vec4f, BLOCK_M * BLOCK_N4> {
+// K is a multiple of 4. Blocks are placed as in gemm-nn.wgsl.
+fn gemm_nt(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, k4s: u32) -> GemmBlock {
+  let flat = group * WORKGROUP_X + local;
+  if (flat >= rowBlocks * columnBlocks) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
+  let m0 = (flat / columnBlocks) * BLOCK_M;
+  let n40 = (flat % columnBlocks) * BLOCK_N4;
+  return GemmBlock(m0, n40, gemm_nt_block(m0, n40, k4s));
+}
+
+// Element i·BLOCK_N4 + j holds C[m0 + i, 4·(n40 + j) ..].
+fn gemm_nt_block(m0: u32, n40: u32, k4s: u32) -> GemmValues {
   //#for i in BLOCK_M
   let a_row{i} = a_row(m0 + {i}u);
   //#for j in BLOCK_N4
@@ -31,7 +40,7 @@ fn gemm_nt(m0: u32, n40: u32, k4s: u32) -> array<vec4f, BLOCK_M * BLOCK_N4> {
     //#end
     //#end
   }
-  var block: array<vec4f, BLOCK_M * BLOCK_N4>;
+  var block: GemmValues;
   //#for i in BLOCK_M
   //#for j in BLOCK_N4
   block[{i}u * BLOCK_N4 + {j}u] = acc{i}_{j};

@@ -6,8 +6,17 @@
 //   fn load_at(column: u32, k: u32) -> vec4f  A[k, 4·m4 ..]
 //   fn b_column(n4: u32) -> u32               a handle for vec4 column n4 of B (clamped)
 //   fn load_b(column: u32, k: u32) -> vec4f   B[k, 4·n4 ..]
-// K may be any count. Result: element (4·q + c)·BLOCK_N4 + j holds C[4·(m40 + q) + c, 4·(n40 + j) ..].
-fn gemm_tn(m40: u32, n40: u32, ks: u32) -> array<vec4f, 4 * BLOCK_M4 * BLOCK_N4> {
+// K may be any count. A block has BLOCK_M = 4·BLOCK_M4 rows; blocks are placed as in gemm-nn.wgsl.
+fn gemm_tn(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, ks: u32) -> GemmBlock {
+  let flat = group * WORKGROUP_X + local;
+  if (flat >= rowBlocks * columnBlocks) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
+  let m40 = (flat / columnBlocks) * BLOCK_M4;
+  let n40 = (flat % columnBlocks) * BLOCK_N4;
+  return GemmBlock(4u * m40, n40, gemm_tn_block(m40, n40, ks));
+}
+
+// Element (4·q + c)·BLOCK_N4 + j holds C[4·(m40 + q) + c, 4·(n40 + j) ..].
+fn gemm_tn_block(m40: u32, n40: u32, ks: u32) -> GemmValues {
   //#for q in BLOCK_M4
   let at_column{q} = at_column(m40 + {q}u);
   //#for c in 4
@@ -32,7 +41,7 @@ fn gemm_tn(m40: u32, n40: u32, ks: u32) -> array<vec4f, 4 * BLOCK_M4 * BLOCK_N4>
     //#end
     //#end
   }
-  var block: array<vec4f, 4 * BLOCK_M4 * BLOCK_N4>;
+  var block: GemmValues;
   //#for q in BLOCK_M4
   //#for c in 4
   //#for j in BLOCK_N4

@@ -8,6 +8,7 @@ import gatherBatch from '../../shaders/gather-batch.wgsl';
 import denseForward from '../../shaders/dense-forward.wgsl';
 import denseBackwardInput from '../../shaders/dense-backward-input.wgsl';
 import denseBackwardWeights from '../../shaders/dense-backward-weights.wgsl';
+import gemmCommon from '../../shaders/gemm-common.wgsl';
 import gemmNn from '../../shaders/gemm-nn.wgsl';
 import gemmNt from '../../shaders/gemm-nt.wgsl';
 import gemmTn from '../../shaders/gemm-tn.wgsl';
@@ -65,7 +66,7 @@ const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
  * noise of it for all three products.
  */
 const GEMM_BLOCK = { BLOCK_M: 16, BLOCK_N4: 4 } as const;
-const GEMM_BLOCK_TN = { BLOCK_M4: 4, BLOCK_N4: 4 } as const;
+const GEMM_BLOCK_TN = { ...GEMM_BLOCK, BLOCK_M4: GEMM_BLOCK.BLOCK_M / 4 } as const; // rows in vec4 runs
 const GEMM_WORKGROUP = [4] as const;
 
 export const KERNELS = {
@@ -87,18 +88,18 @@ export const KERNELS = {
     bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
   },
   denseForwardVec4: {
-    code: common + activation + gemmNn + denseForwardVec4, entryPoint: 'main', linear: true, // x: outputs, y: rows
+    code: common + activation + gemmCommon + gemmNn + denseForwardVec4, entryPoint: 'main', linear: true, // x: outputs, y: rows
     blocks: GEMM_BLOCK, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK.BLOCK_N4, GEMM_BLOCK.BLOCK_M],
     bindings: { dims: uniform(0), x: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) },
   },
   denseBackwardInputVec4: {
-    code: common + activation + gemmNt + denseBackwardInputVec4, entryPoint: 'main', linear: true, // x: inputs, y: rows
+    code: common + activation + gemmCommon + gemmNt + denseBackwardInputVec4, entryPoint: 'main', linear: true, // x: inputs, y: rows
     blocks: GEMM_BLOCK, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK.BLOCK_N4, GEMM_BLOCK.BLOCK_M],
     bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
   },
   denseBackwardWeightsVec4: {
-    code: common + gemmTn + denseBackwardWeightsVec4, entryPoint: 'main', linear: true, // x: outputs, y: inputs
-    blocks: GEMM_BLOCK_TN, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK_TN.BLOCK_N4, 4 * GEMM_BLOCK_TN.BLOCK_M4],
+    code: common + gemmCommon + gemmTn + denseBackwardWeightsVec4, entryPoint: 'main', linear: true, // x: outputs, y: inputs
+    blocks: GEMM_BLOCK_TN, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK_TN.BLOCK_N4, GEMM_BLOCK_TN.BLOCK_M],
     bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
   },
   softmaxTrain: {
