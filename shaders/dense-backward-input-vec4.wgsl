@@ -27,7 +27,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lo
   output4s = dims.outputs / 4u;
   let rowBlocks = (dims.rows + BLOCK_M - 1u) / BLOCK_M;
   let columnBlocks = (input4s + BLOCK_N4 - 1u) / BLOCK_N4;
-  let block = gemm_nt(group.x, local, rowBlocks, columnBlocks, output4s);
+  let block = gemm_nt(group.x, local, rowBlocks, columnBlocks, dims.outputs / 4u); // K from the uniform: the tiled core loops over it around barriers
   for (var i = 0u; i < BLOCK_M; i++) {
     let m = block.m0 + i;
     if (m >= dims.rows) { break; }

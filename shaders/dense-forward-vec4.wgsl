@@ -29,7 +29,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lo
   output4s = dims.outputs / 4u;
   let rowBlocks = (dims.rows + BLOCK_M - 1u) / BLOCK_M;
   let columnBlocks = (output4s + BLOCK_N4 - 1u) / BLOCK_N4;
-  let block = gemm_nn(group.x, local, rowBlocks, columnBlocks, input4s);
+  let block = gemm_nn(group.x, local, rowBlocks, columnBlocks, dims.inputs / 4u); // K from the uniform: the tiled core loops over it around barriers
   for (var i = 0u; i < BLOCK_M; i++) {
     let m = block.m0 + i;
     if (m >= dims.rows) { break; }

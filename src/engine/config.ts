@@ -1,4 +1,5 @@
 /** Engine options, their defaults, validation and the presets. No GPU work happens here. */
+import { gemmVariantFor, type GemmVariant } from './kernels.js';
 import { FASHION_MNIST_SHAPE, pixelsOf, type DataShape } from '../data/dataset.js';
 
 export type Activation = 'relu' | 'sigmoid' | 'tanh';
@@ -62,6 +63,12 @@ export interface EngineOptions {
    * that has taken no more than (1 − share) of the time. Default 0.8.
    */
   trainingShare?: number;
+  /**
+   * How the matrix kernels keep their operands: 'registers' (register blocks only: fastest on
+   * software adapters such as SwiftShader), 'tiles' (workgroup-memory tiles: for GPUs), or 'auto'
+   * (default): chosen from the device's adapter (gemmVariantFor). The choice is in engine.config.gemm.
+   */
+  gemm?: 'auto' | GemmVariant;
   /** A device to use; otherwise one is requested from `navigator.gpu`. */
   device?: GPUDevice;
 }
@@ -81,6 +88,8 @@ export interface EngineConfig {
   readonly stepsPerChunk: number;
   readonly evaluationBatchSize: number;
   readonly trainingShare: number;
+  /** The matrix kernels' variant in use (EngineOptions.gemm, 'auto' resolved for the adapter). */
+  readonly gemm: GemmVariant;
 }
 
 /** EngineOptions.trainingShare's default: views get a fifth of the GPU while training. */
@@ -178,7 +187,7 @@ function resolveShape(shape: DataShape): DataShape {
 }
 
 /** Fills in defaults and checks every option's type and range (device limits are checked in limits.ts). */
-export function resolveConfig(options: EngineOptions = {}): EngineConfig {
+export function resolveConfig(options: EngineOptions = {}, adapter?: GPUAdapterInfo): EngineConfig {
   const layers = options.layers ?? [128, 128];
   check(Array.isArray(layers), 'layers', `layers must be an array of hidden widths such as [128, 128], got ${JSON.stringify(layers)}`);
   layers.forEach((width, i) => integer('layers', width, 1, 1 << 20, `layers[${i}]`));
@@ -195,5 +204,6 @@ export function resolveConfig(options: EngineOptions = {}): EngineConfig {
     stepsPerChunk: integer('stepsPerChunk', options.stepsPerChunk ?? 32, 1, 4096),
     evaluationBatchSize: integer('evaluationBatchSize', options.evaluationBatchSize ?? 1000, 1, 65536),
     trainingShare: real('trainingShare', options.trainingShare ?? DEFAULT_TRAINING_SHARE, 0.05, 1),
+    gemm: ((gemm) => (gemm === 'auto' ? gemmVariantFor(adapter) : gemm))(oneOf('gemm', options.gemm ?? 'auto', ['auto', 'registers', 'tiles'] as const)),
   };
 }

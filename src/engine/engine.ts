@@ -45,8 +45,9 @@ interface ChunkResult {
  * const { loss, accuracy } = await engine.trainEpoch();
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  const config = resolveConfig(options);
+  resolveConfig(options); // bad options fail before a device is requested
   const device = options.device ?? (await requestDevice());
+  const config = resolveConfig(options, device.adapterInfo);
   checkDeviceLimits(config, device.limits);
   const dictionary = new TrainingDictionary(device, config, batchCapacity(config));
   try {

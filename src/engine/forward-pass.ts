@@ -9,7 +9,7 @@ import type { Activations, TrainingDictionary } from './dictionary.js';
 import { bindGroup, denseKernels, getKernel, workgroupsFor, type Kernel } from './kernels.js';
 
 /** A layer's forward kernel: the vec4 GEMM one, or the scalar one for widths that are not multiples of 4. */
-type ForwardKernel = Kernel<'denseForward' | 'denseForwardVec4'>;
+type ForwardKernel = Kernel<'denseForward' | 'denseForwardVec4' | 'denseForwardTiles'>;
 import { STEP_PARAMS_BYTES } from './step-table.js';
 
 const DIMS_SLOT_BYTES = 256;
@@ -38,7 +38,7 @@ export class ForwardPass {
         inputShift: config.inputScale === 'unit' ? 0 : -1,
       }),
       // Hidden layers apply the activation; the output layer stays linear (softmax follows).
-      ...dictionary.layers.map((_, l) => getKernel(device, denseKernels(sizes[l], sizes[l + 1]).forward, {
+      ...dictionary.layers.map((_, l) => getKernel(device, denseKernels(sizes[l], sizes[l + 1], config.gemm).forward, {
         activation: l === last ? ACTIVATION_CODES.linear : ACTIVATION_CODES[config.activation],
       }) as Promise<ForwardKernel>),
     ]);

@@ -12,6 +12,9 @@ import gemmCommon from '../../shaders/gemm-common.wgsl';
 import gemmNn from '../../shaders/gemm-nn.wgsl';
 import gemmNt from '../../shaders/gemm-nt.wgsl';
 import gemmTn from '../../shaders/gemm-tn.wgsl';
+import gemmNnTiles from '../../shaders/gemm-nn-tiles.wgsl';
+import gemmNtTiles from '../../shaders/gemm-nt-tiles.wgsl';
+import gemmTnTiles from '../../shaders/gemm-tn-tiles.wgsl';
 import denseForwardVec4 from '../../shaders/dense-forward-vec4.wgsl';
 import denseBackwardInputVec4 from '../../shaders/dense-backward-input-vec4.wgsl';
 import denseBackwardWeightsVec4 from '../../shaders/dense-backward-weights-vec4.wgsl';
@@ -52,6 +55,8 @@ export interface KernelSpec {
   readonly perInvocation?: readonly [x: number, y?: number];
   /** Invocations are numbered linearly over the blocks (x fastest) in a 1-D dispatch. */
   readonly linear?: true;
+  /** Each workgroup covers a tile of x × y elements; tiles are numbered linearly in a 1-D dispatch. */
+  readonly tile?: readonly [x: number, y: number];
   /** Register-block sizes: declared as WGSL constants and the counts of its //#for blocks (unroll.ts). */
   readonly blocks?: Readonly<Record<string, number>>;
 }
@@ -68,6 +73,18 @@ const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
 const GEMM_BLOCK = { BLOCK_M: 16, BLOCK_N4: 4 } as const;
 const GEMM_BLOCK_TN = { ...GEMM_BLOCK, BLOCK_M4: GEMM_BLOCK.BLOCK_M / 4 } as const; // rows in vec4 runs
 const GEMM_WORKGROUP = [4] as const;
+
+/**
+ * The tiled variant for GPUs (gemm-*-tiles.wgsl): 8 × 8 invocations of 4 × 4 values each cover a
+ * 32 × 32 tile, with k advancing 32 at a time through workgroup memory (TF.js's vec4 matmul uses
+ * the same tile). Not measured on a GPU yet: the device kit's run will tell.
+ */
+const TILE_BLOCK = { BLOCK_M: 4, BLOCK_N4: 1, TILE_ROWS: 8, TILE_COLUMNS: 8, TILE_K4: 8 } as const;
+const TILE_BLOCK_TN = { ...TILE_BLOCK, BLOCK_M4: TILE_BLOCK.BLOCK_M / 4 } as const;
+const TILES = {
+  workgroup: [TILE_BLOCK.TILE_ROWS * TILE_BLOCK.TILE_COLUMNS],
+  tile: [4 * TILE_BLOCK.TILE_COLUMNS * TILE_BLOCK.BLOCK_N4, TILE_BLOCK.TILE_ROWS * TILE_BLOCK.BLOCK_M],
+} as const;
 
 export const KERNELS = {
   gather: {
@@ -100,6 +117,18 @@ export const KERNELS = {
   denseBackwardWeightsVec4: {
     code: common + gemmCommon + gemmTn + denseBackwardWeightsVec4, entryPoint: 'main', linear: true, // x: outputs, y: inputs
     blocks: GEMM_BLOCK_TN, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK_TN.BLOCK_N4, GEMM_BLOCK_TN.BLOCK_M],
+    bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
+  },
+  denseForwardTiles: {
+    code: common + activation + gemmCommon + gemmNnTiles + denseForwardVec4, entryPoint: 'main', blocks: TILE_BLOCK, ...TILES, // x: outputs, y: rows
+    bindings: { dims: uniform(0), x: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) },
+  },
+  denseBackwardInputTiles: {
+    code: common + activation + gemmCommon + gemmNtTiles + denseBackwardInputVec4, entryPoint: 'main', blocks: TILE_BLOCK, ...TILES, // x: inputs, y: rows
+    bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
+  },
+  denseBackwardWeightsTiles: {
+    code: common + gemmCommon + gemmTnTiles + denseBackwardWeightsVec4, entryPoint: 'main', blocks: TILE_BLOCK_TN, ...TILES, // x: outputs, y: inputs
     bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
   },
   softmaxTrain: {
@@ -149,6 +178,7 @@ export function tileOf(name: KernelName): [x: number, y: number] {
 /** Workgroups of `name` that cover `x` × `y` elements (a linear kernel's in one row). */
 export function workgroupsFor(name: KernelName, x: number, y = 1): [number, number] {
   const spec: KernelSpec = KERNELS[name];
+  if (spec.tile) return [Math.ceil(x / spec.tile[0]) * Math.ceil(y / spec.tile[1]), 1];
   if (spec.linear) {
     const [perX, perY = 1] = spec.perInvocation!;
     const blocks = Math.ceil(x / perX) * Math.ceil(y / perY);
@@ -158,11 +188,30 @@ export function workgroupsFor(name: KernelName, x: number, y = 1): [number, numb
   return [Math.ceil(x / tileX), Math.ceil(y / tileY)];
 }
 
-/** The dense kernels of a layer: the vec4 GEMM ones when both widths are multiples of 4, else the scalar ones. */
-export function denseKernels(inputs: number, outputs: number) {
-  return inputs % 4 === 0 && outputs % 4 === 0
-    ? { forward: 'denseForwardVec4', backwardInput: 'denseBackwardInputVec4', backwardWeights: 'denseBackwardWeightsVec4' } as const
-    : { forward: 'denseForward', backwardInput: 'denseBackwardInput', backwardWeights: 'denseBackwardWeights' } as const;
+/** How the vec4 GEMM kernels keep their operands: in registers only (software adapters), or through workgroup tiles (GPUs). */
+export type GemmVariant = 'registers' | 'tiles';
+
+/**
+ * The dense kernels of a layer: the vec4 GEMM ones of `gemm`'s variant when both widths are
+ * multiples of 4, else the scalar ones.
+ */
+export function denseKernels(inputs: number, outputs: number, gemm: GemmVariant) {
+  if (inputs % 4 !== 0 || outputs % 4 !== 0) return { forward: 'denseForward', backwardInput: 'denseBackwardInput', backwardWeights: 'denseBackwardWeights' } as const;
+  return gemm === 'tiles'
+    ? { forward: 'denseForwardTiles', backwardInput: 'denseBackwardInputTiles', backwardWeights: 'denseBackwardWeightsTiles' } as const
+    : { forward: 'denseForwardVec4', backwardInput: 'denseBackwardInputVec4', backwardWeights: 'denseBackwardWeightsVec4' } as const;
+}
+
+/**
+ * The GEMM variant for an adapter: registers on software adapters (SwiftShader, llvmpipe, WARP:
+ * workgroup memory and barriers cost more than they save there, measured in scripts/gemm-probe.ts),
+ * workgroup tiles on GPUs.
+ */
+export function gemmVariantFor(info: GPUAdapterInfo | undefined): GemmVariant {
+  if (!info) return 'registers';
+  const software = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ||
+    /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
+  return software ? 'registers' : 'tiles';
 }
 
 /** A shader failed to compile or link: the message carries the compiler's lines. */

@@ -25,7 +25,7 @@ export function checkDeviceLimits(config: EngineConfig, limits: GPUSupportedLimi
   });
   config.sizes.slice(1).forEach((outputs, l) => {
     const inputs = config.sizes[l]!;
-    const kernels = denseKernels(inputs, outputs);
+    const kernels = denseKernels(inputs, outputs, config.gemm);
     const groups = [workgroupsFor(kernels.forward, outputs, rows), workgroupsFor(kernels.backwardInput, inputs, rows), workgroupsFor(kernels.backwardWeights, outputs, inputs)];
     if (Math.max(...groups.flat()) > maxGroups) fail('layers', `Layer ${l + 1} (${inputs}→${outputs} with ${rows} rows)`);
   });

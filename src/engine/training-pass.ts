@@ -15,8 +15,8 @@ import { ForwardPass } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
 import { bindGroup, denseKernels, getKernel, workgroupsFor, type Kernel } from './kernels.js';
 
-type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4'>;
-type BackwardWeightsKernel = Kernel<'denseBackwardWeights' | 'denseBackwardWeightsVec4'>;
+type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4' | 'denseBackwardInputTiles'>;
+type BackwardWeightsKernel = Kernel<'denseBackwardWeights' | 'denseBackwardWeightsVec4' | 'denseBackwardWeightsTiles'>;
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } from './step-table.js';
 
 /** Bytes of the statistics read back per chunk: Stats (lossSum, correct, count, pad) + Control (halted, badStep). */
@@ -54,7 +54,7 @@ export class TrainingPass {
 
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
     const { sizes } = config;
-    const kernelsOf = (l: number) => denseKernels(sizes[l], sizes[l + 1]);
+    const kernelsOf = (l: number) => denseKernels(sizes[l], sizes[l + 1], config.gemm);
     const [forward, loss, optimizer, backwardInput, backwardWeights] = await Promise.all([
       ForwardPass.create(device, config, dictionary, dictionary.batch, 'TrainingPass.forward', config.batchSize),
       getKernel(device, 'softmaxTrain'),

@@ -33,8 +33,12 @@ const INVALID = 0xffffffff;
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 
 describe('kernels match the CPU reference', () => {
-  for (const { rows, inputs, outputs } of [...SHAPES, ...VEC4_SHAPES]) {
-    const kernels = denseKernels(inputs, outputs);
+  // Every shape through each variant: the scalar kernels for SHAPES, the register and the tiled
+  // GEMM cores for VEC4_SHAPES (the tiled variant is the GPUs'; it runs here too).
+  const cases = [...SHAPES, ...VEC4_SHAPES].flatMap((shape) => (['registers', 'tiles'] as const)
+    .map((gemm) => ({ ...shape, kernels: denseKernels(shape.inputs, shape.outputs, gemm) })))
+    .filter((c, k, all) => all.findIndex((d) => d.kernels.forward === c.kernels.forward && d.rows === c.rows && d.inputs === c.inputs) === k);
+  for (const { rows, inputs, outputs, kernels } of cases) {
     for (const kind of ACTIVATIONS) {
       it(`${kernels.forward} ${rows}×${inputs}→${outputs} ${kind}`, () => gpuTest(async (device) => {
         const rng = mulberry32(rows * 1000 + inputs);
