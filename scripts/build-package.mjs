@@ -15,12 +15,12 @@ import { cdnOptions, packageOptions, standInsOptions } from './build-options.mjs
  * Gzipped budgets (issue #11): the element bundle (dist/nnscope.js with the chunks it loads at once;
  * Lit and wgpu-matrix are the page's own dependencies there), and the all-in-one file that also
  * holds Lit (~15 KiB) and wgpu-matrix (~9 KiB: its one factory builds every namespace, so no
- * bundler can drop the parts nnscope does not use). The all-in-one budget went from 90 to 92 KiB
- * with the vec4 GEMM kernels (issue #16: the core and three dense kernels, ~1 KiB gzipped, beside
- * the scalar kernels that other widths need).
+ * bundler can drop the parts nnscope does not use). The all-in-one budget went from 90 to 94 KiB
+ * with the GEMM kernels (issue #16: the register and the tiled cores and three dense kernels, ~2 KiB
+ * gzipped, beside the scalar kernels that other widths need).
  */
 export const ELEMENT_BUNDLE_BUDGET = 80 * 1024;
-export const ALL_IN_ONE_BUDGET = 92 * 1024;
+export const ALL_IN_ONE_BUDGET = 94 * 1024;
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const gzipped = (file) => gzipSync(readFileSync(file)).length;
