@@ -1,8 +1,8 @@
 // `npm run dispatch-times`: the GPU time of each dispatch of a training step of the reference
-// network (784-128-128-10, batch 128), under Dawn in Node, from timestamp queries. Each dispatch of
+// network (784-128-128-10, batch 128 unless --batch), under Dawn in Node, from timestamp queries. Each dispatch of
 // a chunk is recorded into a compute pass of its own (timestampWrites around it), so the figures
 // add the cost of a pass per dispatch; read them against each other. Options: --layers 128,128
-// --steps 8 --gemm auto|registers|tiles.
+// --steps 8 --batch 128 --gemm auto|registers|tiles.
 import { create, globals } from 'webgpu';
 
 process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -13,6 +13,7 @@ const args = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').s
 const layers = (args.get('layers') ?? '128,128').split(',').map(Number);
 const steps = Number(args.get('steps') ?? 8);
 const gemm = (args.get('gemm') ?? 'auto') as 'auto' | 'registers' | 'tiles';
+const batch = Number(args.get('batch') ?? 128);
 
 const gpu = create([]);
 const adapter = (await gpu.requestAdapter())!;
@@ -55,7 +56,7 @@ encoderPrototype.beginComputePass = function (this: GPUCommandEncoder, descripto
 
 const count = 6400;
 const split = () => ({ images: new Uint8Array(count * 784).map((_, i) => (i * 7) % 251), labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count, rows: 28, cols: 28, channels: 1 as const });
-const engine = await createEngine({ device, layers, batchSize: 128, stepsPerChunk: steps, gemm });
+const engine = await createEngine({ device, layers, batchSize: batch, stepsPerChunk: steps, gemm });
 engine.setData({ train: split(), test: split(), classNames: [] });
 await engine.step(steps); // compiles and warms up
 timing = true;
@@ -75,7 +76,7 @@ const rows = Array.from({ length: perStep }, (_, d) => {
   return { label: labels[d]!, ms: ms / steps };
 });
 const total = rows.reduce((sum, row) => sum + row.ms, 0);
-console.log(`${adapter.info.vendor} ${adapter.info.architecture}, 784-${layers.join('-')}-10, batch 128, gemm ${engine.config.gemm}: mean over ${steps} steps`);
+console.log(`${adapter.info.vendor} ${adapter.info.architecture}, 784-${layers.join('-')}-10, batch ${batch}, gemm ${engine.config.gemm}: mean over ${steps} steps`);
 for (const { label, ms } of rows) console.log(`${ms.toFixed(2).padStart(8)} ms  ${(100 * ms / total).toFixed(0).padStart(3)}%  ${label}`);
 console.log(`${total.toFixed(2).padStart(8)} ms        per step (${perStep} dispatches)`);
 engine.destroy();

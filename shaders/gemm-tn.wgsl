@@ -28,7 +28,25 @@ fn gemm_tn_block(m40: u32, n40: u32, ks: u32) -> GemmValues {
   //#for j in BLOCK_N4
   let b_column{j} = b_column(n40 + {j}u);
   //#end
-  for (var k = 0u; k < ks; k++) {
+  // BLOCK_K rows of k per iteration (the loop's own cost is then shared by more work: 8 made the
+  // first layer's product 1.7× faster than 1 on SwiftShader, 16 slower again), then the rest.
+  var k = 0u;
+  for (; k + BLOCK_K <= ks; k += BLOCK_K) {
+    //#for r in BLOCK_K
+    //#for j in BLOCK_N4
+    let b{r}_{j} = load_b(b_column{j}, k + {r}u);
+    //#end
+    //#for q in BLOCK_M4
+    let a{r}_{q} = load_at(at_column{q}, k + {r}u);
+    //#for c in 4
+    //#for j in BLOCK_N4
+    acc{q}_{c}_{j} += a{r}_{q}[{c}] * b{r}_{j};
+    //#end
+    //#end
+    //#end
+    //#end
+  }
+  for (; k < ks; k++) {
     //#for j in BLOCK_N4
     let b{j} = load_b(b_column{j}, k);
     //#end

@@ -66,13 +66,19 @@ const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
 
 /**
  * The vec4 dense kernels' register blocks (rows × vec4 columns per invocation) and workgroups,
- * chosen from measurements on SwiftShader (scripts/gemm-probe.ts; the README's "Matrix kernels"):
- * 16 rows × 16 values in workgroups of 4 invocations, numbered linearly, was fastest or within
- * noise of it for all three products.
+ * chosen from measurements on SwiftShader (scripts/gemm-probe.ts, the benchmark's probe and
+ * `npm run dispatch-times`; the README's "Matrix kernels"): blocks of 16–32 rows × 16 values in
+ * workgroups of 4 invocations, numbered linearly, were fastest; 32 rows for the forward and
+ * input-gradient products (the probe's best), 16 for the weight gradient, whose loop takes 8 rows
+ * of k per iteration (1.7× faster than 1; 16 was slower again).
  */
-const GEMM_BLOCK = { BLOCK_M: 16, BLOCK_N4: 4 } as const;
-const GEMM_BLOCK_TN = { ...GEMM_BLOCK, BLOCK_M4: GEMM_BLOCK.BLOCK_M / 4 } as const; // rows in vec4 runs
+const GEMM_BLOCK = { BLOCK_M: 32, BLOCK_N4: 4 } as const;
+const TN_ROWS = 16;
+const GEMM_BLOCK_TN = { BLOCK_M: TN_ROWS, BLOCK_M4: TN_ROWS / 4, BLOCK_N4: 4, BLOCK_K: 8 } as const; // BLOCK_M4: the rows in vec4 runs; BLOCK_K: k rows per loop iteration
 const GEMM_WORKGROUP = [4] as const;
+
+/** Packed words (four pixels each) one gather invocation converts. */
+const GATHER_WORDS = { WORDS_PER_INVOCATION: 4 } as const;
 
 /**
  * The tiled variant for GPUs (gemm-*-tiles.wgsl): 8 × 8 invocations of 4 × 4 values each cover a
@@ -90,7 +96,7 @@ export const KERNELS = {
   gather: {
     code: common + gatherBatch, entryPoint: 'main',
     bindings: { params: step(0), images: read(1), labels: read(2), order: read(3), batch: write(4), batchLabels: write(5) },
-    workgroup: [64], perInvocation: [4, 1], // x: pixels, four (one packed word) per invocation; y: batch rows
+    workgroup: [64], perInvocation: [4 * GATHER_WORDS.WORDS_PER_INVOCATION, 1], blocks: GATHER_WORDS, // x: pixels, four per packed word; y: batch rows
   },
   denseForward: {
     code: common + activation + denseForward, entryPoint: 'main', ...DENSE, // x: outputs, y: rows
@@ -140,11 +146,11 @@ export const KERNELS = {
     bindings: { params: step(0), dims: uniform(1), logits: read(2), labels: read(3), probabilities: write(4), stats: write(6), confusion: write(8), predictions: write(9) },
   },
   sgd: {
-    code: common + optimizerSgd, entryPoint: 'main', workgroup: [256], perInvocation: [4], // x: parameters, four per invocation
+    code: common + optimizerSgd, entryPoint: 'main', workgroup: [256], perInvocation: [16], // x: parameters, sixteen per invocation (four vec4s, striding)
     bindings: { params: step(0), parameters: write(1), gradients: read(2), momentums: write(3), control: write(4) },
   },
   adam: {
-    code: common + optimizerAdam, entryPoint: 'main', workgroup: [256], perInvocation: [4], // x: parameters, four per invocation
+    code: common + optimizerAdam, entryPoint: 'main', workgroup: [256], perInvocation: [16], // x: parameters, sixteen per invocation (four vec4s, striding)
     bindings: { params: step(0), parameters: write(1), gradients: read(2), momentums: write(3), caches: write(4), control: write(5) },
   },
   classSums: {
