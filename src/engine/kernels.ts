@@ -24,42 +24,10 @@ import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
 import classSums from '../../shaders/class-sums.wgsl';
 import weightChange from '../../shaders/weight-change.wgsl';
 import { blockConstants, unroll } from './unroll.js';
+import { read, step, uniform, write, type BindingSpec, type KernelSpec } from './kernel-spec.js';
+import { CONV_KERNELS } from './conv-kernels.js';
 
-/** How a binding is used: a uniform (`step`: the per-step table, bound with a dynamic offset) or a storage buffer. */
-type BindingKind = 'uniform' | 'step' | 'read' | 'write';
-
-/** One binding: its number in `@group(0)` and its use. */
-interface BindingSpec {
-  readonly binding: number;
-  readonly kind: BindingKind;
-}
-const uniform = (binding: number): BindingSpec => ({ binding, kind: 'uniform' });
-const step = (binding: number): BindingSpec => ({ binding, kind: 'step' });
-const read = (binding: number): BindingSpec => ({ binding, kind: 'read' });
-const write = (binding: number): BindingSpec => ({ binding, kind: 'write' });
-
-/**
- * A kernel: its source (shared code joined by plain concatenation), entry point, bindings under
- * the names its WGSL declares, and its workgroup.
- */
-export interface KernelSpec {
-  readonly code: string;
-  readonly entryPoint: string;
-  readonly bindings: Readonly<Record<string, BindingSpec>>;
-  /**
-   * Invocations per workgroup in x (and y), fed to the WGSL overrides WORKGROUP_X (and
-   * WORKGROUP_Y); absent where the WGSL fixes its own (one-workgroup reductions).
-   */
-  readonly workgroup?: readonly [x: number, y?: number];
-  /** Elements one invocation covers in x and y; with `workgroup` it sizes dispatches (workgroupsFor). */
-  readonly perInvocation?: readonly [x: number, y?: number];
-  /** Invocations are numbered linearly over the blocks (x fastest) in a 1-D dispatch. */
-  readonly linear?: true;
-  /** Each workgroup covers a tile of x × y elements; tiles are numbered linearly in a 1-D dispatch. */
-  readonly tile?: readonly [x: number, y: number];
-  /** Register-block sizes: declared as WGSL constants and the counts of its //#for blocks (unroll.ts). */
-  readonly blocks?: Readonly<Record<string, number>>;
-}
+export type { KernelSpec } from './kernel-spec.js';
 
 /** Dense kernels for other widths: each invocation keeps a 4×4 block in registers; 8×8 invocations cover 32×32. */
 const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
@@ -161,6 +129,7 @@ export const KERNELS = {
     code: weightChange, entryPoint: 'main', // one workgroup per layer
     bindings: { layers: read(0), parameters: read(1), snapshot: write(2), results: write(3) },
   },
+  ...CONV_KERNELS,
 } satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;
