@@ -60,6 +60,11 @@ const TILES = {
   tile: [4 * TILE_BLOCK.TILE_COLUMNS * TILE_BLOCK.BLOCK_N4, TILE_BLOCK.TILE_ROWS * TILE_BLOCK.BLOCK_M],
 } as const;
 
+/** The dense kernels' bindings: the same names and numbers in each variant (scalar, vec4 registers, tiles). */
+const FORWARD_BINDINGS = { dims: uniform(0), x: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) };
+const BACKWARD_INPUT_BINDINGS = { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) };
+const BACKWARD_WEIGHTS_BINDINGS = { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) };
+
 export const KERNELS = {
   gather: {
     code: common + gatherBatch, entryPoint: 'main',
@@ -68,42 +73,42 @@ export const KERNELS = {
   },
   denseForward: {
     code: common + activation + denseForward, entryPoint: 'main', ...DENSE, // x: outputs, y: rows
-    bindings: { dims: uniform(0), x: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) },
+    bindings: FORWARD_BINDINGS,
   },
   denseBackwardInput: {
     code: common + activation + denseBackwardInput, entryPoint: 'main', ...DENSE, // x: inputs, y: rows
-    bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
+    bindings: BACKWARD_INPUT_BINDINGS,
   },
   denseBackwardWeights: {
     code: common + denseBackwardWeights, entryPoint: 'main', ...DENSE, // x: outputs, y: inputs
-    bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
+    bindings: BACKWARD_WEIGHTS_BINDINGS,
   },
   denseForwardVec4: {
     code: common + activation + gemmCommon + gemmNn + denseForwardVec4, entryPoint: 'main', linear: true, // x: outputs, y: rows
     blocks: GEMM_BLOCK, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK.BLOCK_N4, GEMM_BLOCK.BLOCK_M],
-    bindings: { dims: uniform(0), x: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) },
+    bindings: FORWARD_BINDINGS,
   },
   denseBackwardInputVec4: {
     code: common + activation + gemmCommon + gemmNt + denseBackwardInputVec4, entryPoint: 'main', linear: true, // x: inputs, y: rows
     blocks: GEMM_BLOCK, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK.BLOCK_N4, GEMM_BLOCK.BLOCK_M],
-    bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
+    bindings: BACKWARD_INPUT_BINDINGS,
   },
   denseBackwardWeightsVec4: {
     code: common + gemmCommon + gemmTn + denseBackwardWeightsVec4, entryPoint: 'main', linear: true, // x: outputs, y: inputs
     blocks: GEMM_BLOCK_TN, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK_TN.BLOCK_N4, GEMM_BLOCK_TN.BLOCK_M],
-    bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
+    bindings: BACKWARD_WEIGHTS_BINDINGS,
   },
   denseForwardTiles: {
     code: common + activation + gemmCommon + gemmNnTiles + denseForwardVec4, entryPoint: 'main', blocks: TILE_BLOCK, ...TILES, // x: outputs, y: rows
-    bindings: { dims: uniform(0), x: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) },
+    bindings: FORWARD_BINDINGS,
   },
   denseBackwardInputTiles: {
     code: common + activation + gemmCommon + gemmNtTiles + denseBackwardInputVec4, entryPoint: 'main', blocks: TILE_BLOCK, ...TILES, // x: inputs, y: rows
-    bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
+    bindings: BACKWARD_INPUT_BINDINGS,
   },
   denseBackwardWeightsTiles: {
     code: common + gemmCommon + gemmTnTiles + denseBackwardWeightsVec4, entryPoint: 'main', blocks: TILE_BLOCK_TN, ...TILES, // x: outputs, y: inputs
-    bindings: { dims: uniform(0), x: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) },
+    bindings: BACKWARD_WEIGHTS_BINDINGS,
   },
   softmaxTrain: {
     code: common + softmaxCrossEntropy, entryPoint: 'train', // one workgroup
