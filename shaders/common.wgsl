@@ -25,12 +25,12 @@ struct StepParams {
 }
 
 // Non-finite test on the bits: comparisons with NaN may be folded away by fast-math compilers.
-fn is_finite(value: f32) -> bool {
-  return (bitcast<u32>(value) & 0x7f800000u) != 0x7f800000u;
-}
-
 fn is_finite4(value: vec4f) -> vec4<bool> {
   return (bitcast<vec4u>(value) & vec4u(0x7f800000u)) != vec4u(0x7f800000u);
+}
+
+fn is_finite(value: f32) -> bool {
+  return is_finite4(vec4f(value)).x;
 }
 
 // Training state the kernels share across steps; the host reads it with the statistics.

@@ -9,3 +9,12 @@ struct GemmBlock {
 }
 
 const NO_ROW = 0xffffffffu;
+
+// The block that invocation `local` of workgroup `group` computes in the register cores
+// (gemm-nn/nt/tn.wgsl): invocations are numbered linearly over the row blocks × column blocks
+// (columns fastest), WORKGROUP_X to a workgroup. x: the row block, NO_ROW past the last block;
+// y: the column block.
+fn register_block(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32) -> vec2u {
+  let flat = group * WORKGROUP_X + local;
+  return vec2u(select(flat / columnBlocks, NO_ROW, flat >= rowBlocks * columnBlocks), flat % columnBlocks);
+}

@@ -8,14 +8,13 @@
 //   fn load_b(column: u32, k: u32) -> vec4f  B[k, 4·n4 .. 4·n4 + 3]
 // k runs over whole vec4s (K4 of them): K is a multiple of 4. The block's accumulators are
 // separate variables (//#for is unrolled by src/engine/unroll.ts); the loop has no bounds checks.
-// gemm_nn places the invocation's block: invocations are numbered linearly over the row blocks ×
-// column blocks (columns fastest), WORKGROUP_X to a workgroup; past the last block it returns an
-// origin past every row, which the kernel does not store. (gemm-nn-tiles.wgsl has the same entry.)
+// gemm_nn places the invocation's block (register_block in gemm-common.wgsl); past the last block
+// it returns an origin past every row, which the kernel does not store. (gemm-nn-tiles.wgsl has the same entry.)
 fn gemm_nn(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, k4s: u32) -> GemmBlock {
-  let flat = group * WORKGROUP_X + local;
-  if (flat >= rowBlocks * columnBlocks) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
-  let m0 = (flat / columnBlocks) * BLOCK_M;
-  let n40 = (flat % columnBlocks) * BLOCK_N4;
+  let block = register_block(group, local, rowBlocks, columnBlocks);
+  if (block.x == NO_ROW) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
+  let m0 = block.x * BLOCK_M;
+  let n40 = block.y * BLOCK_N4;
   return GemmBlock(m0, n40, gemm_nn_block(m0, n40, k4s));
 }
 

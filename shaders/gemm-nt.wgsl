@@ -7,10 +7,10 @@
 //   fn load_bt(row: u32, k4: u32) -> vec4f   B[n, 4·k4 ..]
 // K is a multiple of 4. Blocks are placed as in gemm-nn.wgsl.
 fn gemm_nt(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, k4s: u32) -> GemmBlock {
-  let flat = group * WORKGROUP_X + local;
-  if (flat >= rowBlocks * columnBlocks) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
-  let m0 = (flat / columnBlocks) * BLOCK_M;
-  let n40 = (flat % columnBlocks) * BLOCK_N4;
+  let block = register_block(group, local, rowBlocks, columnBlocks);
+  if (block.x == NO_ROW) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
+  let m0 = block.x * BLOCK_M;
+  let n40 = block.y * BLOCK_N4;
   return GemmBlock(m0, n40, gemm_nt_block(m0, n40, k4s));
 }
 

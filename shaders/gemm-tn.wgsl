@@ -8,10 +8,10 @@
 //   fn load_b(column: u32, k: u32) -> vec4f   B[k, 4·n4 ..]
 // K may be any count. A block has BLOCK_M = 4·BLOCK_M4 rows; blocks are placed as in gemm-nn.wgsl.
 fn gemm_tn(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, ks: u32) -> GemmBlock {
-  let flat = group * WORKGROUP_X + local;
-  if (flat >= rowBlocks * columnBlocks) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
-  let m40 = (flat / columnBlocks) * BLOCK_M4;
-  let n40 = (flat % columnBlocks) * BLOCK_N4;
+  let block = register_block(group, local, rowBlocks, columnBlocks);
+  if (block.x == NO_ROW) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
+  let m40 = block.x * BLOCK_M4;
+  let n40 = block.y * BLOCK_N4;
   return GemmBlock(4u * m40, n40, gemm_tn_block(m40, n40, ks));
 }
 

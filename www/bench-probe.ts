@@ -6,6 +6,7 @@
  * keeps the best. The engine's chosen block is one of the candidates.
  */
 import { compileShader, KERNELS, sourceOf } from '../src/engine/kernels.js';
+import { registerBlocks, workgroupsOf } from '../src/engine/kernel-spec.js';
 import type { Log } from './bench-tfjs.js';
 
 export interface ProbeResult {
@@ -57,7 +58,8 @@ export async function runProbe(device: GPUDevice, log: Log): Promise<ProbeResult
     const flops = 2 * rows * inputs * outputs;
     for (const { workgroup, ...blocks } of CANDIDATES) {
       const name = `${blocks.BLOCK_M}×${4 * blocks.BLOCK_N4} per invocation, workgroup ${workgroup}`;
-      const module = await compileShader(device, `probe ${name}`, sourceOf({ ...spec, blocks }));
+      const candidate = { ...spec, ...registerBlocks(blocks, workgroup) };
+      const module = await compileShader(device, `probe ${name}`, sourceOf(candidate));
       const pipeline = await device.createComputePipelineAsync({
         layout: 'auto', compute: { module, entryPoint: 'main', constants: { activation: 1, WORKGROUP_X: workgroup } },
       });
@@ -65,8 +67,7 @@ export async function runProbe(device: GPUDevice, log: Log): Promise<ProbeResult
         layout: pipeline.getBindGroupLayout(0),
         entries: [dims, x, weights, biases, raw, activated].map((b, binding) => ({ binding, resource: { buffer: b } })),
       });
-      const blocksTotal = Math.ceil(outputs / (4 * blocks.BLOCK_N4)) * Math.ceil(rows / blocks.BLOCK_M);
-      const groups = Math.ceil(blocksTotal / workgroup);
+      const [groups] = workgroupsOf(candidate, outputs, rows);
       const run = async (dispatches: number) => {
         const encoder = device.createCommandEncoder();
         const pass = encoder.beginComputePass();

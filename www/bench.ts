@@ -10,6 +10,7 @@ import { runViews, type ViewsResult } from './bench-views.js';
 import { runApp, type AppResult } from './bench-app.js';
 import { inferenceFlopsPerSample, runProbe, trainingFlopsPerSample, type ProbeResult } from './bench-probe.js';
 import { requestDevice } from '../src/gpu/device.js';
+import { resolveConfig } from '../src/engine/config.js';
 import { describeError, jsHeapMiB, median, runTfjs, summarizeTraining, type EpochRecord, type Log, type RunResult } from './bench-tfjs.js';
 
 export const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'] as const;
@@ -211,7 +212,8 @@ async function main() {
     result.runs[name] = run;
   }
   // The reference network's work per sample, for GFLOP/s (three products per layer in training).
-  result.flopsPerSample = { training: trainingFlopsPerSample([784, 128, 128, 10]), inference: inferenceFlopsPerSample([784, 128, 128, 10]) };
+  const { sizes } = resolveConfig(referenceOptions(config.seed));
+  result.flopsPerSample = { training: trainingFlopsPerSample(sizes), inference: inferenceFlopsPerSample(sizes) };
   result.finishedAt = new Date().toISOString();
   result.totalSeconds = (performance.now() - started) / 1000;
   return result;

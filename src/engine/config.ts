@@ -1,5 +1,4 @@
 /** Engine options, their defaults, validation and the presets. No GPU work happens here. */
-import { gemmVariantFor, type GemmVariant } from './kernels.js';
 import { FASHION_MNIST_SHAPE, pixelsOf, type DataShape } from '../data/dataset.js';
 
 export type Activation = 'relu' | 'sigmoid' | 'tanh';
@@ -71,6 +70,21 @@ export interface EngineOptions {
   gemm?: 'auto' | GemmVariant;
   /** A device to use; otherwise one is requested from `navigator.gpu`. */
   device?: GPUDevice;
+}
+
+/** How the vec4 GEMM kernels keep their operands: in registers only (software adapters), or through workgroup tiles (GPUs). */
+export type GemmVariant = 'registers' | 'tiles';
+
+/**
+ * The GEMM variant for an adapter: registers on software adapters (SwiftShader, llvmpipe, WARP:
+ * workgroup memory and barriers cost more than they save there, measured in scripts/gemm-probe.ts),
+ * workgroup tiles on GPUs.
+ */
+export function gemmVariantFor(info: GPUAdapterInfo | undefined): GemmVariant {
+  if (!info) return 'registers';
+  const software = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ||
+    /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
+  return software ? 'registers' : 'tiles';
 }
 
 /** Fully resolved options. */
@@ -192,6 +206,7 @@ export function resolveConfig(options: EngineOptions = {}, adapter?: GPUAdapterI
   check(Array.isArray(layers), 'layers', `layers must be an array of hidden widths such as [128, 128], got ${JSON.stringify(layers)}`);
   layers.forEach((width, i) => integer('layers', width, 1, 1 << 20, `layers[${i}]`));
   const shape = resolveShape(options.shape ?? FASHION_MNIST_SHAPE);
+  const gemm = oneOf('gemm', options.gemm ?? 'auto', ['auto', 'registers', 'tiles'] as const);
   return {
     shape,
     sizes: [pixelsOf(shape), ...layers, shape.classes],
@@ -204,6 +219,6 @@ export function resolveConfig(options: EngineOptions = {}, adapter?: GPUAdapterI
     stepsPerChunk: integer('stepsPerChunk', options.stepsPerChunk ?? 32, 1, 4096),
     evaluationBatchSize: integer('evaluationBatchSize', options.evaluationBatchSize ?? 1000, 1, 65536),
     trainingShare: real('trainingShare', options.trainingShare ?? DEFAULT_TRAINING_SHARE, 0.05, 1),
-    gemm: ((gemm) => (gemm === 'auto' ? gemmVariantFor(adapter) : gemm))(oneOf('gemm', options.gemm ?? 'auto', ['auto', 'registers', 'tiles'] as const)),
+    gemm: gemm === 'auto' ? gemmVariantFor(adapter) : gemm,
   };
 }

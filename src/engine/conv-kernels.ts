@@ -31,7 +31,7 @@ import convBackwardInput from '../../shaders/conv-backward-input.wgsl';
 import convBackwardWeights from '../../shaders/conv-backward-weights.wgsl';
 import poolForward from '../../shaders/pool-forward.wgsl';
 import poolBackward from '../../shaders/pool-backward.wgsl';
-import { read, uniform, write, type KernelSpec } from './kernel-spec.js';
+import { read, registerBlocks, uniform, write, type KernelSpec } from './kernel-spec.js';
 
 /**
  * Register blocks: 16 positions × 16 values per invocation, 4 invocations per workgroup. Not the
@@ -46,7 +46,7 @@ const BLOCK = { BLOCK_M: 16, BLOCK_N4: 4 } as const;
  */
 const TN_ROWS = 16;
 const BLOCK_TN = { BLOCK_M: TN_ROWS, BLOCK_M4: TN_ROWS / 4, BLOCK_N4: 4, BLOCK_K: 4 } as const;
-const WORKGROUP = [4] as const;
+const WORKGROUP = 4;
 /** Pools: one vec4 of channels per invocation, 128 invocations per workgroup (numbered linearly). */
 const POOL = { workgroup: [128], perInvocation: [4, 1], linear: true } as const;
 
@@ -57,16 +57,15 @@ const gemm = (core: string) => common + activation + gemmCommon + core + convCom
 const forwardBindings = { dims: uniform(0), input: read(1), weights: read(2), biases: read(3), raw: write(4), activated: write(5) };
 const weightsBindings = { dims: uniform(0), input: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) };
 // x: filters, y: positions (rows·H·W)
-const forward = { entryPoint: 'main', linear: true, blocks: BLOCK, workgroup: WORKGROUP, perInvocation: [4 * BLOCK.BLOCK_N4, BLOCK.BLOCK_M], bindings: forwardBindings } as const;
+const forward = { entryPoint: 'main', ...registerBlocks(BLOCK, WORKGROUP), bindings: forwardBindings } as const;
 // x: filters, y: rows of dW (k·k·inputs)
-const weights = { entryPoint: 'main', linear: true, blocks: BLOCK_TN, workgroup: WORKGROUP, perInvocation: [4 * BLOCK_TN.BLOCK_N4, BLOCK_TN.BLOCK_M], bindings: weightsBindings } as const;
+const weights = { entryPoint: 'main', ...registerBlocks(BLOCK_TN, WORKGROUP), bindings: weightsBindings } as const;
 
 export const CONV_KERNELS = {
   convForward: { code: vec4Input(true) + gemm(gemmNn) + convIm2col + convForward, ...forward },
   convForwardAnyInput: { code: vec4Input(false) + gemm(gemmNn) + convIm2col + convForward, ...forward },
   convBackwardInput: {
-    code: gemm(gemmNt) + convBackwardInput, entryPoint: 'main', linear: true, // x: inputs, y: positions
-    blocks: BLOCK, workgroup: WORKGROUP, perInvocation: [4 * BLOCK.BLOCK_N4, BLOCK.BLOCK_M],
+    code: gemm(gemmNt) + convBackwardInput, entryPoint: 'main', ...registerBlocks(BLOCK, WORKGROUP), // x: inputs, y: positions
     bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
   },
   convBackwardWeights: { code: vec4Input(true) + gemm(gemmTn) + convIm2col + convBackwardWeights, ...weights },

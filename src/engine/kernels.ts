@@ -24,8 +24,9 @@ import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
 import classSums from '../../shaders/class-sums.wgsl';
 import weightChange from '../../shaders/weight-change.wgsl';
 import { blockConstants, unroll } from './unroll.js';
-import { read, step, uniform, write, type BindingSpec, type KernelSpec } from './kernel-spec.js';
+import { read, registerBlocks, step, uniform, workgroupsOf, write, type BindingSpec, type KernelSpec } from './kernel-spec.js';
 import { CONV_KERNELS } from './conv-kernels.js';
+import type { GemmVariant } from './config.js';
 
 export type { KernelSpec } from './kernel-spec.js';
 
@@ -43,7 +44,7 @@ const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
 const GEMM_BLOCK = { BLOCK_M: 32, BLOCK_N4: 4 } as const;
 const TN_ROWS = 16;
 const GEMM_BLOCK_TN = { BLOCK_M: TN_ROWS, BLOCK_M4: TN_ROWS / 4, BLOCK_N4: 4, BLOCK_K: 8 } as const; // BLOCK_M4: the rows in vec4 runs; BLOCK_K: k rows per loop iteration
-const GEMM_WORKGROUP = [4] as const;
+const GEMM_WORKGROUP = 4;
 
 /** Packed words (four pixels each) one gather invocation converts. */
 const GATHER_WORDS = { WORDS_PER_INVOCATION: 4 } as const;
@@ -84,18 +85,15 @@ export const KERNELS = {
     bindings: BACKWARD_WEIGHTS_BINDINGS,
   },
   denseForwardVec4: {
-    code: common + activation + gemmCommon + gemmNn + denseForwardVec4, entryPoint: 'main', linear: true, // x: outputs, y: rows
-    blocks: GEMM_BLOCK, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK.BLOCK_N4, GEMM_BLOCK.BLOCK_M],
+    code: common + activation + gemmCommon + gemmNn + denseForwardVec4, entryPoint: 'main', ...registerBlocks(GEMM_BLOCK, GEMM_WORKGROUP), // x: outputs, y: rows
     bindings: FORWARD_BINDINGS,
   },
   denseBackwardInputVec4: {
-    code: common + activation + gemmCommon + gemmNt + denseBackwardInputVec4, entryPoint: 'main', linear: true, // x: inputs, y: rows
-    blocks: GEMM_BLOCK, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK.BLOCK_N4, GEMM_BLOCK.BLOCK_M],
+    code: common + activation + gemmCommon + gemmNt + denseBackwardInputVec4, entryPoint: 'main', ...registerBlocks(GEMM_BLOCK, GEMM_WORKGROUP), // x: inputs, y: rows
     bindings: BACKWARD_INPUT_BINDINGS,
   },
   denseBackwardWeightsVec4: {
-    code: common + gemmCommon + gemmTn + denseBackwardWeightsVec4, entryPoint: 'main', linear: true, // x: outputs, y: inputs
-    blocks: GEMM_BLOCK_TN, workgroup: GEMM_WORKGROUP, perInvocation: [4 * GEMM_BLOCK_TN.BLOCK_N4, GEMM_BLOCK_TN.BLOCK_M],
+    code: common + gemmCommon + gemmTn + denseBackwardWeightsVec4, entryPoint: 'main', ...registerBlocks(GEMM_BLOCK_TN, GEMM_WORKGROUP), // x: outputs, y: inputs
     bindings: BACKWARD_WEIGHTS_BINDINGS,
   },
   denseForwardTiles: {
@@ -158,18 +156,9 @@ export function tileOf(name: KernelName): [x: number, y: number] {
 /** Workgroups of `name` that cover `x` × `y` elements (a linear kernel's in one row). */
 export function workgroupsFor(name: KernelName, x: number, y = 1): [number, number] {
   const spec: KernelSpec = KERNELS[name];
-  if (spec.tile) return [Math.ceil(x / spec.tile[0]) * Math.ceil(y / spec.tile[1]), 1];
-  if (spec.linear) {
-    const [perX, perY = 1] = spec.perInvocation!;
-    const blocks = Math.ceil(x / perX) * Math.ceil(y / perY);
-    return [Math.ceil(blocks / (spec.workgroup![0] * (spec.workgroup![1] ?? 1))), 1];
-  }
-  const [tileX, tileY] = tileOf(name);
-  return [Math.ceil(x / tileX), Math.ceil(y / tileY)];
+  if (!spec.tile && !spec.workgroup) throw new Error(`${name} runs a fixed number of workgroups`);
+  return workgroupsOf(spec, x, y);
 }
-
-/** How the vec4 GEMM kernels keep their operands: in registers only (software adapters), or through workgroup tiles (GPUs). */
-export type GemmVariant = 'registers' | 'tiles';
 
 /**
  * The dense kernels of a layer: the vec4 GEMM ones of `gemm`'s variant when both widths are
@@ -182,17 +171,6 @@ export function denseKernels(inputs: number, outputs: number, gemm: GemmVariant)
     : { forward: 'denseForwardVec4', backwardInput: 'denseBackwardInputVec4', backwardWeights: 'denseBackwardWeightsVec4' } as const;
 }
 
-/**
- * The GEMM variant for an adapter: registers on software adapters (SwiftShader, llvmpipe, WARP:
- * workgroup memory and barriers cost more than they save there, measured in scripts/gemm-probe.ts),
- * workgroup tiles on GPUs.
- */
-export function gemmVariantFor(info: GPUAdapterInfo | undefined): GemmVariant {
-  if (!info) return 'registers';
-  const software = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ||
-    /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
-  return software ? 'registers' : 'tiles';
-}
 
 /** A shader failed to compile or link: the message carries the compiler's lines. */
 export class ShaderError extends Error {

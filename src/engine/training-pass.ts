@@ -59,8 +59,8 @@ export class TrainingPass {
       ForwardPass.create(device, config, dictionary, dictionary.batch, 'TrainingPass.forward', config.batchSize),
       getKernel(device, 'softmaxTrain'),
       config.optimizer.type === 'adam' ? getKernel(device, 'adam') : getKernel(device, 'sgd'),
-      // Per layer (the input layer's backward-input kernel is never run: it needs no gradient).
-      Promise.all(dictionary.layers.map((_, l) => getKernel(device, kernelsOf(l).backwardInput, { activation: ACTIVATION_CODES[config.activation] }) as Promise<BackwardInputKernel>)),
+      // Per layer after the first (the input layer needs no gradient to its input).
+      Promise.all(dictionary.layers.slice(1).map((_, i) => getKernel(device, kernelsOf(i + 1).backwardInput, { activation: ACTIVATION_CODES[config.activation] }) as Promise<BackwardInputKernel>)),
       Promise.all(dictionary.layers.map((_, l) => getKernel(device, kernelsOf(l).backwardWeights) as Promise<BackwardWeightsKernel>)),
     ]);
     return new TrainingPass(device, config, dictionary, forward, { loss, backwardInput, backwardWeights, optimizer });
@@ -73,6 +73,7 @@ export class TrainingPass {
     private readonly forward: ForwardPass,
     private readonly kernels: {
       loss: Kernel<'softmaxTrain'>;
+      /** Of layers 1, 2, …: index l − 1. */
       backwardInput: BackwardInputKernel[];
       backwardWeights: BackwardWeightsKernel[];
       optimizer: Kernel<'sgd'> | Kernel<'adam'>;
@@ -83,7 +84,7 @@ export class TrainingPass {
     this.control = this.owner.create('control', CONTROL_BYTES, storageUsage());
     const layers = dictionary.layers;
     this.backwardInputGroups = layers.slice(1).map((layer, i) =>
-      bindGroup(device, kernels.backwardInput[i + 1]!, `TrainingPass.backwardInput${i + 1}`, {
+      bindGroup(device, kernels.backwardInput[i]!, `TrainingPass.backwardInput${i + 1}`, {
         dims: forward.dimsBinding(i + 1), gradient: { buffer: dictionary.rawGradients[i + 1] }, weights: layer.weights,
         previousRaw: layers[i].rawOutputs, previousActivated: layers[i].outputs, previousGradient: { buffer: dictionary.rawGradients[i] },
       }),
@@ -144,7 +145,7 @@ export class TrainingPass {
     pass.dispatchWorkgroups(1);
     for (let l = sizes.length - 2; l >= 0; l--) {
       if (l > 0) {
-        const kernel = this.kernels.backwardInput[l]!;
+        const kernel = this.kernels.backwardInput[l - 1]!;
         pass.setPipeline(kernel.pipeline);
         pass.setBindGroup(0, this.backwardInputGroups[l - 1]);
         pass.dispatchWorkgroups(...workgroupsFor(kernel.name, sizes[l], rows));

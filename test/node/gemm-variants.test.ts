@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeDevice } from '../../scripts/dawn.js';
 import { createEngine } from '../../src/engine/engine.js';
-import { gemmVariantFor } from '../../src/engine/kernels.js';
+import { gemmVariantFor } from '../../src/engine/config.js';
 import { maxRelativeDifference } from '../shared/kernel-harness.js';
 import { syntheticDataset } from '../shared/reference-run.js';
 
