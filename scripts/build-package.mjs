@@ -17,11 +17,13 @@ import { cdnOptions, packageOptions, standInsOptions } from './build-options.mjs
  * holds Lit (~15 KiB) and wgpu-matrix (~9 KiB: its one factory builds every namespace, so no
  * bundler can drop the parts nnscope does not use). The all-in-one budget went from 90 to 94 KiB
  * with the GEMM kernels (issue #16: the register and the tiled cores and three dense kernels, ~2 KiB
- * gzipped, beside the scalar kernels that other widths need), and to 96 KiB with the convolution
- * and pooling kernels (issue #13, ~2 KiB).
+ * gzipped, beside the scalar kernels that other widths need), to 96 KiB with the convolution
+ * and pooling kernels (issue #13, ~2 KiB), and to 100 KiB with CNNs in the engine (issue #13: the
+ * layer text and its messages, the conv and pool passes, PyTorch conv import: ~3 KiB, measured
+ * with esbuild's metafile; the feature-map views will need some of the rest).
  */
 export const ELEMENT_BUNDLE_BUDGET = 80 * 1024;
-export const ALL_IN_ONE_BUDGET = 96 * 1024;
+export const ALL_IN_ONE_BUDGET = 100 * 1024;
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const gzipped = (file) => gzipSync(readFileSync(file)).length;

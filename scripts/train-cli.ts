@@ -1,6 +1,7 @@
 // Command-line trainer: the same engine and WGSL in Node through Dawn (npm `webgpu`).
 //   npm run train -- --epochs 5 --preset nnfs --layers 128,128 --optimizer sgd --lr 0.01 --batch 128 --subset 10000
-// Epochs default to the preset's (10 for nnfs), else 1. Bad options and files fail with one line.
+//   npm run train -- --preset cnn        (or --layers 'conv 3x3 16, pool 2, conv 3x3 32, pool 2, 64')
+// Epochs default to the preset's (10 for nnfs, 5 for cnn), else 1. Bad options and files fail with one line.
 // --report prints the most confused class pairs and the class-mean similarities at the end.
 // --history K records the training dictionary every K updates (GPU-side) and reports what was kept.
 // --paced sizes chunks as the app does while views draw (from the measured GPU time per step).
@@ -15,6 +16,7 @@ import { FASHION_MNIST_CLASSES, type ImageSet } from '../src/data/dataset.js';
 import { cosineSimilarities, groupSimilarity, mostConfusedPairs } from '../src/analysis/diagnosis.js';
 import type { Evaluation } from '../src/engine/evaluation-pass.js';
 import { WeightChangeMeter } from '../src/engine/weight-change.js';
+import { layersText } from '../src/engine/layers.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +38,7 @@ const { values } = parseArgs({
 
 /** Fails with a one-line message and the usage, without a stack trace. */
 function usageError(message: string): never {
-  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs] [--layers 128,128] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K] [--paced]`);
+  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs|cnn] [--layers 128,128 | 'conv 3x3 16, pool 2, 64'] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K] [--paced]`);
   process.exit(2);
 }
 
@@ -62,13 +64,14 @@ function load(prefix: string, subset?: number): ImageSet {
   const labels = `${prefix}-labels-idx1-ubyte.gz`;
   const set = imageSetFromIdx(read(images), read(labels), { images, labels });
   if (!subset || subset >= set.count) return set;
-  return { ...set, count: subset, images: set.images.subarray(0, subset * 784), labels: set.labels.subarray(0, subset) };
+  return { ...set, count: subset, images: set.images.subarray(0, subset * set.rows * set.cols * (set.channels ?? 1)), labels: set.labels.subarray(0, subset) };
 }
 
-if (values.preset && values.preset !== 'nnfs') usageError(`unknown preset '${values.preset}': the one preset is 'nnfs'`);
-const { epochs: presetEpochs, ...preset } = values.preset === 'nnfs' ? presets.nnfs : { epochs: 1 };
+const presetNames = Object.keys(presets);
+if (values.preset && !presetNames.includes(values.preset)) usageError(`unknown preset '${values.preset}': the presets are ${presetNames.join(', ')}`);
+const { epochs: presetEpochs, ...preset } = values.preset ? presets[values.preset as keyof typeof presets] : { epochs: 1 };
 const options: EngineOptions = { ...preset };
-if (values.layers) options.layers = values.layers.split(',').map(Number);
+if (values.layers) options.layers = values.layers;
 if (values.optimizer && values.optimizer !== 'sgd' && values.optimizer !== 'adam') usageError(`--optimizer must be sgd or adam, got '${values.optimizer}'`);
 if (values.optimizer && values.optimizer !== options.optimizer?.type) options.optimizer = { type: values.optimizer as 'sgd' | 'adam' };
 if (values.lr) options.optimizer = { ...(options.optimizer ?? { type: 'sgd' }), learningRate: Number(values.lr) };
@@ -97,7 +100,7 @@ try {
   const engine = await createEngine({ ...options, device });
   const train = load('train', subset);
   engine.setData({ train, test: load('t10k'), classNames: FASHION_MNIST_CLASSES });
-  console.log(`training ${engine.config.sizes.join('-')} (${engine.config.optimizer.type}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
+  console.log(`training ${layersText(engine.config.layers)} (${engine.config.optimizer.type}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
   const meter = await WeightChangeMeter.create(device, engine.dictionary);
   const history = historyEvery ? engine.recordHistory({ every: historyEvery }) : undefined;
   for (let epoch = 0; epoch < epochs; epoch++) {

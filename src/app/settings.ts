@@ -9,6 +9,7 @@ import { shapeOf, type Dataset } from '../data/dataset.js';
 import { ConfigError, DEFAULT_TRAINING_SHARE, MAX_CLASSES, MAX_IMAGE_SIDE, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
 import type { DatasetOptions } from '../data/load.js';
 import { COLORMAP_NAMES, type ColormapName } from '../views/colormaps.js';
+import { LayerSyntaxError, parseLayers } from '../engine/layers.js';
 
 export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
@@ -29,7 +30,8 @@ export class AttributeError extends Error {
 
 /** Everything that decides the network and its training; changing it rebuilds the engine at reset. */
 export interface NetworkSettings {
-  layers: number[];
+  /** Hidden layers: dense widths and conv/pool items, e.g. [128, 128] or ['conv 3x3 16', 'pool 2', 64]. */
+  layers: (number | string)[];
   activation: Activation;
   optimizer: (typeof OPTIMIZERS)[number];
   learningRate: number;
@@ -162,13 +164,26 @@ function parseImageSize(text: string): [number, number] | null {
   return [sides[0]!, sides.at(-1)!];
 }
 
-function parseLayers(text: string): number[] {
-  if (text.trim() === '') return [];
-  const widths = text.split(',').map(decimal);
-  if (widths.length > 8 || !widths.every((w) => Number.isInteger(w) && w >= 1 && w <= 4096)) {
-    throw 'hidden-layer widths must be 1 to 8 whole numbers from 1 to 4096 separated by commas, such as "128,128" (empty: none)';
+/** The most hidden items (layers and pools) and the widest dense layer an element builds. */
+const MAX_HIDDEN_LAYERS = 8;
+const MAX_ELEMENT_WIDTH = 4096;
+
+/** Layer text → items: dense widths as numbers, conv and pool items as text ('conv 3x3 16', 'pool 2'). */
+function parseLayerItems(text: string): (number | string)[] {
+  let tokens;
+  try {
+    tokens = parseLayers(text);
+  } catch (error) {
+    if (error instanceof LayerSyntaxError) throw error.message;
+    throw error;
   }
-  return widths;
+  if (tokens.length > MAX_HIDDEN_LAYERS) throw `has ${tokens.length} items; at most ${MAX_HIDDEN_LAYERS} hidden layers and pools, such as "conv 3x3 16, pool 2, 64"`;
+  return tokens.map((token, i) => {
+    if (token.kind === 'conv') return `conv ${token.kernel}x${token.kernel} ${token.filters}`;
+    if (token.kind === 'pool') return 'pool 2';
+    if (token.width > MAX_ELEMENT_WIDTH) throw `layers item ${i + 1} (${token.width}) is wider than ${MAX_ELEMENT_WIDTH}; use dense widths from 1 to ${MAX_ELEMENT_WIDTH}`;
+    return token.width;
+  });
 }
 
 function parseViews(text: string): ViewName[] {
@@ -217,8 +232,10 @@ export const SETTINGS: readonly AnySetting[] = [
     format: (size) => (size ? size.join('x') : ''),
   } satisfies Setting<'imageSize'>,
   {
-    name: 'layers', attribute: 'layers', type: 'number[]', help: 'hidden-layer widths, 0 to 8 of them, each 1 to 4096 ("128,128"; empty: a linear classifier)',
-    fallback: () => [128, 128], parse: parseLayers, format: (widths) => widths.join(','),
+    name: 'layers', attribute: 'layers', type: '(number | string)[]',
+    help: `hidden layers, up to ${MAX_HIDDEN_LAYERS}, separated by commas: dense widths from 1 to ${MAX_ELEMENT_WIDTH} ("128,128"; empty: a linear classifier), ` +
+      `and conv and pool items before them ("conv 3x3 16, pool 2, conv 3x3 32, pool 2, 64": K×K kernels with K odd, filters a multiple of 4; 2×2 max pooling after a conv)`,
+    fallback: () => [128, 128], parse: parseLayerItems, format: (items) => items.join(', '),
     form: { label: 'hidden layers', input: 'text' }, option: 'layers',
   } satisfies Setting<'layers'>,
   { ...choiceSetting('activation', ACTIVATIONS, () => 'relu', 'activation of the hidden layers', 'activation'), option: 'activation' },

@@ -1,3 +1,4 @@
+import { layersText } from '../engine/layers.js';
 import { css, html, nothing } from 'lit';
 import { customElement, state } from './decorators.js';
 import type { Scope, ScopeEpoch } from '../app/scope.js';
@@ -204,7 +205,7 @@ export class NnControls extends ScopePart {
               @change=${(e: Event) => { const input = e.target as HTMLInputElement; void host?.openFiles([...(input.files ?? [])]); input.value = ''; }}></label>
         </div>
         <details part="settings">
-          <summary>Network and training: ${settings ? `${engine ? engine.config.sizes.join('-') : `hidden ${settings.layers.join('-') || 'none'}`} ${settings.activation}, ${settings.optimizer} lr ${settings.learningRate}${settings.optimizer === 'sgd' ? ` momentum ${settings.momentum}` : ''}, batch ${settings.batchSize}, ${settings.epochs} epochs, seed ${settings.seed}` : '—'}
+          <summary>Network and training: ${settings ? `${engine ? `${engine.config.sizes[0]} → ${layersText(engine.config.layers)}` : `hidden ${settings.layers.join(', ') || 'none'}`} ${settings.activation}, ${settings.optimizer} lr ${settings.learningRate}${settings.optimizer === 'sgd' ? ` momentum ${settings.momentum}` : ''}, batch ${settings.batchSize}, ${settings.epochs} epochs, seed ${settings.seed}` : '—'}
             ${host?.pendingReset ? html`<span class="pending">· changed: applies at reset</span>` : nothing}</summary>
           <form @submit=${(e: Event) => { e.preventDefault(); this.applySettings(e.target as HTMLFormElement); }}>
             ${host ? FORM_SETTINGS.map((setting) => formField(setting, host)) : nothing}

@@ -1,5 +1,6 @@
 /** Engine options, their defaults, validation and the presets. No GPU work happens here. */
 import { FASHION_MNIST_SHAPE, pixelsOf, type DataShape } from '../data/dataset.js';
+import { LayerSyntaxError, outputWidth, parseLayers, resolveLayers, type Layer } from './layers.js';
 
 export type Activation = 'relu' | 'sigmoid' | 'tanh';
 export type Initializer = 'glorot' | 'he' | 'small';
@@ -35,8 +36,12 @@ export interface EngineOptions {
    * classes. Take it from the data: `shapeOf(dataset)`. Default: Fashion-MNIST's.
    */
   shape?: DataShape;
-  /** Hidden layer widths, input to output (the input and output widths come from `shape`). Default [128, 128]. */
-  layers?: readonly number[];
+  /**
+   * Hidden layers, input to output (the input and the output layer come from `shape`): widths of
+   * dense layers ([128, 128] or '128, 128'), or text with conv and pool items:
+   * 'conv 3x3 16, pool 2, conv 3x3 32, pool 2, 64' (see layers.ts). Default [128, 128].
+   */
+  layers?: string | readonly (number | string)[];
   /** Hidden-layer activation. Default 'relu'. */
   activation?: Activation;
   /** Default SGD, lr 0.01, momentum 0.9, no decay. */
@@ -91,7 +96,9 @@ export function gemmVariantFor(info: GPUAdapterInfo | undefined): GemmVariant {
 export interface EngineConfig {
   /** The data the network is built for. */
   readonly shape: DataShape;
-  /** Layer widths from the input (rows · cols · channels) to the output (the classes). */
+  /** Every layer, the output layer last, with its shapes (layers.ts). */
+  readonly layers: readonly Layer[];
+  /** Widths from the input (rows · cols · channels), then each layer's own output (a conv's map before pooling), the classes last. */
   readonly sizes: readonly number[];
   readonly activation: Activation;
   readonly optimizer: Required<SgdOptions> | Required<AdamOptions>;
@@ -114,11 +121,26 @@ export const MAX_IMAGE_SIDE = 1024;
 export const MAX_CLASSES = 100;
 
 /**
- * The reference configuration of the book *Neural Networks from Scratch*: 784-128-128-10, ReLU,
- * Adam (lr 0.001, decay 1e-3), batch 128, inputs in [−1, 1], weights 0.01 · N(0, 1), 10 epochs.
+ * Named configurations with their epochs. `nnfs`: the reference configuration of the book *Neural
+ * Networks from Scratch*: 784-128-128-10, ReLU, Adam (lr 0.001, decay 1e-3), batch 128, inputs in
+ * [−1, 1], weights 0.01 · N(0, 1), 10 epochs. `cnn`: a small convolutional network (below).
  * @example const engine = await createEngine({ ...presets.nnfs, seed: 7 });
  */
 export const presets = {
+  /**
+   * A small CNN for 28×28 images: two 3×3 conv layers (16 and 32 filters) each with 2×2 max
+   * pooling, a dense layer of 64, Adam (lr 0.001), batch 64, 5 epochs: 90%+ on Fashion-MNIST
+   * (the README's measurement), against about 88% for the MLP.
+   */
+  cnn: {
+    layers: 'conv 3x3 16, pool 2, conv 3x3 32, pool 2, 64',
+    activation: 'relu',
+    optimizer: { type: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, decay: 0 },
+    batchSize: 64,
+    init: 'glorot',
+    inputScale: 'unit',
+    epochs: 5,
+  },
   nnfs: {
     layers: [128, 128],
     activation: 'relu',
@@ -200,16 +222,26 @@ function resolveShape(shape: DataShape): DataShape {
   };
 }
 
+function resolveNetwork(layers: EngineOptions['layers'], shape: DataShape): Layer[] {
+  check(typeof layers === 'string' || Array.isArray(layers), 'layers',
+    `layers must be text such as 'conv 3x3 16, pool 2, 64' or an array of hidden widths such as [128, 128], got ${JSON.stringify(layers)}`);
+  try {
+    return resolveLayers(parseLayers(layers), { height: shape.rows, width: shape.cols, channels: shape.channels }, shape.classes);
+  } catch (error) {
+    if (error instanceof LayerSyntaxError) throw new ConfigError('layers', error.message);
+    throw error;
+  }
+}
+
 /** Fills in defaults and checks every option's type and range (device limits are checked in limits.ts). */
 export function resolveConfig(options: EngineOptions = {}, adapter?: GPUAdapterInfo): EngineConfig {
-  const layers = options.layers ?? [128, 128];
-  check(Array.isArray(layers), 'layers', `layers must be an array of hidden widths such as [128, 128], got ${JSON.stringify(layers)}`);
-  layers.forEach((width, i) => integer('layers', width, 1, 1 << 20, `layers[${i}]`));
   const shape = resolveShape(options.shape ?? FASHION_MNIST_SHAPE);
+  const layers = resolveNetwork(options.layers ?? [128, 128], shape);
   const gemm = oneOf('gemm', options.gemm ?? 'auto', ['auto', 'registers', 'tiles'] as const);
   return {
     shape,
-    sizes: [pixelsOf(shape), ...layers, shape.classes],
+    layers,
+    sizes: [pixelsOf(shape), ...layers.map(outputWidth)],
     activation: oneOf('activation', options.activation ?? 'relu', ['relu', 'sigmoid', 'tanh'] as const),
     optimizer: resolveOptimizer(options.optimizer),
     batchSize: integer('batchSize', options.batchSize ?? 128, 1, 65536),

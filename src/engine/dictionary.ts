@@ -8,6 +8,7 @@ import type { DataShape } from '../data/dataset.js';
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
 import type { EngineConfig } from './config.js';
+import { networkShapes, weightMatrix, weightShape, type Layer, type NetworkShapes } from './layers.js';
 
 /** A named tensor: a range of a GPU buffer, bindable as `{ buffer, offset, size }`. */
 export interface TensorView extends BufferRange {
@@ -17,33 +18,56 @@ export interface TensorView extends BufferRange {
   readonly shape: readonly number[];
 }
 
-/** The per-layer entries; `weightCache`/`biasCache` exist for Adam only. */
+/** The per-layer entries; `weightCache`/`biasCache` exist for Adam only, `pooled` for conv layers followed by a pool. */
 export const LAYER_TENSORS = [
   'weights', 'biases', 'dweights', 'dbiases', 'weightMomentums', 'biasMomentums',
-  'weightCache', 'biasCache', 'rawOutputs', 'outputs',
+  'weightCache', 'biasCache', 'rawOutputs', 'outputs', 'pooled',
 ] as const;
 export type LayerTensorName = (typeof LAYER_TENSORS)[number];
-export type LayerTensors<T> = { [K in LayerTensorName]: K extends 'weightCache' | 'biasCache' ? T | undefined : T };
+type OptionalTensor = 'weightCache' | 'biasCache' | 'pooled';
+export type LayerTensors<T> = { [K in LayerTensorName]: K extends OptionalTensor ? T | undefined : T };
 
 const ALIGN_FLOATS = 64; // 256 bytes: WebGPU's minimum storage-buffer offset alignment
 
-/** Offsets (in floats) of each layer's weights and biases in the flat parameter buffers. */
-export function parameterLayout(sizes: readonly number[]) {
+/** Offsets (in floats) of each layer's weights and biases in the flat parameter buffers, and their shapes. */
+export function parameterLayout(layers: readonly Layer[]) {
   const align = (n: number) => Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
-  const layers: { weights: number; biases: number; inputs: number; outputs: number }[] = [];
   let at = 0;
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const [inputs, outputs] = [sizes[l], sizes[l + 1]];
+  const entries = layers.map((layer) => {
+    const { rows, columns } = weightMatrix(layer);
     const weights = at;
-    const biases = align(weights + inputs * outputs);
-    at = align(biases + outputs);
-    layers.push({ weights, biases, inputs, outputs });
-  }
-  return { layers, length: at };
+    const biases = align(weights + rows * columns);
+    at = align(biases + columns);
+    return { weights, biases, weightCount: rows * columns, biasCount: columns, weightShape: weightShape(layer) };
+  });
+  return { layers: entries, length: at };
+}
+
+/** Values per row of an activation tensor ([rows, width] or [rows, height, width, channels]). */
+export function rowWidth(view: TensorView): number {
+  return view.shape.slice(1).reduce((a, b) => a * b, 1);
+}
+
+/** The per-row shape of a layer's own output: [width] or [height, width, filters]. */
+function outputShape(layer: Layer): number[] {
+  return layer.kind === 'dense' ? [layer.outputs] : [layer.output.height, layer.output.width, layer.output.channels];
 }
 
 /** Rows the probe's buffers hold: the most samples one engine.forward() takes. */
 export const PROBE_ROWS = 256;
+
+/** One layer's outputs for a block of rows; a pooled conv also has its pooled map and the pool's argmax (u32, flat indices into `outputs`). */
+export interface LayerActivations {
+  readonly rawOutputs: TensorView;
+  readonly outputs: TensorView;
+  readonly pooled?: TensorView;
+  readonly argmax?: GPUBuffer;
+}
+
+/** What the next layer reads of `layer`: its pooled map where there is one. */
+export function passedOn(layer: LayerActivations): TensorView {
+  return layer.pooled ?? layer.outputs;
+}
 
 /** What a forward pass writes for a block of rows: the gathered inputs and every layer's outputs. */
 export interface Activations {
@@ -51,13 +75,15 @@ export interface Activations {
   readonly input: TensorView;
   /** Their labels [rows] as u32 (0xffffffff marks padding rows). */
   readonly labels: GPUBuffer;
-  /** Per layer, raw and activated outputs [rows, width] (softmax probabilities for the output layer). */
-  readonly layers: readonly { readonly rawOutputs: TensorView; readonly outputs: TensorView }[];
+  /** Per layer, raw and activated outputs [rows, …] (softmax probabilities for the output layer), and pooled maps. */
+  readonly layers: readonly LayerActivations[];
 }
 
 /** Owns every buffer of the dictionary. */
 export class TrainingDictionary {
   readonly layout: ReturnType<typeof parameterLayout>;
+  /** The layers' shapes as files record them. */
+  readonly network: NetworkShapes;
   /** The data the network is built for (files record it). */
   readonly shape: DataShape;
   /** All weights and biases, flat. */
@@ -68,12 +94,14 @@ export class TrainingDictionary {
   readonly momentums: GPUBuffer;
   /** Adam second moments (cache), flat; absent for SGD. */
   readonly caches: GPUBuffer | undefined;
-  /** The gathered input batch [capacity, 784], scaled: what the first layer saw. */
+  /** The gathered input batch [capacity, pixels], scaled: what the first layer saw. */
   readonly input: TensorView;
   /** The batch's labels [capacity] as u32 (0xffffffff marks padding rows). */
   readonly inputLabels: GPUBuffer;
   /** d loss / d raw output per layer [batchSize, width]: backward scratch. */
   readonly rawGradients: GPUBuffer[];
+  /** d loss / d pooled map per pooled conv layer [batchSize, pooled width] (undefined elsewhere): backward scratch. */
+  readonly pooledGradients: (GPUBuffer | undefined)[];
   /** Per layer, every named tensor. */
   readonly layers: LayerTensors<TensorView>[];
   /** Moves whenever the parameters, gradients or optimizer state may have changed (views redraw on it). */
@@ -91,27 +119,27 @@ export class TrainingDictionary {
   constructor(device: GPUDevice, config: EngineConfig, capacity: number) {
     const STORAGE = storageUsage();
     this.owner = new BufferOwner(device, 'TrainingDictionary');
-    this.layout = parameterLayout(config.sizes);
+    this.layout = parameterLayout(config.layers);
+    this.network = networkShapes(config.layers, config.sizes[0]);
     this.shape = config.shape;
     const bytes = this.layout.length * 4;
     this.parameters = this.owner.create('parameters', bytes, STORAGE);
     this.gradients = this.owner.create('gradients', bytes, STORAGE);
     this.momentums = this.owner.create('momentums', bytes, STORAGE);
     this.caches = config.optimizer.type === 'adam' ? this.owner.create('caches', bytes, STORAGE) : undefined;
-    const inputWidth = config.sizes[0];
-    this.input = {
-      name: 'input', shape: [capacity, inputWidth], offset: 0, size: capacity * inputWidth * 4,
-      buffer: this.owner.create('input', capacity * inputWidth * 4, STORAGE),
-    };
-    this.inputLabels = this.owner.create('inputLabels', capacity * 4, STORAGE);
     this.rawGradients = [];
-    this.layers = this.layout.layers.map(({ weights, biases, inputs, outputs }, l) => {
+    this.pooledGradients = [];
+    const batch = this.activations('', config, capacity, STORAGE);
+    this.input = batch.input;
+    this.inputLabels = batch.labels;
+    this.layers = this.layout.layers.map(({ weights, biases, weightShape, biasCount }, l) => {
       const range = (name: string, buffer: GPUBuffer, offset: number, shape: number[]): TensorView =>
         ({ name: `layers.${l}.${name}`, buffer, offset: offset * 4, size: shape.reduce((a, b) => a * b) * 4, shape });
-      const weightsIn = (buffer: GPUBuffer, name: string) => range(name, buffer, weights, [inputs, outputs]);
-      const biasesIn = (buffer: GPUBuffer, name: string) => range(name, buffer, biases, [outputs]);
-      const batch = (name: string) => range(name, this.owner.create(`layers.${l}.${name}`, capacity * outputs * 4, STORAGE), 0, [capacity, outputs]);
-      this.rawGradients.push(this.owner.create(`layers.${l}.rawGradients`, config.batchSize * outputs * 4, STORAGE));
+      const weightsIn = (buffer: GPUBuffer, name: string) => range(name, buffer, weights, weightShape);
+      const biasesIn = (buffer: GPUBuffer, name: string) => range(name, buffer, biases, [biasCount]);
+      const { rawOutputs, outputs, pooled } = batch.layers[l];
+      this.rawGradients.push(this.owner.create(`layers.${l}.rawGradients`, config.batchSize * (rawOutputs.size / capacity), STORAGE));
+      this.pooledGradients.push(pooled && this.owner.create(`layers.${l}.pooledGradients`, config.batchSize * (pooled.size / capacity), STORAGE));
       return {
         weights: weightsIn(this.parameters, 'weights'),
         biases: biasesIn(this.parameters, 'biases'),
@@ -121,23 +149,33 @@ export class TrainingDictionary {
         biasMomentums: biasesIn(this.momentums, 'biasMomentums'),
         weightCache: this.caches && weightsIn(this.caches, 'weightCache'),
         biasCache: this.caches && biasesIn(this.caches, 'biasCache'),
-        rawOutputs: batch('rawOutputs'),
-        outputs: batch('outputs'),
+        rawOutputs, outputs, pooled,
       };
     });
-    this.batch = { input: this.input, labels: this.inputLabels, layers: this.layers };
-    this.probe = this.activations('probe', config.sizes, PROBE_ROWS, STORAGE);
+    this.batch = batch;
+    this.probe = this.activations('probe.', config, PROBE_ROWS, STORAGE);
   }
 
-  private activations(name: string, sizes: readonly number[], rows: number, usage: GPUBufferUsageFlags): Activations {
-    const tensor = (path: string, width: number): TensorView => {
-      const size = rows * width * 4;
-      return { name: `${name}.${path}`, shape: [rows, width], offset: 0, size, buffer: this.owner.create(`${name}.${path}`, size, usage) };
+  /** Buffers for the inputs and every layer's outputs of `rows` rows, named `${prefix}input`, `${prefix}layers.{l}.…`. */
+  private activations(prefix: string, config: EngineConfig, rows: number, usage: GPUBufferUsageFlags): Activations {
+    const tensor = (path: string, shape: number[]): TensorView => {
+      const size = rows * shape.reduce((a, b) => a * b) * 4;
+      return { name: `${prefix}${path}`, shape: [rows, ...shape], offset: 0, size, buffer: this.owner.create(`${prefix}${path}`, size, usage) };
     };
     return {
-      input: tensor('input', sizes[0]),
-      labels: this.owner.create(`${name}.labels`, rows * 4, usage),
-      layers: sizes.slice(1).map((width, l) => ({ rawOutputs: tensor(`layers.${l}.rawOutputs`, width), outputs: tensor(`layers.${l}.outputs`, width) })),
+      input: tensor('input', [config.sizes[0]]),
+      labels: this.owner.create(`${prefix}labels`, rows * 4, usage),
+      layers: config.layers.map((layer, l) => {
+        const pooled = layer.kind === 'conv' && layer.pooled
+          ? tensor(`layers.${l}.pooled`, [layer.pooled.height, layer.pooled.width, layer.pooled.channels])
+          : undefined;
+        return {
+          rawOutputs: tensor(`layers.${l}.rawOutputs`, outputShape(layer)),
+          outputs: tensor(`layers.${l}.outputs`, outputShape(layer)),
+          pooled,
+          argmax: pooled && this.owner.create(`${prefix}layers.${l}.argmax`, pooled.size, usage),
+        };
+      }),
     };
   }
 
@@ -153,12 +191,20 @@ export class TrainingDictionary {
   }
 
   /** Reads the first `rows` rows of the probe's buffers back: what the last engine.forward() wrote. */
-  async readProbe(rows: number): Promise<{ input: Float32Array; layers: { rawOutputs: Float32Array; outputs: Float32Array }[] }> {
+  async readProbe(rows: number): Promise<{ input: Float32Array; layers: { rawOutputs: Float32Array; outputs: Float32Array; pooled?: Float32Array }[] }> {
     if (!Number.isInteger(rows) || rows < 1 || rows > PROBE_ROWS) throw new RangeError(`readProbe(rows) takes 1 to ${PROBE_ROWS} rows, got ${rows}.`);
-    const first = (view: TensorView) => ({ buffer: view.buffer, offset: view.offset, size: rows * view.shape[1] * 4 });
+    const first = (view: TensorView) => ({ buffer: view.buffer, offset: view.offset, size: rows * rowWidth(view) * 4 });
     const { input, layers } = this.probe;
-    const [inputs, ...outputs] = await readRanges(this.owner.device, [first(input), ...layers.flatMap((l) => [first(l.rawOutputs), first(l.outputs)])]);
-    return { input: inputs, layers: layers.map((_, l) => ({ rawOutputs: outputs[2 * l], outputs: outputs[2 * l + 1] })) };
+    const views = layers.map((l) => [l.rawOutputs, l.outputs, ...(l.pooled ? [l.pooled] : [])]);
+    const [inputs, ...arrays] = await readRanges(this.owner.device, [input, ...views.flat()].map(first));
+    let at = 0;
+    return {
+      input: inputs,
+      layers: views.map((v) => {
+        const [rawOutputs, outputs, pooled] = arrays.slice(at, (at += v.length));
+        return { rawOutputs, outputs, ...(pooled ? { pooled } : {}) };
+      }),
+    };
   }
 
   /** Copies all weights and biases into `into` (a snapshot as large as `parameters`), queue-ordered after submitted training. */

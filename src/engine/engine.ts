@@ -12,6 +12,7 @@ import { TrainingDictionary, type LayerTensors } from './dictionary.js';
 import { EvaluationPass, type Evaluation } from './evaluation-pass.js';
 import { GpuImageSet } from './gpu-data.js';
 import { TrainingHistory, type HistoryOptions, type HistorySnapshot, type SnapshotPosition } from './history.js';
+import { fansOf } from './layers.js';
 import { batchCapacity, checkDeviceLimits } from './limits.js';
 import { ChunkPacer } from './chunk-pacer.js';
 import { deriveSeed, initialWeights, shuffledOrder } from './random.js';
@@ -311,7 +312,7 @@ export class Engine {
    */
   importHistory(bytes: Uint8Array, fileName = 'the file'): TrainingHistory {
     this.assertUsable();
-    const file = historyFromSafetensors(bytes, this.config.sizes, this.config.optimizer.type, fileName, shapeText(this.config.shape));
+    const file = historyFromSafetensors(bytes, this.dictionary.network, this.config.optimizer.type, fileName, shapeText(this.config.shape));
     const history = TrainingHistory.fromFile(this.device, this.dictionary, file);
     this.stopHistory();
     this.recorded = history;
@@ -331,7 +332,8 @@ export class Engine {
 
   /**
    * Replaces all weights and biases (e.g. imported ones) and zeroes gradients and optimizer state.
-   * Shapes must match the network: weights[l] is inputs × outputs, biases[l] is outputs.
+   * Shapes must match the network: weights[l] is inputs × outputs (a conv's k × k × inputs ×
+   * filters, NHWC), biases[l] is outputs (filters).
    */
   setParameters(weights: readonly Float32Array[], biases: readonly Float32Array[]): void {
     this.assertUsable();
@@ -339,9 +341,9 @@ export class Engine {
     if (weights.length !== layers.length || biases.length !== layers.length) {
       throw new RangeError(`setParameters needs ${layers.length} weight and bias arrays, got ${weights.length} and ${biases.length}.`);
     }
-    layers.forEach(({ inputs, outputs }, l) => {
-      if (weights[l].length !== inputs * outputs || biases[l].length !== outputs) {
-        throw new RangeError(`Layer ${l} takes ${inputs}×${outputs} weights and ${outputs} biases, got ${weights[l].length} and ${biases[l].length}.`);
+    layers.forEach(({ weightShape, weightCount, biasCount }, l) => {
+      if (weights[l].length !== weightCount || biases[l].length !== biasCount) {
+        throw new RangeError(`Layer ${l} takes ${weightShape.join('×')} weights and ${biasCount} biases, got ${weights[l].length} and ${biases[l].length}.`);
       }
     });
     this.dictionary.writeParameters(weights, biases);
@@ -349,21 +351,22 @@ export class Engine {
     this.recorder?.restart(this.position()); // a new run from here: never mix it with the recorded one
   }
 
-  /** The current weights and biases as a safetensors file (`layers.{l}.weights` [inputs, outputs], `layers.{l}.biases`). */
+  /** The current weights and biases as a safetensors file (`layers.{l}.weights` [inputs, outputs] or [k, k, inputs, filters], `layers.{l}.biases`). */
   async exportParameters(): Promise<Uint8Array<ArrayBuffer>> {
     this.assertUsable();
     const layers = await this.dictionary.read();
     const parameters = { weights: layers.map((l) => l.weights), biases: layers.map((l) => l.biases) };
-    return parametersToSafetensors(parameters, this.config.sizes, { step: String(this.stepCount), input: shapeText(this.config.shape) });
+    return parametersToSafetensors(parameters, this.dictionary.network, { step: String(this.stepCount), input: shapeText(this.config.shape) });
   }
 
   /**
-   * Replaces the parameters with those of a safetensors file: nnscope's own, or a PyTorch MLP's
-   * state dict (transposed). A bad file throws SafetensorsError and leaves the model untouched.
+   * Replaces the parameters with those of a safetensors file: nnscope's own, or a PyTorch state dict
+   * of Linear and Conv2d layers (reordered to nnscope's layout; io/parameters-file.ts). A bad file
+   * throws SafetensorsError and leaves the model untouched.
    */
   importParameters(bytes: Uint8Array, fileName = 'the file'): 'nnscope' | 'pytorch' {
     this.assertUsable();
-    const { weights, biases, format } = parametersFromSafetensors(bytes, this.config.sizes, fileName, shapeText(this.config.shape));
+    const { weights, biases, format } = parametersFromSafetensors(bytes, this.dictionary.network, fileName, shapeText(this.config.shape));
     this.setParameters(weights, biases);
     return format;
   }
@@ -381,8 +384,8 @@ export class Engine {
 
   private initializeParameters(seed: number): void {
     const { init } = this.config;
-    const weights = this.dictionary.layout.layers.map(({ inputs, outputs }, l) => initialWeights(init, inputs, outputs, deriveSeed(seed, l)));
-    const biases = this.dictionary.layout.layers.map(({ outputs }) => new Float32Array(outputs));
+    const weights = this.config.layers.map((layer, l) => initialWeights(init, fansOf(layer), this.dictionary.layout.layers[l]!.weightCount, deriveSeed(seed, l)));
+    const biases = this.dictionary.layout.layers.map(({ biasCount }) => new Float32Array(biasCount));
     this.dictionary.writeParameters(weights, biases);
     this.training.clearHalt();
   }

@@ -6,13 +6,16 @@
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges } from '../gpu/readback.js';
 import type { EngineConfig } from './config.js';
-import { PROBE_ROWS, type TrainingDictionary } from './dictionary.js';
+import { PROBE_ROWS, rowWidth, type TrainingDictionary } from './dictionary.js';
 import { ForwardPass } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
 import { bindGroup, getKernel, workgroupsFor, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable } from './step-table.js';
 import { decodeStats, STATS_BYTES } from './training-pass.js';
 
+
+/** Bytes per layer of the class sums' Dims uniforms (WebGPU's uniform offset alignment). */
+const CLASS_SUM_DIMS_SLOT = 256;
 
 /** What `evaluate` measured. */
 export interface Evaluation {
@@ -80,10 +83,14 @@ export class EvaluationPass {
     private readonly classSumKernel: Kernel<'classSums'>,
   ) {
     this.owner = new BufferOwner(device, 'EvaluationPass');
-    this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * config.shape.classes * layer.outputs.shape[1] * 4, storageUsage()));
+    this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * config.shape.classes * rowWidth(layer.outputs) * 4, storageUsage()));
+    // Dims { rows, inputs (unused), outputs = the layer's row width } per layer: a conv layer's forward dims are ConvDims.
+    const slots = new Uint32Array((dictionary.layers.length * CLASS_SUM_DIMS_SLOT) / 4);
+    dictionary.layers.forEach((layer, l) => slots.set([config.evaluationBatchSize, 0, rowWidth(layer.outputs)], (l * CLASS_SUM_DIMS_SLOT) / 4));
+    const dims = this.owner.createWith('classSumDims', slots, GPUBufferUsage.UNIFORM);
     this.classSumGroups = dictionary.layers.map((layer, l) =>
       bindGroup(device, classSumKernel, `EvaluationPass.classSums${l}`, {
-        dims: forward.dimsBinding(l), labels: { buffer: dictionary.inputLabels }, raw: layer.rawOutputs, activated: layer.outputs, sums: { buffer: this.classSums[l] },
+        dims: { buffer: dims, offset: l * CLASS_SUM_DIMS_SLOT, size: 12 }, labels: { buffer: dictionary.inputLabels }, raw: layer.rawOutputs, activated: layer.outputs, sums: { buffer: this.classSums[l] },
       }),
     );
     this.capacity = config.evaluationBatchSize;

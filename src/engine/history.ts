@@ -241,7 +241,7 @@ export class TrainingHistory {
     const every = this.every;
     const layers = await Promise.all(this.readAll(snapshots));
     return historyToSafetensors({
-      sizes: [this.dictionary.layout.layers[0].inputs, ...this.dictionary.layout.layers.map((l) => l.outputs)],
+      network: this.dictionary.network,
       input: shapeText(this.dictionary.shape),
       optimizer: optimizerOf(this.dictionary),
       every,

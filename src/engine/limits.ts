@@ -1,7 +1,9 @@
 /** Checks a configuration against the device's limits before any GPU work is done. */
 import { ConfigError, type EngineConfig } from './config.js';
 import { parameterLayout } from './dictionary.js';
+import { inputExtent, layerExtent } from './forward-pass.js';
 import { denseKernels, workgroupsFor } from './kernels.js';
+import { layersText, weightMatrix } from './layers.js';
 
 
 /** Rows the engine's batch buffers hold: enough for training and for evaluation. */
@@ -21,14 +23,15 @@ export function checkDeviceLimits(config: EngineConfig, limits: GPUSupportedLimi
   if (rows > maxGroups) fail(config.batchSize >= config.evaluationBatchSize ? 'batchSize' : 'evaluationBatchSize', `A batch of ${rows} rows (one gather workgroup row each, at most ${maxGroups})`);
   config.sizes.forEach((width, l) => {
     const bytes = rows * width * 4;
-    if (bytes > maxBinding) fail('layers', `Layer ${l} (width ${width}) needs ${bytes} bytes per batch buffer, more than ${maxBinding}; it`);
+    const what = l === 0 ? `The input (${width} values a sample)` : `Layer ${l - 1}'s output (${width} values a sample)`;
+    if (bytes > maxBinding) fail('layers', `${what} needs ${bytes} bytes per batch buffer of ${rows} rows, more than ${maxBinding}; it`);
   });
-  config.sizes.slice(1).forEach((outputs, l) => {
-    const inputs = config.sizes[l]!;
-    const kernels = denseKernels(inputs, outputs, config.gemm);
-    const groups = [workgroupsFor(kernels.forward, outputs, rows), workgroupsFor(kernels.backwardInput, inputs, rows), workgroupsFor(kernels.backwardWeights, outputs, inputs)];
-    if (Math.max(...groups.flat()) > maxGroups) fail('layers', `Layer ${l + 1} (${inputs}→${outputs} with ${rows} rows)`);
+  config.layers.forEach((layer, l) => {
+    const { rows: weightRows, columns } = weightMatrix(layer);
+    const kernels = layer.kind === 'dense' ? denseKernels(layer.inputs, layer.outputs, config.gemm) : { forward: 'convForward', backwardInput: 'convBackwardInput', backwardWeights: 'convBackwardWeights' } as const;
+    const groups = [workgroupsFor(kernels.forward, ...layerExtent(layer, rows)), workgroupsFor(kernels.backwardInput, ...inputExtent(layer, rows)), workgroupsFor(kernels.backwardWeights, columns, weightRows)];
+    if (Math.max(...groups.flat()) > maxGroups) fail('layers', `Layer ${l} (${layersText([layer])} with ${rows} rows)`);
   });
-  const parameterBytes = parameterLayout(config.sizes).length * 4;
+  const parameterBytes = parameterLayout(config.layers).length * 4;
   if (parameterBytes > maxBinding) fail('layers', `The network's ${parameterBytes} bytes of parameters (limit ${maxBinding} per buffer)`);
 }

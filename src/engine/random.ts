@@ -27,14 +27,14 @@ export function deriveSeed(seed: number, stream: number): number {
 }
 
 /**
- * Initial weights of one layer, [inputs, outputs] row-major.
+ * `count` initial weights of one layer, from its fan-in and fan-out (layers.ts fansOf: a conv's taps count).
  * glorot: U(±sqrt(6 / (in + out))); he: N(0, 2 / in); small: 0.01 · N(0, 1) (the book's).
  */
-export function initialWeights(init: Initializer, inputs: number, outputs: number, seed: number): Float32Array {
+export function initialWeights(init: Initializer, { fanIn, fanOut }: { fanIn: number; fanOut: number }, count: number, seed: number): Float32Array {
   const random = mulberry32(seed);
-  const weights = new Float32Array(inputs * outputs);
-  const limit = Math.sqrt(6 / (inputs + outputs));
-  const std = init === 'he' ? Math.sqrt(2 / inputs) : 0.01;
+  const weights = new Float32Array(count);
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const std = init === 'he' ? Math.sqrt(2 / fanIn) : 0.01;
   for (let i = 0; i < weights.length; i++) {
     weights[i] = init === 'glorot' ? (2 * random() - 1) * limit : std * normal(random);
   }

@@ -1,23 +1,42 @@
 /**
- * One training step, recorded into a compute pass with no CPU involvement, 3L + 2 dispatches
- * for L layers (11 for 784-128-128-10):
+ * One training step, recorded into a compute pass with no CPU involvement: for L layers and P
+ * pools, 3L + 2P + 2 dispatches (11 for 784-128-128-10, 18 for the cnn preset):
  *   gather (1)            the batch's pixels and labels from the shuffled order, as floats;
- *   dense forward (L)     raw and activated outputs, layer by layer;
+ *   forward (L + P)       raw and activated outputs layer by layer, and each pool's map and argmax;
  *   softmax + loss (1)    probabilities, d loss / d logits, loss and accuracy sums, NaN halt;
- *   backward input (L−1)  d loss / d raw of each hidden layer (the input layer needs none);
+ *   backward input (L−1)  d loss / d raw of each hidden layer, or d loss / d pooled map after a pool
+ *                         (the input layer needs none);
+ *   pool backward (P)     the pooled gradient gathered to each window's argmax, times the conv's
+ *                         activation gradient: that conv's d raw;
  *   backward weights (L)  dweights and dbiases of each layer (kept: they are dictionary entries);
  *   optimizer (1)         SGD-momentum or Adam over all parameters at once (one flat buffer).
  */
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
-import type { TrainingDictionary } from './dictionary.js';
-import { ForwardPass } from './forward-pass.js';
+import { convKernels } from './conv-kernels.js';
+import { passedOn, type TrainingDictionary } from './dictionary.js';
+import { ForwardPass, inputExtent, layerExtent, vec4Binding } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
-import { bindGroup, denseKernels, getKernel, workgroupsFor, type Kernel } from './kernels.js';
-
-type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4' | 'denseBackwardInputTiles'>;
-type BackwardWeightsKernel = Kernel<'denseBackwardWeights' | 'denseBackwardWeightsVec4' | 'denseBackwardWeightsTiles'>;
+import { weightMatrix, type Layer } from './layers.js';
+import { bindGroup, denseKernels, getKernel, workgroupsFor, type Kernel, type KernelName } from './kernels.js';
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } from './step-table.js';
+
+type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4' | 'denseBackwardInputTiles' | 'convBackwardInput'>;
+type BackwardWeightsKernel = Kernel<'denseBackwardWeights' | 'denseBackwardWeightsVec4' | 'denseBackwardWeightsTiles' | 'convBackwardWeights' | 'convBackwardWeightsAnyInput'>;
+
+/** The backward kernels' names of `layer`. */
+function backwardKernelsOf(layer: Layer, gemm: EngineConfig['gemm']): { input?: KernelName; weights: KernelName } {
+  const kernels = layer.kind === 'dense'
+    ? denseKernels(layer.inputs, layer.outputs, gemm)
+    : convKernels(layer.input.channels, layer.output.channels);
+  return { input: kernels.backwardInput, weights: kernels.backwardWeights };
+}
+
+/** Whether layer `l` is a conv followed by a pool. */
+const isPooled = (layers: readonly Layer[], l: number) => {
+  const layer = layers[l];
+  return layer?.kind === 'conv' && layer.pooled !== undefined;
+};
 
 /** Bytes of the statistics read back per chunk: Stats (lossSum, correct, count, pad) + Control (halted, badStep). */
 export const STATS_BYTES = 16;
@@ -49,21 +68,27 @@ export class TrainingPass {
   private readonly owner: BufferOwner;
   private readonly backwardInputGroups: GPUBindGroup[];
   private readonly backwardWeightGroups: GPUBindGroup[];
+  /** Per layer: the backward of its pool, if it has one. */
+  private readonly poolGroups: (GPUBindGroup | undefined)[];
   /** Created by bindData: they depend on the data set's size. */
   private bound?: { order: GPUBuffer; stepTable: GPUBuffer; gatherGroup: GPUBindGroup; lossGroup: GPUBindGroup; optimizerGroup: GPUBindGroup };
 
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
-    const { sizes } = config;
-    const kernelsOf = (l: number) => denseKernels(sizes[l], sizes[l + 1], config.gemm);
-    const [forward, loss, optimizer, backwardInput, backwardWeights] = await Promise.all([
+    const { layers } = config;
+    const activation = ACTIVATION_CODES[config.activation];
+    const [forward, loss, optimizer, pool, backwardInput, backwardWeights] = await Promise.all([
       ForwardPass.create(device, config, dictionary, dictionary.batch, 'TrainingPass.forward', config.batchSize),
       getKernel(device, 'softmaxTrain'),
       config.optimizer.type === 'adam' ? getKernel(device, 'adam') : getKernel(device, 'sgd'),
-      // Per layer after the first (the input layer needs no gradient to its input).
-      Promise.all(dictionary.layers.slice(1).map((_, i) => getKernel(device, kernelsOf(i + 1).backwardInput, { activation: ACTIVATION_CODES[config.activation] }) as Promise<BackwardInputKernel>)),
-      Promise.all(dictionary.layers.map((_, l) => getKernel(device, kernelsOf(l).backwardWeights) as Promise<BackwardWeightsKernel>)),
+      layers.some((_, l) => isPooled(layers, l)) ? getKernel(device, 'poolBackward', { activation }) : undefined,
+      // Per layer after the first (the input layer needs no gradient to its input). Into a pool's
+      // map there is no activation: the pool's backward kernel applies the conv's.
+      Promise.all(layers.slice(1).map((layer, i) => getKernel(device, backwardKernelsOf(layer, config.gemm).input!, {
+        activation: isPooled(layers, i) ? ACTIVATION_CODES.linear : activation,
+      }) as Promise<BackwardInputKernel>)),
+      Promise.all(layers.map((layer) => getKernel(device, backwardKernelsOf(layer, config.gemm).weights) as Promise<BackwardWeightsKernel>)),
     ]);
-    return new TrainingPass(device, config, dictionary, forward, { loss, backwardInput, backwardWeights, optimizer });
+    return new TrainingPass(device, config, dictionary, forward, { loss, pool, backwardInput, backwardWeights, optimizer });
   }
 
   private constructor(
@@ -73,6 +98,7 @@ export class TrainingPass {
     private readonly forward: ForwardPass,
     private readonly kernels: {
       loss: Kernel<'softmaxTrain'>;
+      pool: Kernel<'poolBackward'> | undefined;
       /** Of layers 1, 2, …: index l − 1. */
       backwardInput: BackwardInputKernel[];
       backwardWeights: BackwardWeightsKernel[];
@@ -82,19 +108,33 @@ export class TrainingPass {
     this.owner = new BufferOwner(device, 'TrainingPass');
     this.stats = this.owner.create('stats', STATS_BYTES, storageUsage());
     this.control = this.owner.create('control', CONTROL_BYTES, storageUsage());
-    const layers = dictionary.layers;
-    this.backwardInputGroups = layers.slice(1).map((layer, i) =>
-      bindGroup(device, kernels.backwardInput[i]!, `TrainingPass.backwardInput${i + 1}`, {
-        dims: forward.dimsBinding(i + 1), gradient: { buffer: dictionary.rawGradients[i + 1] }, weights: layer.weights,
-        previousRaw: layers[i].rawOutputs, previousActivated: layers[i].outputs, previousGradient: { buffer: dictionary.rawGradients[i] },
-      }),
-    );
-    this.backwardWeightGroups = layers.map((layer, l) =>
-      bindGroup(device, kernels.backwardWeights[l]!, `TrainingPass.backwardWeights${l}`, {
-        dims: forward.dimsBinding(l), x: l === 0 ? dictionary.input : layers[l - 1].outputs,
-        gradient: { buffer: dictionary.rawGradients[l] }, dweights: layer.dweights, dbiases: layer.dbiases,
-      }),
-    );
+    const d = dictionary;
+    const layers = d.layers;
+    const batch = d.batch.layers;
+    this.backwardInputGroups = layers.slice(1).map((layer, i) => {
+      // Into layer i: its pooled map (no activation), or its raw output.
+      const pooled = batch[i].pooled;
+      const previous = pooled
+        ? { previousRaw: vec4Binding(pooled), previousActivated: vec4Binding(pooled), previousGradient: { buffer: d.pooledGradients[i]! } }
+        : { previousRaw: vec4Binding(layers[i].rawOutputs), previousActivated: vec4Binding(layers[i].outputs), previousGradient: { buffer: d.rawGradients[i] } };
+      return bindGroup(device, kernels.backwardInput[i]!, `TrainingPass.backwardInput${i + 1}`, {
+        dims: forward.dimsBinding(i + 1), gradient: { buffer: d.rawGradients[i + 1] }, weights: layer.weights, ...previous,
+      });
+    });
+    this.poolGroups = batch.map(({ pooled, argmax, rawOutputs, outputs }, l) => pooled && argmax && kernels.pool
+      ? bindGroup(device, kernels.pool, `TrainingPass.poolBackward${l}`, {
+        dims: forward.poolDimsBinding(l), gradient: { buffer: d.pooledGradients[l]! }, argmax: { buffer: argmax },
+        previousRaw: vec4Binding(rawOutputs), previousActivated: vec4Binding(outputs), previousGradient: { buffer: d.rawGradients[l] },
+      })
+      : undefined);
+    this.backwardWeightGroups = layers.map((layer, l) => {
+      const x = l === 0 ? d.input : passedOn(batch[l - 1]);
+      const kernel = kernels.backwardWeights[l]!;
+      const gradients = { gradient: { buffer: d.rawGradients[l] }, dweights: layer.dweights, dbiases: layer.dbiases };
+      return config.layers[l]!.kind === 'conv'
+        ? bindGroup(device, kernel as Kernel<'convBackwardWeights'>, `TrainingPass.backwardWeights${l}`, { dims: forward.dimsBinding(l), input: vec4Binding(x), ...gradients })
+        : bindGroup(device, kernel as Kernel<'denseBackwardWeights'>, `TrainingPass.backwardWeights${l}`, { dims: forward.dimsBinding(l), x, ...gradients });
+    });
   }
 
   /** Steps in one epoch over `count` samples (the last batch may be partial). */
@@ -136,24 +176,28 @@ export class TrainingPass {
   /** Records one step that reads slot `slot` of the epoch's step table. */
   encodeStep(pass: GPUComputePassEncoder, slot: number): void {
     const bound = this.bound!;
-    const sizes = this.config.sizes;
+    const layers = this.config.layers;
     const rows = this.config.batchSize;
     const offset = slot * STEP_SLOT_BYTES;
+    const dispatch = (kernel: Kernel, group: GPUBindGroup, [x, y]: [number, number]) => {
+      pass.setPipeline(kernel.pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(...workgroupsFor(kernel.name, x, y));
+    };
     this.forward.encode(pass, bound.gatherGroup, offset, rows);
     pass.setPipeline(this.kernels.loss.pipeline);
     pass.setBindGroup(0, bound.lossGroup, [offset]);
     pass.dispatchWorkgroups(1);
-    for (let l = sizes.length - 2; l >= 0; l--) {
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const layer = layers[l]!;
       if (l > 0) {
-        const kernel = this.kernels.backwardInput[l - 1]!;
-        pass.setPipeline(kernel.pipeline);
-        pass.setBindGroup(0, this.backwardInputGroups[l - 1]);
-        pass.dispatchWorkgroups(...workgroupsFor(kernel.name, sizes[l], rows));
+        dispatch(this.kernels.backwardInput[l - 1]!, this.backwardInputGroups[l - 1]!, inputExtent(layer, rows));
+        const previous = layers[l - 1]!;
+        const poolGroup = this.poolGroups[l - 1];
+        if (poolGroup && previous.kind === 'conv') dispatch(this.kernels.pool!, poolGroup, layerExtent(previous, rows));
       }
-      const kernel = this.kernels.backwardWeights[l]!;
-      pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, this.backwardWeightGroups[l]);
-      pass.dispatchWorkgroups(...workgroupsFor(kernel.name, sizes[l + 1], sizes[l]));
+      const { rows: weightRows, columns } = weightMatrix(layer);
+      dispatch(this.kernels.backwardWeights[l]!, this.backwardWeightGroups[l]!, [columns, weightRows]);
     }
     pass.setPipeline(this.kernels.optimizer.pipeline);
     pass.setBindGroup(0, bound.optimizerGroup, [offset]);

@@ -22,7 +22,7 @@ export class WeightChangeMeter {
 
   private constructor(private readonly device: GPUDevice, private readonly dictionary: TrainingDictionary, private readonly kernel: Kernel<'weightChange'>) {
     this.owner = new BufferOwner(device, 'WeightChangeMeter');
-    const ranges = Uint32Array.from(dictionary.layout.layers.flatMap((layer) => [layer.weights, layer.inputs * layer.outputs]));
+    const ranges = Uint32Array.from(dictionary.layout.layers.flatMap((layer) => [layer.weights, layer.weightCount]));
     const layers = this.owner.createWith('layers', ranges, GPUBufferUsage.STORAGE);
     this.snapshot = this.owner.create('snapshot', dictionary.parameters.size, storageUsage());
     this.results = this.owner.create('results', dictionary.layers.length * 8, storageUsage());

@@ -1,18 +1,20 @@
 /**
  * A recorded training history as a safetensors file. Snapshot i, layer l, entry name is the F32
- * tensor `history.{i}.layers.{l}.{name}`: weights-shaped entries are [inputs, outputs], bias-shaped
- * ones [outputs] (the same shapes as `layers.{l}.weights` / `.biases` in a parameters file). The
- * `__metadata__` holds `format: nnscope-history`, `sizes` ('784,128,128,10'), `optimizer`
+ * tensor `history.{i}.layers.{l}.{name}`: weights-shaped entries have the weights' shape ([inputs,
+ * outputs], or [k, k, inputs, filters] for a conv), bias-shaped ones [outputs] (the same shapes as
+ * `layers.{l}.weights` / `.biases` in a parameters file). The `__metadata__` holds
+ * `format: nnscope-history`, `sizes` ('784,128,128,10'), `layers` ('128, 128, 10'), `optimizer`
  * ('sgd' | 'adam'; Adam histories add weightCache and biasCache), `every`, `budgetBytes`,
  * `thinning` (the policy in words) and `snapshots`, a JSON array of { step, epoch, stepInEpoch }.
  * Reading checks everything before returning, so a bad file never half-replaces a history. Values
  * are not checked for being finite: a run that diverged recorded NaN and ∞, and replays them as they were.
  */
 import type { LayerTensorName } from '../engine/dictionary.js';
+import { mlpShapes, networkName, type NetworkShapes } from '../engine/layers.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from './safetensors.js';
 
 /** The per-layer entries a history records: all but the batch outputs. */
-export type HistoryTensorName = Exclude<LayerTensorName, 'rawOutputs' | 'outputs'>;
+export type HistoryTensorName = Exclude<LayerTensorName, 'rawOutputs' | 'outputs' | 'pooled'>;
 
 /** The recorded entries in file order; the caches exist for Adam only. */
 export const HISTORY_TENSORS = [
@@ -32,8 +34,8 @@ export interface SnapshotPosition {
 
 /** A whole history in host memory: what the file holds. */
 export interface HistoryFile {
-  /** Layer sizes, input to output, e.g. [784, 128, 128, 10]. */
-  sizes: readonly number[];
+  /** The network: MLP widths, input to output (e.g. [784, 128, 128, 10]), or its file shapes (networkShapes). */
+  network: readonly number[] | NetworkShapes;
   /** The image shape the network was built for, e.g. '28×28×1' (absent in older files). */
   input?: string;
   optimizer: 'sgd' | 'adam';
@@ -59,26 +61,31 @@ export function historyTensorNames(optimizer: 'sgd' | 'adam'): HistoryTensorName
   return HISTORY_TENSORS.filter((name) => optimizer === 'adam' || !isCache(name));
 }
 
+const shapesOf = (network: HistoryFile['network']): NetworkShapes => ('layers' in network ? network : mlpShapes(network));
+
 /** The shape of entry `name` of layer `l`. */
-function shapeOf(sizes: readonly number[], l: number, name: HistoryTensorName): number[] {
-  return isBias(name) ? [sizes[l + 1]] : [sizes[l], sizes[l + 1]];
+function shapeOf(network: NetworkShapes, l: number, name: HistoryTensorName): number[] {
+  const layer = network.layers[l]!;
+  return isBias(name) ? [layer.biases] : [...layer.weights];
 }
 
 /**
  * The safetensors bytes of a history.
- * @example const bytes = historyToSafetensors({ sizes: [784, 10], optimizer: 'sgd', every: 50, budgetBytes: 1 << 20, snapshots });
+ * @example const bytes = historyToSafetensors({ network: [784, 10], optimizer: 'sgd', every: 50, budgetBytes: 1 << 20, snapshots });
  */
 export function historyToSafetensors(file: HistoryFile): Uint8Array<ArrayBuffer> {
   const names = historyTensorNames(file.optimizer);
+  const network = shapesOf(file.network);
   const tensors = new Map<string, Tensor>();
   file.snapshots.forEach((snapshot, i) =>
     snapshot.layers.forEach((layer, l) => {
-      for (const name of names) tensors.set(`history.${i}.layers.${l}.${name}`, { shape: shapeOf(file.sizes, l, name), data: layer[name]! });
+      for (const name of names) tensors.set(`history.${i}.layers.${l}.${name}`, { shape: shapeOf(network, l, name), data: layer[name]! });
     }),
   );
   return encodeSafetensors(tensors, {
     format: HISTORY_FORMAT,
-    sizes: file.sizes.join(','),
+    sizes: network.sizes.join(','),
+    layers: network.text,
     ...(file.input ? { input: file.input } : {}),
     optimizer: file.optimizer,
     every: String(file.every),
@@ -89,11 +96,13 @@ export function historyToSafetensors(file: HistoryFile): Uint8Array<ArrayBuffer>
 }
 
 /**
- * Reads a history for a network of `sizes` trained with `optimizer`; a SafetensorsError naming
- * `fileName` and the problem otherwise.
- * @example const file = historyFromSafetensors(bytes, engine.config.sizes, engine.config.optimizer.type, 'run.safetensors');
+ * Reads a history for `network` (MLP widths, or file shapes) trained with `optimizer`; a
+ * SafetensorsError naming `fileName` and the problem otherwise.
+ * @example const file = historyFromSafetensors(bytes, [784, 128, 10], 'sgd', 'run.safetensors');
  */
-export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number[], optimizer: 'sgd' | 'adam', fileName: string, input?: string): HistoryFile {
+export function historyFromSafetensors(bytes: Uint8Array, networkOf: HistoryFile['network'], optimizer: 'sgd' | 'adam', fileName: string, input?: string): HistoryFile {
+  const shapes = shapesOf(networkOf);
+  const { sizes } = shapes;
   const { tensors, metadata } = decodeSafetensors(bytes, fileName);
   const fail = (problem: string): never => {
     throw new SafetensorsError(`${fileName}: ${problem}`);
@@ -101,11 +110,15 @@ export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number
   if (metadata.format !== HISTORY_FORMAT) {
     fail(`its format is ${JSON.stringify(metadata.format ?? null)}, not an nnscope training history ('${HISTORY_FORMAT}'); load parameter files with importParameters().`);
   }
-  const network = sizes.join('-');
+  const network = networkName(shapes);
   if (metadata.sizes === undefined) fail(`its metadata has no 'sizes' (the layer sizes, such as '784,128,10'); it is not a complete nnscope history.`);
   if (metadata.sizes !== sizes.join(',')) {
     const recorded = /^\d+(,\d+)+$/.test(metadata.sizes) ? `a ${metadata.sizes.replaceAll(',', '-')} network` : `layer sizes ${JSON.stringify(metadata.sizes)}`;
     fail(`it was recorded for ${recorded}; this one is ${network}. Create an engine with the same layers to replay it.`);
+  }
+  // Older files have no 'layers' (they are MLPs, which their sizes tell apart).
+  if (metadata.layers !== undefined && metadata.layers !== shapes.text) {
+    fail(`it was recorded for the layers '${metadata.layers}'; this one has '${shapes.text}'. Create an engine with the same layers to replay it.`);
   }
   if (input && metadata.input && metadata.input !== input) fail(`it was recorded on ${metadata.input} images; this network takes ${input}. Create an engine for that data to replay it.`);
   if (metadata.optimizer === undefined) fail(`its metadata has no 'optimizer' ('sgd' or 'adam'); it is not a complete nnscope history.`);
@@ -116,12 +129,12 @@ export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number
   const names = historyTensorNames(optimizer);
   const snapshots = positions.map((position, i) => ({
     ...position,
-    layers: sizes.slice(1).map((_, l) => {
+    layers: shapes.layers.map((_, l) => {
       const layer = { weightCache: undefined, biasCache: undefined } as Partial<HistoryLayer>;
       for (const name of names) {
         const key = `history.${i}.layers.${l}.${name}`;
         const tensor = tensors.get(key) ?? fail(`it has no tensor ${key}, which its ${positions.length} snapshots need (truncated or edited file).`);
-        const shape = shapeOf(sizes, l, name);
+        const shape = shapeOf(shapes, l, name);
         if (tensor.shape.join() !== shape.join()) fail(`${key} has shape [${tensor.shape}], this network (${network}) needs [${shape}].`);
         layer[name] = tensor.data;
       }
@@ -129,7 +142,7 @@ export function historyFromSafetensors(bytes: Uint8Array, sizes: readonly number
     }),
   }));
   const budgetBytes = Number(metadata.budgetBytes);
-  return { sizes: [...sizes], input: metadata.input, optimizer, every, budgetBytes: Number.isFinite(budgetBytes) ? budgetBytes : 0, snapshots };
+  return { network: shapes, input: metadata.input, optimizer, every, budgetBytes: Number.isFinite(budgetBytes) ? budgetBytes : 0, snapshots };
 }
 
 /** The `snapshots` metadata: a non-empty JSON array of positions with increasing steps. */

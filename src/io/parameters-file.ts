@@ -1,12 +1,16 @@
 /**
- * Network parameters as a safetensors file. nnscope writes `layers.{l}.weights` [inputs, outputs]
- * and `layers.{l}.biases` [outputs]. It reads those, or a PyTorch MLP's state dict
- * (`<prefix>.weight` [outputs, inputs] and `<prefix>.bias`, e.g. nn.Sequential's `0.weight`,
- * `2.weight`, …, `10.weight`), transposing the weights. The safetensors library writes tensors sorted
+ * Network parameters as a safetensors file. nnscope writes `layers.{l}.weights` ([inputs, outputs],
+ * or [k, k, inputs, filters] for a conv: NHWC, conv-common.wgsl) and `layers.{l}.biases`. It reads
+ * those, or a PyTorch state dict of an `nn.Sequential` of Linear, Conv2d, ReLU, MaxPool2d and
+ * Flatten modules: the parameter modules are the `<prefix>.weight` tensors of 2 dimensions (Linear,
+ * [outputs, inputs]: transposed) or 4 (Conv2d, [filters, inputs, kh, kw]: to [kh, kw, inputs,
+ * filters]); the first Linear after a Conv2d also has its inputs reordered from PyTorch's flatten
+ * order (channel, y, x) to nnscope's (y, x, channel). The safetensors library writes tensors sorted
  * by name, so the file order is not the model's: layers are ordered by module path, numbers as
  * numbers (`2` before `10`, `fc2` before `fc10`). Everything is checked before anything is
  * returned, so a bad file never half-replaces a model.
  */
+import { mlpShapes, networkName, type LayerShapes, type NetworkShapes } from '../engine/layers.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from './safetensors.js';
 
 export interface Parameters {
@@ -14,61 +18,101 @@ export interface Parameters {
   biases: Float32Array[];
 }
 
-/** The safetensors bytes of the parameters of a network with layer sizes `sizes` (e.g. [784, 128, 128, 10]). */
-export function parametersToSafetensors({ weights, biases }: Parameters, sizes: readonly number[], metadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
+/** A network given as MLP widths ([784, 128, 10]) or as its file shapes. */
+export type NetworkOf = readonly number[] | NetworkShapes;
+const shapesOf = (network: NetworkOf): NetworkShapes => ('layers' in network ? network : mlpShapes(network));
+
+/** The safetensors bytes of the parameters of `network`: MLP widths such as [784, 128, 128, 10], or networkShapes(engine.config.layers, inputWidth). */
+export function parametersToSafetensors({ weights, biases }: Parameters, network: NetworkOf, metadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {
+  const shapes = shapesOf(network);
   const tensors = new Map<string, Tensor>();
   weights.forEach((w, l) => {
-    tensors.set(`layers.${l}.weights`, { shape: [sizes[l], sizes[l + 1]], data: w });
-    tensors.set(`layers.${l}.biases`, { shape: [sizes[l + 1]], data: biases[l] });
+    tensors.set(`layers.${l}.weights`, { shape: [...shapes.layers[l]!.weights], data: w });
+    tensors.set(`layers.${l}.biases`, { shape: [shapes.layers[l]!.biases], data: biases[l] });
   });
-  return encodeSafetensors(tensors, { format: 'nnscope', sizes: sizes.join(','), ...metadata });
+  return encodeSafetensors(tensors, { format: 'nnscope', sizes: shapes.sizes.join(','), layers: shapes.text, ...metadata });
 }
 
 /**
- * Reads parameters for a network of `sizes` from safetensors bytes; a clear SafetensorsError
- * otherwise. `input` ('28×28×1'), when given, must match the image shape an nnscope file was
- * trained on (its metadata `input`): the same input count may be another image (16×49, or 28×28 RGB
- * versus 28×84 grey).
+ * Reads parameters for `network` from safetensors bytes; a clear SafetensorsError otherwise.
+ * `input` ('28×28×1'), when given, must match the image shape an nnscope file was trained on (its
+ * metadata `input`): the same input count may be another image (16×49, or 28×28 RGB versus 28×84 grey).
  */
-export function parametersFromSafetensors(bytes: Uint8Array, sizes: readonly number[], fileName: string, input?: string): Parameters & { format: 'nnscope' | 'pytorch' } {
+export function parametersFromSafetensors(bytes: Uint8Array, network: NetworkOf, fileName: string, input?: string): Parameters & { format: 'nnscope' | 'pytorch' } {
+  const shapes = shapesOf(network);
   const { tensors, metadata } = decodeSafetensors(bytes, fileName);
   if (input && metadata.input && metadata.input !== input) {
     throw new SafetensorsError(`${fileName} was trained on ${metadata.input} images; this network takes ${input}. Load it into a network built for that data.`);
   }
-  const layers = sizes.length - 1;
-  const expectShape = (name: string, tensor: Tensor | undefined, shape: number[]) => {
-    if (!tensor) throw new SafetensorsError(`${fileName} has no tensor ${name}; this network (${sizes.join('-')}) needs it.`);
+  const name = networkName(shapes);
+  const layers = shapes.layers.length;
+  const expectShape = (tensorName: string, tensor: Tensor | undefined, shape: readonly number[]) => {
+    if (!tensor) throw new SafetensorsError(`${fileName} has no tensor ${tensorName}; this network (${name}) needs it.`);
     if (tensor.shape.join() !== shape.join()) {
-      throw new SafetensorsError(`${fileName}: ${name} has shape [${tensor.shape}], this network (${sizes.join('-')}) needs [${shape}].`);
+      throw new SafetensorsError(`${fileName}: ${tensorName} has shape [${tensor.shape}], this network (${name}) needs [${shape}].`);
     }
     const bad = tensor.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new SafetensorsError(`${fileName}: ${name}[${bad}] is ${tensor.data[bad]}; parameters must be finite (was the file saved from a diverged run?).`);
+    if (bad >= 0) throw new SafetensorsError(`${fileName}: ${tensorName}[${bad}] is ${tensor.data[bad]}; parameters must be finite (was the file saved from a diverged run?).`);
     return tensor.data;
   };
   if (tensors.has('layers.0.weights')) {
     if (tensors.has(`layers.${layers}.weights`)) {
-      throw new SafetensorsError(`${fileName} has layers.${layers}.weights, more layers than this network (${sizes.join('-')}) has; load it into a network with the same layers.`);
+      throw new SafetensorsError(`${fileName} has layers.${layers}.weights, more layers than this network (${name}) has; load it into a network with the same layers.`);
     }
-    return {
-      format: 'nnscope',
-      weights: Array.from({ length: layers }, (_, l) => expectShape(`layers.${l}.weights`, tensors.get(`layers.${l}.weights`), [sizes[l], sizes[l + 1]])),
-      biases: Array.from({ length: layers }, (_, l) => expectShape(`layers.${l}.biases`, tensors.get(`layers.${l}.biases`), [sizes[l + 1]])),
-    };
+    const weights = shapes.layers.map((layer, l) => expectShape(`layers.${l}.weights`, tensors.get(`layers.${l}.weights`), layer.weights));
+    const biases = shapes.layers.map((layer, l) => expectShape(`layers.${l}.biases`, tensors.get(`layers.${l}.biases`), [layer.biases]));
+    // Same shapes may still be other layers (a pool moved between convs); older files have no 'layers'.
+    if (metadata.layers !== undefined && metadata.layers !== shapes.text) {
+      throw new SafetensorsError(`${fileName} holds the layers '${metadata.layers}'; this network has '${shapes.text}'. Load it into a network with the same layers.`);
+    }
+    return { format: 'nnscope', weights, biases };
   }
-  // PyTorch: the 2-D `.weight` tensors, in module order, are the linear layers.
+  // PyTorch: the 2-D (Linear) and 4-D (Conv2d) `.weight` tensors, in module order, are the layers.
   const prefixes = [...tensors.keys()]
-    .filter((name) => name.endsWith('.weight') && tensors.get(name)!.shape.length === 2)
-    .map((name) => name.slice(0, -'.weight'.length))
+    .filter((key) => key.endsWith('.weight') && [2, 4].includes(tensors.get(key)!.shape.length))
+    .map((key) => key.slice(0, -'.weight'.length))
     .sort(compareModulePaths);
   if (prefixes.length === 0) {
-    throw new SafetensorsError(`${fileName} has neither nnscope tensors (layers.0.weights, …) nor PyTorch linear layers (0.weight, 0.bias, …); its tensors: ${[...tensors.keys()].slice(0, 8).join(', ')}.`);
+    throw new SafetensorsError(`${fileName} has neither nnscope tensors (layers.0.weights, …) nor PyTorch Linear or Conv2d layers (0.weight, 0.bias, …); its tensors: ${[...tensors.keys()].slice(0, 8).join(', ')}.`);
   }
-  if (prefixes.length !== layers) {
-    throw new SafetensorsError(`${fileName} holds ${prefixes.length} linear layers (${prefixes.join(', ')}); this network (${sizes.join('-')}) has ${layers}.`);
+  const kinds = (list: readonly number[]) => list.map((d) => (d === 4 ? 'Conv2d' : 'Linear')).join(', ');
+  const fileKinds = prefixes.map((prefix) => tensors.get(`${prefix}.weight`)!.shape.length);
+  const ourKinds = shapes.layers.map((layer) => layer.weights.length);
+  if (prefixes.length !== layers || fileKinds.join() !== ourKinds.join()) {
+    const linearOnly = fileKinds.every((d) => d === 2) && ourKinds.every((d) => d === 2);
+    throw new SafetensorsError(linearOnly
+      ? `${fileName} holds ${prefixes.length} linear layers (${prefixes.join(', ')}); this network (${name}) has ${layers}.`
+      : `${fileName} holds ${prefixes.length} layers (${prefixes.map((p, i) => `${p}: ${kinds([fileKinds[i]!])}`).join(', ')}); this network (${name}) has ${layers} (${kinds(ourKinds)}).`);
   }
-  const weights = prefixes.map((prefix, l) => transpose(expectShape(`${prefix}.weight`, tensors.get(`${prefix}.weight`), [sizes[l + 1], sizes[l]]), sizes[l + 1], sizes[l]));
-  const biases = prefixes.map((prefix, l) => expectShape(`${prefix}.bias`, tensors.get(`${prefix}.bias`), [sizes[l + 1]]));
+  const weights = prefixes.map((prefix, l) => fromPytorch(shapes.layers[l]!, (shape) => expectShape(`${prefix}.weight`, tensors.get(`${prefix}.weight`), shape)));
+  const biases = prefixes.map((prefix, l) => expectShape(`${prefix}.bias`, tensors.get(`${prefix}.bias`), [shapes.layers[l]!.biases]));
   return { format: 'pytorch', weights, biases };
+}
+
+/** One layer's weights from PyTorch's layout to nnscope's; `read(shape)` gets the tensor, checked to have that PyTorch shape. */
+function fromPytorch(layer: LayerShapes, read: (shape: number[]) => Float32Array): Float32Array {
+  if (layer.weights.length === 4) {
+    const [k, , inputs, filters] = layer.weights as [number, number, number, number];
+    const torch = read([filters, inputs, k, k]); // [out, in, kh, kw]
+    const out = new Float32Array(torch.length);
+    for (let f = 0; f < filters; f++) for (let c = 0; c < inputs; c++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
+      out[((ky * k + kx) * inputs + c) * filters + f] = torch[((f * inputs + c) * k + ky) * k + kx]!;
+    }
+    return out;
+  }
+  const [inputs, outputs] = layer.weights as [number, number];
+  const torch = read([outputs, inputs]); // [out, in], in ordered (c, y, x) after a Flatten
+  const map = layer.flattens;
+  // nnscope's input row i = (y·W + x)·C + c reads PyTorch's column c·H·W + y·W + x.
+  const column = map
+    ? (i: number) => (i % map.channels) * map.height * map.width + Math.floor(i / map.channels)
+    : (i: number) => i;
+  const out = new Float32Array(torch.length);
+  for (let i = 0; i < inputs; i++) {
+    const from = column(i);
+    for (let o = 0; o < outputs; o++) out[i * outputs + o] = torch[o * inputs + from]!;
+  }
+  return out;
 }
 
 /**
@@ -99,11 +143,4 @@ function compareNatural(a: string, b: string): number {
     return x < y ? -1 : 1;
   }
   return as.length - bs.length;
-}
-
-/** rows × cols row-major → cols × rows row-major. */
-function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(m.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
-  return out;
 }

@@ -51,7 +51,7 @@ describe('<nn-scope>', () => {
 
   it('says which attribute value is wrong, fires nn-error, and builds nothing from it', async () => {
     const cases: [string, string, string][] = [
-      ['layers', '128,x', 'whole numbers'], ['activation', 'softplus', 'relu, sigmoid, tanh'], ['optimizer', 'rmsprop', 'sgd, adam'],
+      ['layers', '128,x', 'layers item 2 ("x") is not a layer. Allowed: a dense width such as 128'], ['activation', 'softplus', 'relu, sigmoid, tanh'], ['optimizer', 'rmsprop', 'sgd, adam'],
       ['learning-rate', '-1', 'above 0'], ['momentum', '1', 'up to (not including) 1'], ['batch-size', '0', '1 to 8192'],
       ['epochs', '1.5', 'whole number'], ['seed', '-3', '0 to 4294967295'], ['view', 'strips,bogus', 'unknown: bogus'],
       ['colormap', 'rainbow', 'viridis'], ['sample-rate', 'fast', 'per second'], ['theme', 'sepia', 'light, dark'],

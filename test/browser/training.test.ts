@@ -221,13 +221,14 @@ describe('training steps', () => {
   it('bad options and over-limit networks are clear errors before any GPU work', () => gpuTest(async (device) => {
     const before = liveBufferCount();
     const cases: [EngineOptions, RegExp][] = [
-      [{ layers: [128, 0] }, /layers\[1\] must be an integer from 1/],
+      [{ layers: [128, 0] }, /layers item 2 \(0\) is not a width from 1 to 1048576/],
+      [{ layers: 'conv 3x3 16, pool 2, conv 3x3 6' }, /layers item 3 \("conv 3x3 6"\) has 6 filters; use a multiple of 4/],
       [{ activation: 'gelu' as never }, /activation must be one of 'relu', 'sigmoid', 'tanh', got "gelu"/],
       [{ optimizer: { type: 'sgd', learningRate: -1 } }, /optimizer.learningRate must be a number/],
       [{ optimizer: { type: 'sgd', momentum: 1 } }, /optimizer.momentum must be a number in \[0, 1\)/],
       [{ optimizer: { type: 'rmsprop' as never } }, /optimizer.type must be one of 'sgd', 'adam'/],
       [{ batchSize: 12.5 }, /batchSize must be an integer/],
-      [{ layers: [1 << 20] }, /Layer 1 \(width 1048576\).*exceeds this device's limits/],
+      [{ layers: [1 << 20] }, /Layer 0's output \(1048576 values a sample\) needs 4194304000 bytes per batch buffer of 1000 rows.*exceeds this device's limits/],
     ];
     for (const [options, message] of cases) {
       let error: unknown;

@@ -12,6 +12,7 @@ import { deflateRawSync, gzipSync } from 'node:zlib';
 import { nodeDevice } from '../../scripts/dawn.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { mulberry32 } from '../../src/engine/random.js';
+import { shapeText } from '../../src/data/dataset.js';
 import { idxDatasetFromBytes, IdxFormatError, type IdxFileNames } from '../../src/data/idx.js';
 import { DataFormatError, type DataFile } from '../../src/data/check.js';
 import { datasetFromFiles } from '../../src/data/load.js';
@@ -468,7 +469,7 @@ test(`parameter files: ${COUNTS.parameters} mutated nnscope and PyTorch files lo
       // The parser alone says whether the engine should take it; before a load, check the refusals so far.
       let predicted: ReturnType<typeof parametersFromSafetensors> | undefined;
       try {
-        predicted = parametersFromSafetensors(mutant.bytes, sizes, fileName);
+        predicted = parametersFromSafetensors(mutant.bytes, engine.dictionary.network, fileName, shapeText(engine.config.shape)); // as the engine reads it
       } catch {
         // checked below, through the engine
       }
@@ -517,7 +518,7 @@ test(`history files: ${COUNTS.history} mutated files load or are refused, and a 
   const started = performance.now();
   const engine = await smallEngine();
   try {
-    const { sizes, optimizer } = engine.config;
+    const { optimizer } = engine.config;
     engine.recordHistory({ every: 2 });
     await engine.step(5);
     const file = await engine.history!.exportSafetensors();
@@ -553,7 +554,7 @@ test(`history files: ${COUNTS.history} mutated files load or are refused, and a 
       const mutant = mutateSafetensors(file, random, rules);
       let predicted: HistoryFile | undefined;
       try {
-        predicted = historyFromSafetensors(mutant.bytes, sizes, optimizer.type, fileName);
+        predicted = historyFromSafetensors(mutant.bytes, engine.dictionary.network, optimizer.type, fileName, shapeText(engine.config.shape)); // as the engine reads it
       } catch {
         // checked below, through the engine
       }

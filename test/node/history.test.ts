@@ -243,7 +243,7 @@ gpuTest('bad history options throw RangeErrors that say what is allowed, and kee
     const history = engine.recordHistory();
     assert.equal(history.every, 50);
     assert.equal(history.budgetBytes, 256 * 2 ** 20);
-    const oneSnapshot = 3 * parameterLayout(engine.config.sizes).length * 4; // SGD: parameters, gradients, momentums
+    const oneSnapshot = 3 * parameterLayout(engine.config.layers).length * 4; // SGD: parameters, gradients, momentums
     assert.equal(history.bytesPerSnapshot, oneSnapshot);
     assert.equal(history.capacity, Math.floor(history.budgetBytes / oneSnapshot));
     assert.throws(() => engine.recordHistory({ every: 0 }), { name: 'RangeError', message: /'every' must be a whole number of updates ≥ 1, got 0/ });

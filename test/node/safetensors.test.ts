@@ -182,7 +182,7 @@ test('a parameter file records the image shape it was trained on; another shape 
 test('a history file records the image shape it was recorded on; replaying it in a network for another shape is refused', () => {
   const sizes = [12, 2];
   const layer = { weights: new Float32Array(24), biases: new Float32Array(2), dweights: new Float32Array(24), dbiases: new Float32Array(2), weightMomentums: new Float32Array(24), biasMomentums: new Float32Array(2), weightCache: undefined, biasCache: undefined };
-  const bytes = historyToSafetensors({ sizes, input: '2×2×3', optimizer: 'sgd', every: 16, budgetBytes: 1 << 20, snapshots: [{ step: 0, epoch: 0, stepInEpoch: 0, layers: [layer] }] });
+  const bytes = historyToSafetensors({ network: sizes, input: '2×2×3', optimizer: 'sgd', every: 16, budgetBytes: 1 << 20, snapshots: [{ step: 0, epoch: 0, stepInEpoch: 0, layers: [layer] }] });
   assert.equal(historyFromSafetensors(bytes, sizes, 'sgd', 'run.safetensors', '2×2×3').input, '2×2×3');
   assert.throws(() => historyFromSafetensors(bytes, sizes, 'sgd', 'run.safetensors', '3×4×1'), (e: Error) =>
     e instanceof SafetensorsError && e.message === 'run.safetensors: it was recorded on 2×2×3 images; this network takes 3×4×1. Create an engine for that data to replay it.');

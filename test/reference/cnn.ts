@@ -158,14 +158,14 @@ export function maxPoolBackward(dpooled: Numbers, argmax: Numbers, { rows, heigh
   return dx;
 }
 
-/** A small CNN: conv layers each followed by a 2×2 max pool, then dense layers (the last one the classes' logits). */
+/** A small CNN: conv layers, each followed by a 2×2 max pool (unless `pool: false`), then dense layers (the last one the classes' logits). */
 export interface CnnShape {
   rows: number;
   height: number;
   width: number;
   channels: number;
-  /** Per conv layer: filters and kernel size; each is followed by a pool. */
-  convs: readonly { filters: number; kernel: number }[];
+  /** Per conv layer: filters and kernel size; each is followed by a pool unless `pool` is false. */
+  convs: readonly { filters: number; kernel: number; pool?: boolean }[];
   /** Widths of the dense layers after the implicit flatten (NHWC order), the last being the classes. */
   dense: readonly number[];
   activation: ActivationKind;
@@ -180,11 +180,13 @@ export interface CnnParameters {
 /** Shapes of each layer's tensors: conv layers, then dense (inputs, outputs). */
 export function cnnLayers(shape: CnnShape) {
   let { height, width, channels } = shape;
-  const convs = shape.convs.map(({ filters, kernel }) => {
+  const convs = shape.convs.map(({ filters, kernel, pool: pooled = true }) => {
     const conv: ConvShape = { rows: shape.rows, height, width, inputs: channels, filters, kernel };
-    const pool: PoolShape = { rows: shape.rows, height, width, channels: filters };
-    height = Math.floor(height / 2);
-    width = Math.floor(width / 2);
+    const pool: PoolShape | undefined = pooled ? { rows: shape.rows, height, width, channels: filters } : undefined;
+    if (pooled) {
+      height = Math.floor(height / 2);
+      width = Math.floor(width / 2);
+    }
     channels = filters;
     return { conv, pool };
   });
@@ -207,7 +209,7 @@ export function cnnLoss(shape: CnnShape, params: CnnParameters, x: Numbers, labe
     const layerInput = input;
     const raw = convForward(layerInput, params.weights[l]!, params.biases[l]!, conv);
     const activated = activate(raw, act);
-    const { pooled, argmax } = maxPoolForward(activated, pool);
+    const { pooled, argmax } = pool ? maxPoolForward(activated, pool) : { pooled: activated, argmax: undefined };
     input = pooled;
     return { input: layerInput, raw, activated, argmax };
   });
@@ -245,7 +247,7 @@ export function cnnLoss(shape: CnnShape, params: CnnParameters, x: Numbers, labe
   for (let l = convs.length - 1; l >= 0; l--) {
     const { conv, pool } = convs[l]!;
     const trace = convTrace[l]!;
-    const dActivated = maxPoolBackward(dz, trace.argmax, pool);
+    const dActivated = pool ? maxPoolBackward(dz, trace.argmax!, pool) : dz;
     const grad = activationGradient(trace.raw, trace.activated, act);
     const dRaw = dActivated.map((v, i) => v * grad[i]!);
     const g = convBackwardWeights(trace.input, dRaw, conv);
