@@ -114,10 +114,50 @@ async function rgbTraining(browser) {
   await page.close();
 }
 
-const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true });
+/** The app with the cnn preset's layers on the demo data, `seconds` into training: feature maps and filters while it learns. */
+async function cnnTraining(browser, seconds = 60) {
+  const page = await openPage(browser, '/', 1280, 1300);
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const scope = document.querySelector('nn-scope');
+    scope.addEventListener('nn-error', (event) => reject(new Error(event.detail.message)));
+    scope.setAttribute('sample-rate', '1');
+    scope.setAttribute('layers', 'conv 3x3 16, pool 2, conv 3x3 32, pool 2, 64');
+    // The MLP may be ready first; the CNN replaces it (nothing trained yet) with a second nn-ready.
+    const isCnn = (engine) => engine?.config.layers.some((layer) => layer.kind === 'conv');
+    const go = () => (void scope.start(), resolve());
+    if (isCnn(scope.session?.engine)) go();
+    else scope.addEventListener('nn-ready', function ready(event) {
+      if (!isCnn(event.detail.engine)) return;
+      scope.removeEventListener('nn-ready', ready);
+      go();
+    });
+  }));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  await page.screenshot({ path: `${outDir}/cnn-training.png`, clip: { x: 0, y: 0, width: 1280, height: 1300 } });
+  const state = await page.evaluate(() => `step ${document.querySelector('nn-scope').session.engine.stepCount}`);
+  log(`wrote ${outDir}/cnn-training.png: ${state}`);
+  // After the first epoch (and its evaluation): the maps, filters and class means the README shows.
+  const epoch = await page.evaluate(() => new Promise((resolve) => {
+    const scope = document.querySelector('nn-scope');
+    scope.addEventListener('nn-epoch', (event) => scope.pause().then(() => resolve(event.detail)), { once: true });
+  }));
+  log(`cnn: epoch ${epoch.epoch}, test accuracy ${(100 * epoch.testAccuracy).toFixed(2)}%`);
+  await settle();
+  for (const [name, file] of [['nn-strips', 'cnn-maps.png'], ['nn-weights', 'cnn-filters.png'], ['nn-class-means', 'cnn-class-means.png']]) {
+    await (await part(page, name)).screenshot({ path: `${outDir}/${file}` });
+    log(`wrote ${outDir}/${file}`);
+  }
+  await page.close();
+}
+
+const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true, protocolTimeout: 600_000 });
 try {
   if (process.argv.includes('--blog')) {
     await blogColumn(browser);
+    process.exit(0);
+  }
+  if (process.argv.includes('--cnn')) {
+    await cnnTraining(browser);
     process.exit(0);
   }
   if (process.argv.includes('--rgb')) {

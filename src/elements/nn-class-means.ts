@@ -24,7 +24,9 @@ export class NnClassMeans extends CanvasPart<ClassMeansView> {
   private panel?: ClassMeansPanel;
 
   protected override createView(session: Scope, canvas: HTMLCanvasElement) {
-    return ClassMeansView.create(session.engine.device, canvas, session.engine.config.sizes, { classNames: session.dataset.classNames });
+    const { config } = session.engine;
+    const maps = config.layers.map((layer) => (layer.kind === 'conv' ? layer.output : undefined));
+    return ClassMeansView.create(session.engine.device, canvas, config.sizes, { classNames: session.dataset.classNames, maps });
   }
 
   protected override attach(session: Scope, signal: AbortSignal): void {

@@ -44,7 +44,7 @@ export interface NnErrorDetail {
  * `nn-error`, and nothing is built from it. Removing the element stops training and frees its GPU memory.
  *
  * @fires {CustomEvent<LoadProgress>} nn-load-progress - while the data set downloads; detail: { loaded, total } in bytes (total undefined until known); while an image folder decodes, { loaded, total, unit: 'images' }
- * @fires {CustomEvent<{ engine: Engine }>} nn-ready - the network and data are on the GPU; detail: { engine }
+ * @fires {CustomEvent<{ engine: Engine }>} nn-ready - the network and data are on the GPU; detail: { engine }. Fired again when a reset (or a network attribute changed before training) builds a new network: a new engine
  * @fires {CustomEvent<ScopeProgress>} nn-progress - after each chunk of steps; detail: { epoch, step, loss, accuracy, samplesPerSecond, etaSeconds, … }
  * @fires {CustomEvent<ScopeEpoch>} nn-epoch - after each epoch and its test evaluation; detail: { epoch, loss, accuracy, testAccuracy, weightChange }
  * @fires {CustomEvent<NnErrorDetail>} nn-error - bad attribute, missing WebGPU, bad file, diverged training or a lost device; detail: { message, attribute?, recoverable }
@@ -253,6 +253,8 @@ export class NnScope extends LitElement {
     // The demo data's URL is taken now: setBasePath() may have been called after the settings were read.
     const settings = this.getAttribute('src')?.trim() ? this.settings! : { ...this.settings!, src: demoDataUrl() };
     await this.controller.load(settings, this.data);
+    // Settings that changed while it loaded (a network attribute set right after the element) apply now.
+    if (this.session && this.settings && !this.attributeError) this.applyToSession(this.settings);
     if (this.session && settings.autoplay) void this.start();
   }
 
@@ -318,7 +320,12 @@ export class NnScope extends LitElement {
     const settings = this.settings;
     if (this.attributeError || !settings) throw this.attributeError ?? new Error('The element has no valid settings yet.');
     this.pendingReset = false;
+    const before = session.engine;
     await session.reset(networkOf(settings), settings.epochs);
+    if (session.engine !== before) {
+      this.requestUpdate(); // the layout follows the network (feature maps get the width)
+      this.dispatchEvent(new CustomEvent('nn-ready', { detail: { engine: session.engine }, bubbles: true, composed: true }));
+    }
   }
 
   /** Evaluates the whole test set: accuracy, confusion matrix, class means. */
@@ -431,14 +438,16 @@ export class NnScope extends LitElement {
     const views = this.settings?.view ?? [];
     const show = (name: string) => views.includes(name as never);
     const message = this.message;
+    // Feature maps need the width: with conv layers the strips (and the curves beside them) get a row each.
+    const maps = !!this.session?.engine.config.layers.some((layer) => layer.kind === 'conv');
     return html`
       ${message ? html`<div class="message ${message.kind}" part="message" role=${message.kind === 'info' ? 'status' : 'alert'}>
         ${message.kind === 'webgpu' ? html`<strong>WebGPU is not available</strong>` : nothing}${message.text}
         ${message.progress ? progressBar(message.progress) : nothing}</div>` : nothing}
       ${show('controls') ? html`<nn-controls theme=${this.settings?.theme ?? nothing} part="controls" exportparts="progress, settings, samples" .scope=${this}></nn-controls>` : nothing}
       <div class="grid" part="views">
-        ${show('strips') ? html`<nn-strips theme=${this.settings?.theme ?? nothing} part="strips" exportparts="canvas: strips-canvas" class=${show('curves') ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
-        ${show('curves') ? html`<nn-curves theme=${this.settings?.theme ?? nothing} part="curves" exportparts="training: curves-training, change: curves-change" class=${show('strips') ? 'stacked' : 'wide'} .scope=${this}></nn-curves>` : nothing}
+        ${show('strips') ? html`<nn-strips theme=${this.settings?.theme ?? nothing} part="strips" exportparts="canvas: strips-canvas" class=${show('curves') && !maps ? '' : 'wide'} .scope=${this} .colormap=${this.settings?.colormap ?? 'viridis'}></nn-strips>` : nothing}
+        ${show('curves') ? html`<nn-curves theme=${this.settings?.theme ?? nothing} part="curves" exportparts="training: curves-training, change: curves-change" class=${show('strips') && !maps ? 'stacked' : 'wide'} .scope=${this}></nn-curves>` : nothing}
         ${show('weights') ? html`<nn-weights theme=${this.settings?.theme ?? nothing} part="weights" exportparts="canvas: weights-canvas, timeline" class="wide" .scope=${this}></nn-weights>` : nothing}
         ${show('confusion') ? html`<nn-confusion theme=${this.settings?.theme ?? nothing} part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
         ${show('class-means') ? html`<nn-class-means theme=${this.settings?.theme ?? nothing} part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}

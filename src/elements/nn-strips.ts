@@ -1,7 +1,7 @@
 import { css, html } from 'lit';
-import { customElement, property } from './decorators.js';
+import { customElement, property, state } from './decorators.js';
 import type { Scope } from '../app/scope.js';
-import { LayerStripsView } from '../views/layer-strips-view.js';
+import { LayerStripsView, type StripPlace } from '../views/layer-strips-view.js';
 import type { ColormapName } from '../views/colormaps.js';
 import { CanvasPart } from './scope-part.js';
 import { theme } from './styles.js';
@@ -22,7 +22,10 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
 
   /** Colormap of the activated outputs. */
   @property({ reflect: true }) accessor colormap: ColormapName = 'viridis';
+  /** What the pointer is over: layer, output, neuron or channel and pixel, and its value. */
+  @state() private accessor readout = '';
   private resize?: ResizeObserver;
+  private hoverToken = 0;
 
   constructor() {
     super();
@@ -55,6 +58,15 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
     if (changed.has('colormap') && changed.get('colormap') !== undefined && this.session) void this.rebuild(this.session);
   }
 
+  private async hover(event: MouseEvent): Promise<void> {
+    const view = this.view;
+    const place = view?.locate(event.offsetX, event.offsetY);
+    const token = ++this.hoverToken;
+    if (!view || !place) return void (this.readout = '');
+    const value = await view.readValue(place.hit);
+    if (token === this.hoverToken) this.readout = describe(place, value, this.session?.engine.config.layers.length ?? 0);
+  }
+
   protected override render() {
     const shown = this.session?.shown;
     const names = this.session?.dataset.classNames ?? [];
@@ -74,9 +86,19 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
           <button class="quiet" @click=${() => this.downloadPNG(`nnscope-layer-outputs-${index}.png`)} title="save the strips as PNG">PNG</button>
         </div>
         ${this.problem ? html`<div class="bad">${this.problem}</div>` : ''}
-        <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="layer outputs of test image ${index}"></canvas><div class="overlay"></div></div>
+        <div class="tick readout">${this.readout || 'hover an output to read it'}</div>
+        <div class="view"><canvas class="gpu" part="canvas" role="img" aria-label="layer outputs of test image ${index}"
+          @mousemove=${(e: MouseEvent) => this.hover(e)} @mouseleave=${() => (++this.hoverToken, (this.readout = ''))}></canvas><div class="overlay"></div></div>
       </div>`;
   }
+}
+
+/** What the readout says of an output: "conv 1 relu, channel 5 at (x 3, y 12): 0.5320", "hidden 3 raw, neuron 12: −1.203". */
+function describe(place: StripPlace, value: number, layers: number): string {
+  const what = place.what;
+  if (place.map) return `layer ${place.layer + 1} ${what}, channel ${place.map.channel} at (x ${place.map.x}, y ${place.map.y}): ${value.toPrecision(4)}`;
+  const name = place.layer === layers - 1 ? 'output' : `layer ${place.layer + 1}`;
+  return `${name} ${what === 'activated' && place.layer === layers - 1 ? 'probability' : what}, ${place.layer === layers - 1 ? 'class' : 'neuron'} ${place.neuron}: ${value.toPrecision(4)}`;
 }
 
 declare global {

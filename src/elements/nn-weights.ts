@@ -3,7 +3,9 @@ import { customElement, state } from './decorators.js';
 import type { Scope } from '../app/scope.js';
 import type { DataShape } from '../data/dataset.js';
 import type { Rect } from '../views/panels.js';
-import { WeightsView, type WeightPlace, type WeightQuantity } from '../views/weights-view.js';
+import { pictureOf, WeightsView, type WeightPlace, type WeightQuantity } from '../views/weights-view.js';
+import { weightMatrix } from '../engine/layers.js';
+import type { EngineConfig } from '../engine/config.js';
 import { CanvasPart } from './scope-part.js';
 import { theme } from './styles.js';
 
@@ -89,7 +91,7 @@ export class NnWeights extends CanvasPart<WeightsView> {
     if (!view || !place) return;
     const value = await view.readValue(place.hit);
     if (token !== this.hoverToken) return;
-    this.readout = describe(place, value, this.session!.engine.config.shape);
+    this.readout = describe(place, value, this.session!.engine.config);
   }
 
   /**
@@ -99,11 +101,11 @@ export class NnWeights extends CanvasPart<WeightsView> {
   private onKey(event: KeyboardEvent): void {
     const config = this.session?.engine.config;
     if (!config) return;
-    const { sizes, shape } = config;
+    const layers = config.layers;
     let { layer, neuron, input } = this.cursor;
-    const [inputs, outputs] = [sizes[layer], sizes[layer + 1]];
-    const picture = layer === 0; // one step down is one image row: cols × channels inputs
-    const rowInputs = shape.cols * shape.channels;
+    const { rows: inputs, columns: outputs } = weightMatrix(layers[layer]!);
+    const picture = pictureOf(layers[layer]!, layer, config); // one step down is one image (or kernel) row
+    const rowInputs = picture ? picture.tileWidth * picture.channels : 0;
     const within = (value: number, count: number) => Math.max(0, Math.min(count - 1, value));
     const back = event.key === 'ArrowLeft' || event.key === 'ArrowUp' || event.key === 'PageUp' || event.key === '[' ? -1 : 1;
     switch (event.key) {
@@ -118,9 +120,9 @@ export class NnWeights extends CanvasPart<WeightsView> {
         neuron = within(neuron + back, outputs);
         break;
       case '[': case ']':
-        layer = within(layer + back, sizes.length - 1);
-        neuron = within(neuron, sizes[layer + 1]);
-        if (input !== undefined) input = within(input, sizes[layer]);
+        layer = within(layer + back, layers.length);
+        neuron = within(neuron, weightMatrix(layers[layer]!).columns);
+        if (input !== undefined) input = within(input, weightMatrix(layers[layer]!).rows);
         break;
       case 'b': case 'B':
         input = input === undefined ? 0 : undefined;
@@ -143,7 +145,7 @@ export class NnWeights extends CanvasPart<WeightsView> {
     this.marker = place.rect;
     const value = await view.readValue(place.hit);
     if (token !== this.hoverToken) return;
-    this.readout = this.spoken = describe(place, value, this.session!.engine.config.shape);
+    this.readout = this.spoken = describe(place, value, this.session!.engine.config);
   }
 
   /** Timeline: index into the history's snapshots; past the end is live. */
@@ -221,8 +223,16 @@ export class NnWeights extends CanvasPart<WeightsView> {
 }
 
 /** What the readout says of a weight and its value. */
-function describe(place: WeightPlace, value: number, shape: DataShape): string {
-  const from = place.input === undefined ? '' : ` from ${place.layer === 0 ? pixelName(place.input, shape) : `neuron ${place.input}`}`;
+function describe(place: WeightPlace, value: number, config: EngineConfig): string {
+  const layer = config.layers[place.layer]!;
+  if (layer.kind === 'conv') {
+    // A conv weight: filter f, input channel c, tap (kx, ky) of its k×k kernel; input = (ky·k + kx)·channels + c.
+    const channels = layer.input.channels;
+    const tap = place.input === undefined ? undefined : Math.floor(place.input / channels);
+    const from = tap === undefined ? '' : ` from ${place.layer === 0 && channels === 3 ? `channel ${'RGB'[place.input! % 3]}` : `channel ${place.input! % channels}`} at tap (${tap % layer.kernel}, ${Math.floor(tap / layer.kernel)})`;
+    return `layer ${place.layer + 1} ${place.what}, filter ${place.neuron}${from}: ${value.toPrecision(4)}`;
+  }
+  const from = place.input === undefined ? '' : ` from ${place.layer === 0 ? pixelName(place.input, config.shape) : `neuron ${place.input}`}`;
   return `layer ${place.layer + 1} ${place.what}, neuron ${place.neuron}${from}: ${value.toPrecision(4)}`;
 }
 

@@ -158,9 +158,10 @@ export class TrainingDictionary {
 
   /** Buffers for the inputs and every layer's outputs of `rows` rows, named `${prefix}input`, `${prefix}layers.{l}.…`. */
   private activations(prefix: string, config: EngineConfig, rows: number, usage: GPUBufferUsageFlags): Activations {
+    // Buffers hold whole vec4s: the conv kernels bind maps (and a first layer's 1- or 3-channel input) as array<vec4f>.
     const tensor = (path: string, shape: number[]): TensorView => {
       const size = rows * shape.reduce((a, b) => a * b) * 4;
-      return { name: `${prefix}${path}`, shape: [rows, ...shape], offset: 0, size, buffer: this.owner.create(`${prefix}${path}`, size, usage) };
+      return { name: `${prefix}${path}`, shape: [rows, ...shape], offset: 0, size, buffer: this.owner.create(`${prefix}${path}`, Math.ceil(size / 16) * 16, usage) };
     };
     return {
       input: tensor('input', [config.sizes[0]]),

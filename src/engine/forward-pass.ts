@@ -27,7 +27,7 @@ export interface BatchSource {
   readonly stepTable: GPUBuffer;
 }
 
-/** A tensor bound as array<vec4f>: its range rounded up to whole vec4s (buffers are allocated so). */
+/** A tensor bound as array<vec4f>: its range rounded up to whole vec4s (the dictionary allocates its activation buffers so). */
 export function vec4Binding(view: TensorView): GPUBufferBinding {
   return { buffer: view.buffer, offset: view.offset, size: Math.ceil(view.size / 16) * 16 };
 }

@@ -24,9 +24,9 @@ export class BufferOwner {
 
   constructor(readonly device: GPUDevice, private readonly prefix: string) {}
 
-  /** A zero-filled buffer labelled 'prefix.name'; sizes are rounded up to 16 bytes (so kernels can bind any tensor as vec4s). */
+  /** A zero-filled buffer labelled 'prefix.name'; sizes are rounded up to 4 bytes. */
   create(name: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer {
-    const buffer = this.device.createBuffer({ label: `${this.prefix}.${name}`, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+    const buffer = this.device.createBuffer({ label: `${this.prefix}.${name}`, size: Math.max(4, Math.ceil(size / 4) * 4), usage });
     this.buffers.add(buffer);
     liveBuffers++;
     return buffer;

@@ -1,7 +1,8 @@
 /**
  * What each class looks like inside the network. Per layer: the mean output of every class side by
- * side (columns = classes, rows = neurons) above the 10×10 cosine similarity of those means; or, in
- * compare mode, the means of two classes A and B and their difference A − B, one strip each.
+ * side (columns = classes, rows = neurons; for a conv layer, a row of mean feature maps per class)
+ * above the K×K cosine similarity of those means; or, in compare mode, the means of two classes A
+ * and B and their difference A − B, one strip (or grid of maps) each.
  * The means are summed on the GPU by engine.evaluate(); setClassMeans() uploads them once, and a
  * frame only draws (no read-back). Ranges are fixed per layer, so A, B and all classes share colours.
  */
@@ -9,6 +10,8 @@ import { cosineSimilarities } from '../analysis/diagnosis.js';
 import { BufferOwner } from '../gpu/buffers.js';
 import { addLegend, CanvasView, preferredCanvasFormat, withPanelSet, type ViewLabel, type ViewLayout } from './canvas-view.js';
 import type { PanelSet, PanelSpec, RangeSpec } from './panels.js';
+import type { MapShape } from '../engine/layers.js';
+import { mapGrid } from './map-grid.js';
 
 /** Per layer, as Evaluation.classMeans: raw[c · width + j] is the mean raw output of neuron j over class c. */
 export type ClassMeans = readonly { readonly raw: Float32Array; readonly activated: Float32Array }[];
@@ -19,6 +22,8 @@ export interface ClassMeansViewOptions {
   classNames: readonly string[];
   /** Default 'activated'. */
   quantity?: ClassMeansQuantity;
+  /** Per layer, its feature maps' shape where it is a conv layer (NHWC outputs): drawn as maps. */
+  maps?: readonly (MapShape | undefined)[];
   format?: GPUTextureFormat;
 }
 
@@ -30,7 +35,10 @@ export interface ClassMeansPlace {
   classA?: number;
   /** A similarity cell's column class. */
   classB?: number;
+  /** The neuron, or a conv layer's channel. */
   neuron?: number;
+  /** In a conv layer's maps: the pixel. */
+  pixel?: { y: number; x: number };
 }
 
 const ALIGN = 64; // floats: 256-byte binding offsets
@@ -150,6 +158,13 @@ export class ClassMeansView extends CanvasView {
     if (!hit || !place) return undefined;
     const columns = this.panels.panels[hit.panel].columns;
     const [column, row] = [hit.tile % columns, Math.floor(hit.tile / columns)];
+    const map = this.options.maps?.[place.layer];
+    if (map && place.kind !== 'similarity') {
+      // Maps: a tile per channel (a row of them per class in the means), a cell per pixel.
+      const pixel = { y: Math.floor(hit.cell / map.width), x: hit.cell % map.width };
+      if (place.kind === 'means') return { ...place, classA: row, neuron: column, pixel };
+      return { ...place, neuron: hit.tile, pixel, classA: this.comparing![place.kind === 'b' ? 1 : 0], classB: place.kind === 'difference' ? this.comparing![1] : undefined };
+    }
     if (place.kind === 'means') return { ...place, classA: place.classA ?? column, neuron: row }; // a strip per class, or one matrix
     if (place.kind === 'similarity') return { ...place, classA: row, classB: column };
     return { ...place, neuron: row, classA: this.comparing![place.kind === 'b' ? 1 : 0], classB: place.kind === 'difference' ? this.comparing![1] : undefined };
@@ -210,8 +225,36 @@ export class ClassMeansView extends CanvasView {
       const s = this.segments[l];
       const ranges = this.rangesOf(l);
       const name = l === layers - 1 ? 'output' : `hidden ${l + 1}`;
-      label(`${name} · ${w} neurons`, x, px(14), 'title', 'left');
-      if (!this.comparing) {
+      const map = this.options.maps?.[l];
+      label(map ? `conv ${l + 1} · ${map.channels} maps of ${map.height}×${map.width}` : `${name} · ${w} neurons`, x, px(14), 'title', 'left');
+      if (map && !this.comparing) {
+        // Row k: class k's mean map of every channel (tile: class k, channel f; pixel p: means[k·w + p·channels + f]).
+        const gapPx = px(1);
+        const tile = Math.min((group + gapPx) / map.channels, (meansHeight + gapPx) / c) - gapPx;
+        const means = add({
+          source, rect: { x, y: top, width: Math.floor(map.channels * (tile + gapPx) - gapPx), height: Math.floor(c * (tile + gapPx) - gapPx) },
+          columns: map.channels, rows: c, tileWidth: map.width, tileHeight: map.height, rowStride: w, colStride: 1, pixelStride: map.channels,
+          offset: s[quantity], count: c * w, colormap, range: { ...ranges.values }, gap: tile >= px(8) ? gapPx : 0,
+        }, { layer: l, kind: 'means' });
+        label(`mean ${quantity} maps: a row per class, a column per channel`, x, px(30), 'tick', 'left');
+        addLegend({ panels, labels }, means, { x, y: top + meansHeight + px(8), width: Math.min(group, px(120)), height: px(6) }, scale, 'below');
+      } else if (map && this.comparing) {
+        const [a, b] = this.comparing;
+        const third = Math.floor((group - px(20)) / 3);
+        const at = (k: number) => x + k * (third + px(10));
+        const grid = (k: number) => mapGrid(map, { x: at(k), y: top, width: third, height: meansHeight }, px(1));
+        const common = { count: w, pixelStride: map.channels, rowStride: 0, colStride: 1 };
+        const withRows = (k: number) => { const g = grid(k); return { ...g, ...common, rowStride: g.columns }; };
+        const stripA = add({ ...withRows(0), source, offset: s[quantity] + a * w, colormap, range: ranges.values }, { layer: l, kind: 'a' });
+        add({ ...withRows(1), source, offset: s[quantity] + b * w, colormap, range: { ...ranges.values } }, { layer: l, kind: 'b' });
+        const copy = (at: number) => ({ buffer: this.data, offset: at * 4, size: w * 4 });
+        const difference = add({ ...withRows(2), source: copy(s.compareA), reference: copy(s.compareB), colormap: 'diverging', range: ranges.difference }, { layer: l, kind: 'difference' });
+        ['A', 'B', 'A − B'].forEach((text, k) => label(text, at(k) + third / 2, top - px(10), 'tick'));
+        const cos = this.similarities[l]?.[quantity][a][b];
+        label(cos === undefined ? '' : `cosine(A, B) = ${cos.toFixed(3)}`, x, px(30), 'tick', 'left');
+        addLegend({ panels, labels }, stripA, { x: at(0), y: top + meansHeight + px(8), width: 2 * third + px(10), height: px(6) }, scale, 'below');
+        addLegend({ panels, labels }, difference, { x: at(2), y: top + meansHeight + px(34), width: Math.max(third, px(60)), height: px(6) }, scale, 'below');
+      } else if (!this.comparing) {
         // One strip per class (rows = neurons), with gaps between classes but not between neurons;
         // with many classes, one matrix (a column per class) and a number on every `every`-th column.
         const pitch = (group + px(3)) / c;
