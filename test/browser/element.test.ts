@@ -29,6 +29,27 @@ describe('<nn-scope>', () => {
     await until(() => !!shadow(scope, 'nn-weights') && !!(shadow(scope, 'nn-weights') as unknown as { view?: unknown }).view, 'the weights view');
   }));
 
+  it('layers="conv 3x3 4, pool 2, 16" builds a CNN, trains a step and shows every view, the maps in the strips; a changed layers attribute rebuilds and fires nn-ready', () => withScope(
+    { layers: 'conv 3x3 4, pool 2, 16', 'sample-rate': '0' },
+    async (scope) => {
+      const config = scope.engine!.config;
+      expect(config.layers.map((layer) => layer.kind)).to.deep.equal(['conv', 'dense', 'dense']);
+      expect(scope.layers).to.deep.equal(['conv 3x3 4', 'pool 2', 16]);
+      for (const part of ['nn-controls', 'nn-strips', 'nn-weights', 'nn-curves', 'nn-confusion', 'nn-class-means']) expect(shadow(scope, part), part).to.not.equal(null);
+      await scope.step(2);
+      const strips = shadow(scope, 'nn-strips') as unknown as { view?: { panelSpecs: readonly { tiles?: number; tileWidth?: number }[] } };
+      await until(() => !!strips.view, 'the strips view');
+      // Raw, activated and pooled grids of 4 channels: 28×28, 28×28, 14×14 (and their legends).
+      expect(strips.view!.panelSpecs.filter((p) => p.tiles === 4).map((p) => p.tileWidth)).to.include.members([28, 14]);
+      await scope.evaluate();
+      const rebuilt = nextEvent<{ engine: { config: typeof config } }>(scope, 'nn-ready');
+      scope.setAttribute('layers', 'conv 5x5 8, 12');
+      await scope.reset();
+      expect((await rebuilt).engine.config.layers.map((layer) => layer.kind)).to.deep.equal(['conv', 'dense', 'dense']);
+      expect(scope.engine!.config.sizes).to.deep.equal([784, 28 * 28 * 8, 12, 10]);
+    },
+  ));
+
   it('reflects attributes to properties (and back) and builds the network they describe', () => withScope(
     { layers: '32', activation: 'tanh', optimizer: 'adam', 'learning-rate': '0.002', 'batch-size': '64', seed: '7', epochs: '1', view: 'controls,weights' },
     async (scope) => {
