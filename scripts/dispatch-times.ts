@@ -2,7 +2,7 @@
 // network (784-128-128-10, batch 128 unless --batch), under Dawn in Node, from timestamp queries. Each dispatch of
 // a chunk is recorded into a compute pass of its own (timestampWrites around it), so the figures
 // add the cost of a pass per dispatch; read them against each other. Options: --layers 128,128
-// --steps 8 --batch 128 --gemm auto|registers|tiles.
+// (or 'conv 3x3 16, pool 2, conv 3x3 32, pool 2, 64') --steps 8 --batch 128 --gemm auto|registers|tiles.
 import { create, globals } from 'webgpu';
 
 process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -10,7 +10,7 @@ process.env.XDG_RUNTIME_DIR ??= '/tmp';
 Object.assign(globalThis, globals);
 
 const args = new Map(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=') as [string, string]));
-const layers = (args.get('layers') ?? '128,128').split(',').map(Number);
+const layers = args.get('layers') ?? '128,128'; // the engine reads widths and conv/pool items alike
 const steps = Number(args.get('steps') ?? 8);
 const gemm = (args.get('gemm') ?? 'auto') as 'auto' | 'registers' | 'tiles';
 const batch = Number(args.get('batch') ?? 128);
@@ -23,6 +23,7 @@ const device = await adapter.requestDevice({
   requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
 });
 const { createEngine } = await import('../src/engine/engine.js');
+const { layersText } = await import('../src/engine/layers.js');
 
 const MAX_QUERIES = 4096;
 const querySet = device.createQuerySet({ type: 'timestamp', count: MAX_QUERIES });
@@ -76,7 +77,7 @@ const rows = Array.from({ length: perStep }, (_, d) => {
   return { label: labels[d]!, ms: ms / steps };
 });
 const total = rows.reduce((sum, row) => sum + row.ms, 0);
-console.log(`${adapter.info.vendor} ${adapter.info.architecture}, 784-${layers.join('-')}-10, batch ${batch}, gemm ${engine.config.gemm}: mean over ${steps} steps`);
+console.log(`${adapter.info.vendor} ${adapter.info.architecture}, 784 → ${layersText(engine.config.layers)}, batch ${batch}, gemm ${engine.config.gemm}: mean over ${steps} steps`);
 for (const { label, ms } of rows) console.log(`${ms.toFixed(2).padStart(8)} ms  ${(100 * ms / total).toFixed(0).padStart(3)}%  ${label}`);
 console.log(`${total.toFixed(2).padStart(8)} ms        per step (${perStep} dispatches)`);
 engine.destroy();
