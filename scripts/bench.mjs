@@ -2,12 +2,16 @@
 // the same WebGPU adapter. Bundles www/bench.ts, serves it with a tiny static server on 127.0.0.1,
 // runs the page, streams its progress, prints the JSON and a table, writes bench-results/bench.json.
 //
-//   npm run bench                       reference workload 5 epochs ×3 frameworks, nnfs preset 10 epochs
-//   npm run bench -- --quick            smoke run: 1 epoch on a 10,000-image subset, nnfs 1 epoch
+//   npm run bench                       reference workload 5 epochs ×3 frameworks, nnfs preset 10 epochs,
+//                                       CNN preset 1 epoch ×3 frameworks on 5,000 train / 2,000 test images
+//   npm run bench -- --quick            smoke run: 1 epoch on a 10,000-image subset, nnfs 1 epoch, CNN on 2,000 / 1,000
 //   npm run bench -- --only=nnscope,tfjs-webgpu --epochs=2
-// Flags: --quick, --only=nnscope|tfjs-webgpu|tfjs-wasm|nnfs|views|app[,…], --epochs=N, --nnfs-epochs=N,
-//        --subset=N (train images), --repeats=N (timed inference passes), --yield=auto|batch|epoch|never
-//        (TF.js fit's yieldEvery), --out=FILE, --timeout-min=N, --headful.
+//   npm run bench -- --only=cnn,tfjs-webgpu-cnn,tfjs-wasm-cnn --cnn-subset=2000 --cnn-test-subset=1000
+// Flags: --quick, --only=probe|nnscope|tfjs-webgpu|tfjs-wasm|nnfs|views|app|cnn|tfjs-webgpu-cnn|tfjs-wasm-cnn[,…],
+//        --epochs=N, --nnfs-epochs=N, --subset=N (train images), --repeats=N (timed inference passes),
+//        --cnn-epochs=N, --cnn-subset=N (CNN train images), --cnn-test-subset=N (CNN test images: its test
+//        accuracy and inference passes), --yield=auto|batch|epoch|never (TF.js fit's yieldEvery),
+//        --wasm-threads=N, --out=FILE, --timeout-min=N, --headful.
 import * as esbuild from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { createServer } from 'node:http';
@@ -18,7 +22,7 @@ import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { buildOptions } from './build-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'];
+const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app', 'cnn', 'tfjs-webgpu-cnn', 'tfjs-wasm-cnn'];
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────────
 function parseArgs(argv) {
@@ -28,10 +32,14 @@ function parseArgs(argv) {
     if (!m) fail(`unknown argument ${arg} (flags look like --epochs=3; see the header of scripts/bench.mjs)`);
     flags.set(m[1], m[2] ?? true);
   }
-  const known = ['quick', 'only', 'epochs', 'nnfs-epochs', 'subset', 'repeats', 'yield', 'wasm-threads', 'out', 'timeout-min', 'headful', 'help'];
+  const known = ['quick', 'only', 'epochs', 'nnfs-epochs', 'subset', 'repeats', 'cnn-epochs', 'cnn-subset', 'cnn-test-subset', 'yield', 'wasm-threads', 'out', 'timeout-min', 'headful', 'help'];
   for (const key of flags.keys()) if (!known.includes(key)) fail(`unknown flag --${key}; known: ${known.map((k) => `--${k}`).join(' ')}`);
   if (flags.has('help')) {
-    console.log('usage: npm run bench -- [--quick] [--only=nnscope,tfjs-webgpu,tfjs-wasm,nnfs] [--epochs=N] [--nnfs-epochs=N] [--subset=N] [--repeats=N] [--yield=auto|batch|epoch|never] [--out=FILE] [--timeout-min=N] [--headful]');
+    console.log(
+      `usage: npm run bench -- [--quick] [--only=${WORKLOADS.join(',')}] [--epochs=N] [--nnfs-epochs=N] [--subset=N] [--repeats=N] ` +
+        '[--cnn-epochs=N] [--cnn-subset=N (CNN train images)] [--cnn-test-subset=N (CNN test images)] ' +
+        '[--yield=auto|batch|epoch|never] [--wasm-threads=N] [--out=FILE] [--timeout-min=N] [--headful]',
+    );
     process.exit(0);
   }
   const int = (key, fallback, min = 1) => {
@@ -55,12 +63,16 @@ function parseArgs(argv) {
     yieldEvery,
     seed: 1,
     wasmThreads: flags.has('wasm-threads') ? int('wasm-threads', null) : null,
+    cnnEpochs: int('cnn-epochs', 1),
+    cnnSubset: int('cnn-subset', quick ? 2000 : 5000),
+    cnnTestSubset: int('cnn-test-subset', quick ? 1000 : 2000),
   };
   return {
     config,
     quick,
     out: flags.get('out') ?? join('bench-results', quick ? 'bench-quick.json' : 'bench.json'),
-    timeoutMs: int('timeout-min', quick ? 20 : 90) * 60_000,
+    // TF.js webgpu trains the CNN at ~5 samples/s on SwiftShader: ~15 min at the quick subsets.
+    timeoutMs: int('timeout-min', quick ? 45 : 150) * 60_000,
     headful: flags.has('headful'),
   };
 }
@@ -138,11 +150,11 @@ function report(result) {
   out.push(`nnscope vs TensorFlow.js — ${result.data?.train ?? '?'} train / ${result.data?.test ?? '?'} test images`);
   out.push(`adapter: ${a ? `${a.vendor} / ${a.architecture} / ${a.description || a.device || '(no description)'}` : 'none (no WebGPU)'}`);
   out.push(`browser: ${result.userAgent}`);
-  out.push(`reference workload: 784-128-128-10 ReLU, softmax-CE, SGD momentum 0.9 lr 0.01, batch 128, x/255, Glorot-uniform; ${config.epochs} epoch(s)`);
-  out.push('');
   const accEpochs = [...new Set([1, Math.min(5, config.epochs), config.epochs])];
   const reference = ['nnscope', 'tfjs-webgpu', 'tfjs-wasm'].filter((n) => runs[n]);
   if (reference.length) {
+    out.push(`reference workload: 784-128-128-10 ReLU, softmax-CE, SGD momentum 0.9 lr 0.01, batch 128, x/255, Glorot-uniform; ${config.epochs} epoch(s)`);
+    out.push('');
     const header = ['workload', 'train samples/s', 'train (epoch 1)', 'inference samples/s', ...accEpochs.map((e) => `test acc @${e}`), 'setup s'];
     const rows = reference.map((n) => {
       const r = runs[n];
@@ -181,6 +193,7 @@ function report(result) {
       out.push(`(training counts ${(flops.training / 1e6).toFixed(3)} MFLOP per sample: forward and weight gradients of every layer, input gradients of all but the first; inference ${(flops.inference / 1e6).toFixed(3)})`);
     }
   }
+  out.push(...cnnReport(result));
   const probe = runs.probe;
   if (probe) {
     out.push('');
@@ -243,6 +256,45 @@ function report(result) {
   if (result.pageWarnings?.length) out.push('', `page warnings/errors (${result.pageWarnings.length}): see "pageWarnings" in the JSON`);
   out.push('', `total ${(result.totalSeconds ?? 0).toFixed(0)} s`);
   return out.join('\n');
+}
+
+/** The CNN section: the three frameworks on presets.cnn's network, their ratios and GFLOP/s. */
+function cnnReport(result) {
+  const { config, runs = {} } = result;
+  const names = ['cnn', 'tfjs-webgpu-cnn', 'tfjs-wasm-cnn'].filter((n) => runs[n]);
+  if (!names.length) return [];
+  const out = [''];
+  out.push(
+    `CNN (presets.cnn: conv 3x3 16, pool 2, conv 3x3 32, pool 2, 64, 10; ReLU, Adam lr 0.001, batch 64, x/255, Glorot-uniform), ` +
+      `${config.cnnEpochs} epoch(s) on ${result.cnnData?.train ?? '?'} train / ${result.cnnData?.test ?? '?'} test images:`,
+  );
+  const accEpochs = [...new Set([1, config.cnnEpochs])];
+  const perSample = result.cnnFlopsPerSample?.training;
+  const rows = names.map((n) => {
+    const r = runs[n];
+    if (!r.ok && !r.epochs?.length) return [n, 'FAILED', '', ...accEpochs.map(() => ''), '', ''];
+    const train = r.train?.medianSamplesPerSecond;
+    return [
+      n + (r.ok ? '' : ' (failed)'),
+      rate(train),
+      rate(r.inference?.samplesPerSecond),
+      ...accEpochs.map((e) => pct(r.testAccuracy?.[e])),
+      train && perSample ? ((train * perSample) / 1e9).toFixed(2) : '—',
+      r.setupSeconds?.toFixed(1) ?? '—',
+    ];
+  });
+  out.push(table(rows, ['workload', 'train samples/s', 'inference samples/s', ...accEpochs.map((e) => `test acc @${e}`), 'train GFLOP/s', 'setup s']));
+  for (const n of names) if (!runs[n].ok) out.push(`${n}: ${String(runs[n].error).split('\n')[0]}`);
+  for (const n of names) if (runs[n].info?.trainingUnavailable) out.push(`${n}: ${runs[n].info.trainingUnavailable}`);
+  if (perSample) out.push(`(train GFLOP/s counts ${(perSample / 1e6).toFixed(3)} MFLOP per sample: forward and weight gradients of every layer, input gradients of all but the first)`);
+  const n = runs.cnn;
+  if (n?.train) {
+    const ratios = ['tfjs-webgpu-cnn', 'tfjs-wasm-cnn']
+      .filter((o) => runs[o]?.ok)
+      .map((o) => [`cnn / ${o}`, runs[o].train ? ratio(n.train.medianSamplesPerSecond, runs[o].train.medianSamplesPerSecond) : '—', ratio(n.inference?.samplesPerSecond, runs[o].inference?.samplesPerSecond)]);
+    if (ratios.length) out.push('', table(ratios, ['ratio', 'training', 'inference']));
+  }
+  return out;
 }
 
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────

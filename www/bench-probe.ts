@@ -7,6 +7,7 @@
  */
 import { compileShader, KERNELS, sourceOf } from '../src/engine/kernels.js';
 import { registerBlocks, workgroupsOf } from '../src/engine/kernel-spec.js';
+import type { Layer } from '../src/engine/layers.js';
 import type { Log } from './bench-tfjs.js';
 
 export interface ProbeResult {
@@ -105,6 +106,21 @@ export async function runProbe(device: GPUDevice, log: Log): Promise<ProbeResult
 export function trainingFlopsPerSample(sizes: readonly number[]): number {
   let flops = 0;
   for (let l = 0; l + 1 < sizes.length; l++) flops += 2 * sizes[l]! * sizes[l + 1]! * (l === 0 ? 2 : 3);
+  return flops;
+}
+
+/**
+ * trainingFlopsPerSample for layers with convolutions (e.g. resolveConfig(presets.cnn).layers): a conv's
+ * product is 2·H·W·k·k·Cin·F (its output map, stride 1, 'same' padding); pooling is not counted.
+ */
+export function cnnFlopsPerSample(layers: readonly Layer[]): number {
+  let flops = 0;
+  layers.forEach((layer, l) => {
+    const product = layer.kind === 'dense'
+      ? 2 * layer.inputs * layer.outputs
+      : 2 * layer.output.height * layer.output.width * layer.kernel * layer.kernel * layer.input.channels * layer.output.channels;
+    flops += product * (l === 0 ? 2 : 3);
+  });
   return flops;
 }
 

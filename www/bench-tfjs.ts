@@ -1,7 +1,7 @@
 /**
  * The TensorFlow.js half of the benchmark (see www/bench.ts and scripts/bench.mjs): the reference
- * workload as a `tf.sequential` of dense layers, trained with `model.fit` one epoch at a time on
- * tensors created once, on the `webgpu` or the `wasm` backend.
+ * MLP or the CNN preset's network as a `tf.sequential`, trained with `model.fit` one epoch at a
+ * time on tensors created once, on the `webgpu` or the `wasm` backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -53,6 +53,8 @@ export interface RunResult {
 }
 
 export interface WorkloadOptions {
+  /** 'mlp': the reference 784-128-128-10 network; 'cnn': the same network as nnscope's presets.cnn. */
+  model: ModelKind;
   epochs: number;
   inferenceRepeats: number;
   /** TF.js `fit` option (its default is 'auto': yield to the event loop every 125 ms). */
@@ -64,9 +66,7 @@ export interface WorkloadOptions {
 
 export type Log = (line: string) => void;
 
-export const INPUTS = 784;
 export const CLASSES = 10;
-export const BATCH = 128;
 /** Rows per `predict` batch; nnscope's evaluate() uses the same (evaluationBatchSize). */
 export const PREDICT_BATCH = 1000;
 
@@ -94,27 +94,54 @@ export function describeError(error: unknown): string {
 
 /** Pixels x/255 as float32, the reference input scaling. */
 function unitFloats(set: ImageSet): Float32Array {
-  const out = new Float32Array(set.count * INPUTS);
+  const out = new Float32Array(set.images.length);
   for (let i = 0; i < out.length; i++) out[i] = set.images[i] / 255;
   return out;
 }
 
-function buildModel(seed: number): tf.Sequential {
-  const model = tf.sequential();
-  const dense = (units: number, activation: 'relu' | 'softmax', layer: number, first = false) =>
-    tf.layers.dense({
-      ...(first ? { inputShape: [INPUTS] } : {}),
-      units,
-      activation,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + layer }),
-      biasInitializer: 'zeros',
-    });
-  model.add(dense(128, 'relu', 0, true));
-  model.add(dense(128, 'relu', 1));
-  model.add(dense(CLASSES, 'softmax', 2));
-  model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
+export type ModelKind = 'mlp' | 'cnn';
+
+/** What differs between the two networks: one sample's tensor shape, the batch, the layers and optimizer. */
+interface ModelSpec {
+  inputShape: (set: ImageSet) => number[];
+  batchSize: number;
+  build: (seed: number, inputShape: number[]) => tf.Sequential;
 }
+
+/** Glorot-uniform kernels seeded per layer, zero biases: as nnscope's 'glorot' init. */
+const seeded = (seed: number, layer: number) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed: seed + layer }), biasInitializer: 'zeros' as const });
+
+const MODELS: Record<ModelKind, ModelSpec> = {
+  mlp: {
+    inputShape: (set) => [set.rows * set.cols],
+    batchSize: 128,
+    build(seed, inputShape) {
+      const model = tf.sequential();
+      model.add(tf.layers.dense({ inputShape, units: 128, activation: 'relu', ...seeded(seed, 0) }));
+      model.add(tf.layers.dense({ units: 128, activation: 'relu', ...seeded(seed, 1) }));
+      model.add(tf.layers.dense({ units: CLASSES, activation: 'softmax', ...seeded(seed, 2) }));
+      model.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    },
+  },
+  // presets.cnn: 'conv 3x3 16, pool 2, conv 3x3 32, pool 2, 64', ReLU, Adam, batch 64; NHWC like nnscope.
+  cnn: {
+    inputShape: (set) => [set.rows, set.cols, 1],
+    batchSize: 64,
+    build(seed, inputShape) {
+      const model = tf.sequential();
+      model.add(tf.layers.conv2d({ inputShape, filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', ...seeded(seed, 0) }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', ...seeded(seed, 1) }));
+      model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+      model.add(tf.layers.flatten());
+      model.add(tf.layers.dense({ units: 64, activation: 'relu', ...seeded(seed, 2) }));
+      model.add(tf.layers.dense({ units: CLASSES, activation: 'softmax', ...seeded(seed, 3) }));
+      model.compile({ optimizer: tf.train.adam(0.001, 0.9, 0.999, 1e-7), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      return model;
+    },
+  },
+};
 
 /** Forces every queued update to finish: reads the output layer's 10 biases back. */
 async function finishWork(model: tf.Sequential): Promise<void> {
@@ -123,7 +150,7 @@ async function finishWork(model: tf.Sequential): Promise<void> {
 }
 
 /** Predicts the whole test set in batches and reads the argmax back (work finished). */
-async function predictClasses(model: tf.Sequential, x: tf.Tensor2D): Promise<{ seconds: number; classes: Int32Array }> {
+async function predictClasses(model: tf.Sequential, x: tf.Tensor): Promise<{ seconds: number; classes: Int32Array }> {
   const start = performance.now();
   const predicted = tf.tidy(() => (model.predict(x, { batchSize: PREDICT_BATCH }) as tf.Tensor).argMax(-1));
   const classes = (await predicted.data()) as Int32Array;
@@ -160,7 +187,7 @@ async function backendInfo(backend: 'webgpu' | 'wasm'): Promise<Record<string, u
 }
 
 /**
- * Trains the reference MLP for `epochs` epochs on `train`, evaluating on `test` after each, then
+ * Trains `options.model` for `epochs` epochs on `train`, evaluating on `test` after each, then
  * times `inferenceRepeats` more passes over the test set. Leaves no tensors and removes the backend.
  */
 export async function runTfjs(
@@ -170,8 +197,13 @@ export async function runTfjs(
   options: WorkloadOptions,
   log: Log,
 ): Promise<RunResult> {
-  const name = `tfjs-${backend}`;
+  const name = `tfjs-${backend}${options.model === 'cnn' ? '-cnn' : ''}`;
+  const spec = MODELS[options.model];
+  const batch = spec.batchSize;
+  const inputShape = spec.inputShape(train);
   const result: RunResult = { name, ok: false, setupSeconds: 0, epochs: [], train: null, inference: null, testAccuracy: {}, info: {} };
+  // TF.js 4.22's wasm backend registers no Conv2DBackpropFilter kernel: it can run a CNN, not train one.
+  const untrainable = backend === 'wasm' && options.model === 'cnn' ? "TF.js's wasm backend has no Conv2DBackpropFilter kernel (it cannot train a CNN): inference only, untrained weights" : undefined;
   const setupStart = performance.now();
   const tensors: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T) => (tensors.push(t), t);
@@ -185,37 +217,42 @@ export async function runTfjs(
     result.info = await backendInfo(backend);
     log(`${name}: backend ${tf.getBackend()} ready ${JSON.stringify(result.info)}`);
 
-    const xTrain = keep(tf.tensor2d(unitFloats(train), [train.count, INPUTS]));
+    const xTrain = keep(tf.tensor(unitFloats(train), [train.count, ...inputShape]));
     const yTrain = keep(tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(train.labels), 'int32'), CLASSES).toFloat()));
-    const xTest = keep(tf.tensor2d(unitFloats(test), [test.count, INPUTS]));
+    const xTest = keep(tf.tensor(unitFloats(test), [test.count, ...inputShape]));
 
     // Warm-up on a throwaway model: compiles the shaders/kernels for every shape the timed run
     // meets (full batch, the epoch's partial last batch, the predict batch), as nnscope compiles
     // its pipelines in createEngine().
     {
-      const warmRows = 2 * BATCH + (train.count % BATCH);
-      const warm = buildModel(options.seed + 100);
-      const [wx, wy] = [xTrain.slice([0, 0], [warmRows, INPUTS]), yTrain.slice([0, 0], [warmRows, CLASSES])];
-      await warm.fit(wx, wy, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0 });
-      const wt = xTest.slice([0, 0], [Math.min(PREDICT_BATCH, test.count), INPUTS]) as tf.Tensor2D;
+      const warmRows = 2 * batch + (train.count % batch);
+      const warm = spec.build(options.seed + 100, inputShape);
+      // A number slices the first axis only (whole samples).
+      const [wx, wy] = [xTrain.slice(0, warmRows), yTrain.slice(0, warmRows)];
+      if (!untrainable) await warm.fit(wx, wy, { batchSize: batch, epochs: 1, shuffle: true, verbose: 0 });
+      const wt = xTest.slice(0, Math.min(PREDICT_BATCH, test.count));
       await predictClasses(warm, wt);
       tf.dispose([wx, wy, wt]);
       warm.optimizer.dispose();
       warm.dispose();
     }
-    model = buildModel(options.seed);
+    model = spec.build(options.seed, inputShape);
     await finishWork(model);
     result.setupSeconds = (performance.now() - setupStart) / 1000;
     log(`${name}: setup (upload + warm-up) ${result.setupSeconds.toFixed(1)} s; tensors ${tf.memory().numTensors}`);
 
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    if (untrainable) {
+      result.info.trainingUnavailable = untrainable;
+      log(`${name}: ${untrainable}`);
+    }
+    for (let epoch = 1; epoch <= (untrainable ? 0 : options.epochs); epoch++) {
       const start = performance.now();
       ticker = setInterval(() => log(`${name} epoch ${epoch}/${options.epochs}: training… ${((performance.now() - start) / 1000).toFixed(0)} s`), 10_000);
-      const history = await model.fit(xTrain, yTrain, { batchSize: BATCH, epochs: 1, shuffle: true, verbose: 0, yieldEvery: options.yieldEvery });
+      const history = await model.fit(xTrain, yTrain, { batchSize: batch, epochs: 1, shuffle: true, verbose: 0, yieldEvery: options.yieldEvery });
       await finishWork(model);
       const trainSeconds = (performance.now() - start) / 1000;
       clearInterval(ticker);
-      const { seconds: evalSeconds, classes } = await predictClasses(model, xTest as tf.Tensor2D);
+      const { seconds: evalSeconds, classes } = await predictClasses(model, xTest);
       const accHistory = history.history.acc ?? history.history.accuracy;
       const record: EpochRecord = {
         epoch,
@@ -241,7 +278,7 @@ export async function runTfjs(
     result.train = summarizeTraining(result.epochs);
 
     const seconds: number[] = [];
-    for (let r = 0; r < options.inferenceRepeats; r++) seconds.push((await predictClasses(model, xTest as tf.Tensor2D)).seconds);
+    for (let r = 0; r < options.inferenceRepeats; r++) seconds.push((await predictClasses(model, xTest)).seconds);
     result.inference = { samples: test.count, seconds, samplesPerSecond: test.count / median(seconds) };
     log(`${name}: inference ${result.inference.samplesPerSecond.toFixed(0)} samples/s (median of ${seconds.length} passes over ${test.count})`);
     if (backend === 'webgpu') result.info.memory = tf.memory();

@@ -1,19 +1,20 @@
 /**
  * The benchmark page (driven by scripts/bench.mjs; `npm run bench`): nnscope and TensorFlow.js
  * (webgpu and wasm backends) train the same reference MLP on the same Fashion-MNIST arrays in this
- * one page, one after the other, then the nnfs preset runs. Progress goes to the console as
+ * one page, one after the other, then the nnfs preset runs; the cnn workloads do the same with the
+ * CNN preset's network on a subset of the data. Progress goes to the console as
  * "[bench] …" lines; the result goes to `window.benchDone(result)` and `window.benchResult`.
  * Options come as JSON in the `config` query parameter (see BenchConfig).
  */
 import { createEngine, loadFashionMnist, presets, type Dataset, type Engine, type EngineOptions, type ImageSet } from '../src/index.js';
 import { runViews, type ViewsResult } from './bench-views.js';
 import { runApp, type AppResult } from './bench-app.js';
-import { inferenceFlopsPerSample, runProbe, trainingFlopsPerSample, type ProbeResult } from './bench-probe.js';
+import { cnnFlopsPerSample, inferenceFlopsPerSample, runProbe, trainingFlopsPerSample, type ProbeResult } from './bench-probe.js';
 import { requestDevice } from '../src/gpu/device.js';
 import { resolveConfig } from '../src/engine/config.js';
 import { describeError, jsHeapMiB, median, runTfjs, summarizeTraining, type EpochRecord, type Log, type RunResult } from './bench-tfjs.js';
 
-export const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app'] as const;
+export const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app', 'cnn', 'tfjs-webgpu-cnn', 'tfjs-wasm-cnn'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {
@@ -30,6 +31,12 @@ export interface BenchConfig {
   seed: number;
   /** XNNPACK threads of TF.js's wasm backend; null: its default. */
   wasmThreads: number | null;
+  /** Epochs of the CNN workloads (cnn, tfjs-webgpu-cnn, tfjs-wasm-cnn). */
+  cnnEpochs: number;
+  /** The CNN workloads train on the first N training images (convolutions are slow on a CPU adapter). */
+  cnnSubset: number;
+  /** …and test on the first N test images: the epoch's test accuracy and the timed inference passes. */
+  cnnTestSubset: number;
 }
 
 const DEFAULTS: BenchConfig = {
@@ -41,6 +48,9 @@ const DEFAULTS: BenchConfig = {
   yieldEvery: 'auto',
   seed: 1,
   wasmThreads: null,
+  cnnEpochs: 1,
+  cnnSubset: 5000,
+  cnnTestSubset: 2000,
 };
 
 declare global {
@@ -163,7 +173,7 @@ async function main() {
   const started = performance.now();
   const config = readConfig();
   const result: Record<string, unknown> & { runs: Record<string, RunResult | ViewsResult | AppResult | ProbeResult> } = {
-    benchmark: 'nnscope vs TensorFlow.js, 784-128-128-10 MLP on Fashion-MNIST',
+    benchmark: 'nnscope vs TensorFlow.js on Fashion-MNIST: 784-128-128-10 MLP, and the CNN preset',
     startedAt: new Date().toISOString(),
     config,
     userAgent: navigator.userAgent,
@@ -194,8 +204,11 @@ async function main() {
   const data: Dataset = { ...full, train: subset(full.train, config.trainSubset) };
   result.data = { train: data.train.count, test: data.test.count, loadSeconds: (performance.now() - loadStart) / 1000 };
   log(`data: ${data.train.count} train / ${data.test.count} test images loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s`);
+  const cnnData: Dataset = { ...full, train: subset(full.train, config.cnnSubset), test: subset(full.test, config.cnnTestSubset) };
+  result.cnnData = { train: cnnData.train.count, test: cnnData.test.count };
 
-  const workload = { epochs: config.epochs, inferenceRepeats: config.inferenceRepeats, yieldEvery: config.yieldEvery, seed: config.seed, wasmThreads: config.wasmThreads };
+  const workload = { model: 'mlp' as const, epochs: config.epochs, inferenceRepeats: config.inferenceRepeats, yieldEvery: config.yieldEvery, seed: config.seed, wasmThreads: config.wasmThreads };
+  const cnnWorkload = { ...workload, model: 'cnn' as const, epochs: config.cnnEpochs };
   for (const name of WORKLOADS) {
     if (!config.only.includes(name)) continue;
     log(`── ${name} ──`);
@@ -208,12 +221,16 @@ async function main() {
     else if (name === 'views') run = await runViews({ ...referenceOptions(config.seed), stepsPerChunk: VIEWS_STEPS_PER_CHUNK }, data, log);
     else if (name === 'nnscope') run = await runNnscope(name, referenceOptions(config.seed), config.epochs, data, config);
     else if (name === 'nnfs') run = await runNnscope(name, { ...presets.nnfs, seed: config.seed }, config.nnfsEpochs, data, config);
-    else run = await runTfjs(name === 'tfjs-webgpu' ? 'webgpu' : 'wasm', data.train, data.test, workload, log);
+    else if (name === 'cnn') run = await runNnscope(name, { ...presets.cnn, seed: config.seed }, config.cnnEpochs, cnnData, config);
+    else if (name === 'tfjs-webgpu-cnn' || name === 'tfjs-wasm-cnn') {
+      run = await runTfjs(name === 'tfjs-webgpu-cnn' ? 'webgpu' : 'wasm', cnnData.train, cnnData.test, cnnWorkload, log);
+    } else run = await runTfjs(name === 'tfjs-webgpu' ? 'webgpu' : 'wasm', data.train, data.test, workload, log);
     result.runs[name] = run;
   }
   // The reference network's work per sample, for GFLOP/s (three products per layer in training).
   const { sizes } = resolveConfig(referenceOptions(config.seed));
   result.flopsPerSample = { training: trainingFlopsPerSample(sizes), inference: inferenceFlopsPerSample(sizes) };
+  result.cnnFlopsPerSample = { training: cnnFlopsPerSample(resolveConfig(presets.cnn).layers) };
   result.finishedAt = new Date().toISOString();
   result.totalSeconds = (performance.now() - started) / 1000;
   return result;
