@@ -9,7 +9,7 @@ import { shapeOf, type Dataset } from '../data/dataset.js';
 import { ConfigError, DEFAULT_TRAINING_SHARE, MAX_CLASSES, MAX_IMAGE_SIDE, resolveConfig, type Activation, type EngineOptions } from '../engine/config.js';
 import type { DatasetOptions } from '../data/load.js';
 import { COLORMAP_NAMES, type ColormapName } from '../views/colormaps.js';
-import { LayerSyntaxError, parseLayers } from '../engine/layers.js';
+import { LayerSyntaxError, parseLayers, tokenText } from '../engine/layers.js';
 
 export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
@@ -179,8 +179,7 @@ function parseLayerItems(text: string): (number | string)[] {
   }
   if (tokens.length > MAX_HIDDEN_LAYERS) throw `has ${tokens.length} items; at most ${MAX_HIDDEN_LAYERS} hidden layers and pools, such as "conv 3x3 16, pool 2, 64"`;
   return tokens.map((token, i) => {
-    if (token.kind === 'conv') return `conv ${token.kernel}x${token.kernel} ${token.filters}`;
-    if (token.kind === 'pool') return 'pool 2';
+    if (token.kind !== 'dense') return tokenText(token);
     if (token.width > MAX_ELEMENT_WIDTH) throw `layers item ${i + 1} (${token.width}) is wider than ${MAX_ELEMENT_WIDTH}; use dense widths from 1 to ${MAX_ELEMENT_WIDTH}`;
     return token.width;
   });

@@ -1,3 +1,4 @@
+import { hasConv } from '../engine/layers.js';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from './decorators.js';
 import type { Scope, ScopeEpoch, ScopeProgress } from '../app/scope.js';
@@ -439,7 +440,7 @@ export class NnScope extends LitElement {
     const show = (name: string) => views.includes(name as never);
     const message = this.message;
     // Feature maps need the width: with conv layers the strips (and the curves beside them) get a row each.
-    const maps = !!this.session?.engine.config.layers.some((layer) => layer.kind === 'conv');
+    const maps = !!this.session && hasConv(this.session.engine.config.layers);
     return html`
       ${message ? html`<div class="message ${message.kind}" part="message" role=${message.kind === 'info' ? 'status' : 'alert'}>
         ${message.kind === 'webgpu' ? html`<strong>WebGPU is not available</strong>` : nothing}${message.text}

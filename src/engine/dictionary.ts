@@ -8,7 +8,7 @@ import type { DataShape } from '../data/dataset.js';
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
 import type { EngineConfig } from './config.js';
-import { networkShapes, weightMatrix, weightShape, type Layer, type NetworkShapes } from './layers.js';
+import { mapDims, networkShapes, outputShape, pooledMap, weightMatrix, weightShape, type Layer, type NetworkShapes } from './layers.js';
 
 /** A named tensor: a range of a GPU buffer, bindable as `{ buffer, offset, size }`. */
 export interface TensorView extends BufferRange {
@@ -46,11 +46,6 @@ export function parameterLayout(layers: readonly Layer[]) {
 /** Values per row of an activation tensor ([rows, width] or [rows, height, width, channels]). */
 export function rowWidth(view: TensorView): number {
   return view.shape.slice(1).reduce((a, b) => a * b, 1);
-}
-
-/** The per-row shape of a layer's own output: [width] or [height, width, filters]. */
-function outputShape(layer: Layer): number[] {
-  return layer.kind === 'dense' ? [layer.outputs] : [layer.output.height, layer.output.width, layer.output.channels];
 }
 
 /** Rows the probe's buffers hold: the most samples one engine.forward() takes. */
@@ -138,8 +133,8 @@ export class TrainingDictionary {
       const weightsIn = (buffer: GPUBuffer, name: string) => range(name, buffer, weights, weightShape);
       const biasesIn = (buffer: GPUBuffer, name: string) => range(name, buffer, biases, [biasCount]);
       const { rawOutputs, outputs, pooled } = batch.layers[l];
-      this.rawGradients.push(this.owner.create(`layers.${l}.rawGradients`, config.batchSize * (rawOutputs.size / capacity), STORAGE));
-      this.pooledGradients.push(pooled && this.owner.create(`layers.${l}.pooledGradients`, config.batchSize * (pooled.size / capacity), STORAGE));
+      this.rawGradients.push(this.owner.create(`layers.${l}.rawGradients`, config.batchSize * rowWidth(rawOutputs) * 4, STORAGE));
+      this.pooledGradients.push(pooled && this.owner.create(`layers.${l}.pooledGradients`, config.batchSize * rowWidth(pooled) * 4, STORAGE));
       return {
         weights: weightsIn(this.parameters, 'weights'),
         biases: biasesIn(this.parameters, 'biases'),
@@ -167,9 +162,8 @@ export class TrainingDictionary {
       input: tensor('input', [config.sizes[0]]),
       labels: this.owner.create(`${prefix}labels`, rows * 4, usage),
       layers: config.layers.map((layer, l) => {
-        const pooled = layer.kind === 'conv' && layer.pooled
-          ? tensor(`layers.${l}.pooled`, [layer.pooled.height, layer.pooled.width, layer.pooled.channels])
-          : undefined;
+        const map = pooledMap(layer);
+        const pooled = map && tensor(`layers.${l}.pooled`, mapDims(map));
         return {
           rawOutputs: tensor(`layers.${l}.rawOutputs`, outputShape(layer)),
           outputs: tensor(`layers.${l}.outputs`, outputShape(layer)),

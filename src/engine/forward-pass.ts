@@ -5,10 +5,10 @@
  */
 import { BufferOwner } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
-import { convDims, convKernels } from './conv-kernels.js';
+import { convDims } from './conv-kernels.js';
 import { passedOn, type Activations, type TensorView, type TrainingDictionary } from './dictionary.js';
-import type { Layer } from './layers.js';
-import { bindGroup, denseKernels, getKernel, workgroupsFor, type Kernel, type KernelName } from './kernels.js';
+import { pooledMap, type Layer } from './layers.js';
+import { bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES } from './step-table.js';
 
 /** A layer's forward kernel: dense (vec4 GEMM, tiled, or scalar for widths not multiples of 4) or conv. */
@@ -33,11 +33,8 @@ export function vec4Binding(view: TensorView): GPUBufferBinding {
 }
 
 /** The forward kernel of `layer`, with `activation` applied to its output. */
-export function forwardKernelOf(device: GPUDevice, layer: Layer, gemm: EngineConfig['gemm'], activation: number): Promise<ForwardKernel> {
-  const name: KernelName = layer.kind === 'dense'
-    ? denseKernels(layer.inputs, layer.outputs, gemm).forward
-    : convKernels(layer.input.channels, layer.output.channels).forward;
-  return getKernel(device, name, { activation }) as Promise<ForwardKernel>;
+function forwardKernelOf(device: GPUDevice, layer: Layer, gemm: EngineConfig['gemm'], activation: number): Promise<ForwardKernel> {
+  return getKernel(device, layerKernels(layer, gemm).forward, { activation }) as Promise<ForwardKernel>;
 }
 
 /** The elements a layer's kernels cover: dense x outputs × y rows; conv x filters × y positions (conv-kernels.ts). */
@@ -59,7 +56,7 @@ export class ForwardPass {
 
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary, into: Activations, label: string, rows: number) {
     const last = config.layers.length - 1;
-    const pooled = config.layers.some((layer) => layer.kind === 'conv' && layer.pooled);
+    const pooled = config.layers.some((layer) => pooledMap(layer));
     const [gather, pool, ...layerKernels] = await Promise.all([
       getKernel(device, 'gather', {
         pixels: config.sizes[0],
@@ -158,10 +155,11 @@ export class ForwardPass {
       pass.setBindGroup(0, this.forwardGroups[l]);
       pass.dispatchWorkgroups(...workgroupsFor(kernel.name, ...layerExtent(layer, rows)));
       const poolGroup = this.poolGroups[l];
-      if (poolGroup && layer.kind === 'conv' && layer.pooled) {
+      const map = pooledMap(layer);
+      if (poolGroup && map) {
         pass.setPipeline(this.pool!.pipeline);
         pass.setBindGroup(0, poolGroup);
-        pass.dispatchWorkgroups(...workgroupsFor('poolForward', layer.pooled.channels, rows * layer.pooled.height * layer.pooled.width));
+        pass.dispatchWorkgroups(...workgroupsFor('poolForward', map.channels, rows * map.height * map.width));
       }
     });
   }

@@ -25,7 +25,8 @@ import classSums from '../../shaders/class-sums.wgsl';
 import weightChange from '../../shaders/weight-change.wgsl';
 import { blockConstants, unroll } from './unroll.js';
 import { read, registerBlocks, step, uniform, workgroupsOf, write, type BindingSpec, type KernelSpec } from './kernel-spec.js';
-import { CONV_KERNELS } from './conv-kernels.js';
+import { CONV_KERNELS, convKernels } from './conv-kernels.js';
+import type { Layer } from './layers.js';
 import type { GemmVariant } from './config.js';
 
 export type { KernelSpec } from './kernel-spec.js';
@@ -171,6 +172,14 @@ export function denseKernels(inputs: number, outputs: number, gemm: GemmVariant)
     : { forward: 'denseForwardVec4', backwardInput: 'denseBackwardInputVec4', backwardWeights: 'denseBackwardWeightsVec4' } as const;
 }
 
+
+/**
+ * The kernels of any layer: denseKernels for a dense one, convKernels for a conv (whose first layer,
+ * reading 1 or 3 channels, has no backwardInput: its input needs no gradient).
+ */
+export function layerKernels(layer: Layer, gemm: GemmVariant): { forward: KernelName; backwardInput?: KernelName; backwardWeights: KernelName } {
+  return layer.kind === 'dense' ? denseKernels(layer.inputs, layer.outputs, gemm) : convKernels(layer.input.channels, layer.output.channels);
+}
 
 /** A shader failed to compile or link: the message carries the compiler's lines. */
 export class ShaderError extends Error {

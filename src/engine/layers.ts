@@ -58,14 +58,24 @@ export class LayerSyntaxError extends Error {
 
 const elements = (shape: MapShape) => shape.height * shape.width * shape.channels;
 
+/** A map's per-sample shape as tensors hold it: [height, width, channels] (NHWC). */
+export function mapDims(map: MapShape): number[] {
+  return [map.height, map.width, map.channels];
+}
+
+/** The per-sample shape of a layer's own output (its raw and activated buffers' rows): [width] or [height, width, filters]. */
+export function outputShape(layer: Layer): number[] {
+  return layer.kind === 'dense' ? [layer.outputs] : mapDims(layer.output);
+}
+
 /** Values per sample of a layer's own output (its raw and activated buffers' row width). */
 export function outputWidth(layer: Layer): number {
   return layer.kind === 'dense' ? layer.outputs : elements(layer.output);
 }
 
-/** Values per sample the next layer reads: the pooled map where there is one. */
-export function passedWidth(layer: Layer): number {
-  return layer.kind === 'conv' && layer.pooled ? elements(layer.pooled) : outputWidth(layer);
+/** The pooled map of a conv layer followed by a pool; undefined for any other layer. */
+export function pooledMap(layer: Layer | undefined): MapShape | undefined {
+  return layer?.kind === 'conv' ? layer.pooled : undefined;
 }
 
 /** The weights as the GEMM sees them: rows (dense inputs, or k·k·channels) × columns (outputs or filters). */
@@ -87,12 +97,19 @@ export function fansOf(layer: Layer): { fanIn: number; fanOut: number } {
   return { fanIn: rows, fanOut: layer.kind === 'dense' ? columns : layer.kernel * layer.kernel * columns };
 }
 
+/** One item as the layer text writes it: '128', 'conv 3x3 16', 'pool 2'. */
+export function tokenText(token: LayerToken): string {
+  if (token.kind === 'dense') return String(token.width);
+  return token.kind === 'conv' ? `conv ${token.kernel}x${token.kernel} ${token.filters}` : `pool ${token.size}`;
+}
+
 /** The layers as text, one item per layer and pool, e.g. 'conv 3x3 16, pool 2, 64, 10' (files record it). */
 export function layersText(layers: readonly Layer[]): string {
   return layers
-    .flatMap((layer) => layer.kind === 'dense'
-      ? [String(layer.outputs)]
-      : [`conv ${layer.kernel}x${layer.kernel} ${layer.output.channels}`, ...(layer.pooled ? ['pool 2'] : [])])
+    .flatMap((layer): LayerToken[] => layer.kind === 'dense'
+      ? [{ kind: 'dense', width: layer.outputs }]
+      : [{ kind: 'conv', kernel: layer.kernel, filters: layer.output.channels }, ...(layer.pooled ? [{ kind: 'pool', size: 2 } as const] : [])])
+    .map(tokenText)
     .join(', ');
 }
 
@@ -228,6 +245,14 @@ export function mlpShapes(sizes: readonly number[]): NetworkShapes {
     text: sizes.slice(1).join(', '),
     layers: sizes.slice(1).map((outputs, l) => ({ weights: [sizes[l]!, outputs], biases: outputs })),
   };
+}
+
+/** A network as file functions take it: MLP widths ([784, 128, 10]) or its file shapes. */
+export type NetworkOf = readonly number[] | NetworkShapes;
+
+/** The file shapes of `network`. */
+export function shapesOf(network: NetworkOf): NetworkShapes {
+  return 'layers' in network ? network : mlpShapes(network);
 }
 
 /** How messages name a network: '784-128-10' for an MLP, else its layer text after the input. */

@@ -2,7 +2,7 @@
 import { ConfigError, type EngineConfig } from './config.js';
 import { parameterLayout } from './dictionary.js';
 import { inputExtent, layerExtent } from './forward-pass.js';
-import { denseKernels, workgroupsFor } from './kernels.js';
+import { layerKernels, workgroupsFor } from './kernels.js';
 import { layersText, weightMatrix } from './layers.js';
 
 
@@ -28,8 +28,9 @@ export function checkDeviceLimits(config: EngineConfig, limits: GPUSupportedLimi
   });
   config.layers.forEach((layer, l) => {
     const { rows: weightRows, columns } = weightMatrix(layer);
-    const kernels = layer.kind === 'dense' ? denseKernels(layer.inputs, layer.outputs, config.gemm) : { forward: 'convForward', backwardInput: 'convBackwardInput', backwardWeights: 'convBackwardWeights' } as const;
-    const groups = [workgroupsFor(kernels.forward, ...layerExtent(layer, rows)), workgroupsFor(kernels.backwardInput, ...inputExtent(layer, rows)), workgroupsFor(kernels.backwardWeights, columns, weightRows)];
+    const kernels = layerKernels(layer, config.gemm);
+    const groups = [workgroupsFor(kernels.forward, ...layerExtent(layer, rows)), workgroupsFor(kernels.backwardWeights, columns, weightRows)];
+    if (kernels.backwardInput) groups.push(workgroupsFor(kernels.backwardInput, ...inputExtent(layer, rows)));
     if (Math.max(...groups.flat()) > maxGroups) fail('layers', `Layer ${l} (${layersText([layer])} with ${rows} rows)`);
   });
   const parameterBytes = parameterLayout(config.layers).length * 4;

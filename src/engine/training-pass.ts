@@ -13,30 +13,22 @@
  */
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
-import { convKernels } from './conv-kernels.js';
 import { passedOn, type TrainingDictionary } from './dictionary.js';
 import { ForwardPass, inputExtent, layerExtent, vec4Binding } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
-import { weightMatrix, type Layer } from './layers.js';
-import { bindGroup, denseKernels, getKernel, workgroupsFor, type Kernel, type KernelName } from './kernels.js';
+import { pooledMap, weightMatrix } from './layers.js';
+import { bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } from './step-table.js';
 
 type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4' | 'denseBackwardInputTiles' | 'convBackwardInput'>;
 type BackwardWeightsKernel = Kernel<'denseBackwardWeights' | 'denseBackwardWeightsVec4' | 'denseBackwardWeightsTiles' | 'convBackwardWeights' | 'convBackwardWeightsAnyInput'>;
 
-/** The backward kernels' names of `layer`. */
-function backwardKernelsOf(layer: Layer, gemm: EngineConfig['gemm']): { input?: KernelName; weights: KernelName } {
-  const kernels = layer.kind === 'dense'
-    ? denseKernels(layer.inputs, layer.outputs, gemm)
-    : convKernels(layer.input.channels, layer.output.channels);
-  return { input: kernels.backwardInput, weights: kernels.backwardWeights };
+/** One recorded dispatch of the backward pass: the same every step. */
+interface Dispatch {
+  readonly pipeline: GPUComputePipeline;
+  readonly group: GPUBindGroup;
+  readonly workgroups: [number, number];
 }
-
-/** Whether layer `l` is a conv followed by a pool. */
-const isPooled = (layers: readonly Layer[], l: number) => {
-  const layer = layers[l];
-  return layer?.kind === 'conv' && layer.pooled !== undefined;
-};
 
 /** Bytes of the statistics read back per chunk: Stats (lossSum, correct, count, pad) + Control (halted, badStep). */
 export const STATS_BYTES = 16;
@@ -66,10 +58,8 @@ export class TrainingPass {
   /** Halt flag and the step it happened at; persists until reset. */
   readonly control: GPUBuffer;
   private readonly owner: BufferOwner;
-  private readonly backwardInputGroups: GPUBindGroup[];
-  private readonly backwardWeightGroups: GPUBindGroup[];
-  /** Per layer: the backward of its pool, if it has one. */
-  private readonly poolGroups: (GPUBindGroup | undefined)[];
+  /** The backward pass in order, last layer first: input gradient, pool, weight gradients (built once: a step only records them). */
+  private readonly backward: Dispatch[];
   /** Created by bindData: they depend on the data set's size. */
   private bound?: { order: GPUBuffer; stepTable: GPUBuffer; gatherGroup: GPUBindGroup; lossGroup: GPUBindGroup; optimizerGroup: GPUBindGroup };
 
@@ -80,13 +70,13 @@ export class TrainingPass {
       ForwardPass.create(device, config, dictionary, dictionary.batch, 'TrainingPass.forward', config.batchSize),
       getKernel(device, 'softmaxTrain'),
       config.optimizer.type === 'adam' ? getKernel(device, 'adam') : getKernel(device, 'sgd'),
-      layers.some((_, l) => isPooled(layers, l)) ? getKernel(device, 'poolBackward', { activation }) : undefined,
+      layers.some(pooledMap) ? getKernel(device, 'poolBackward', { activation }) : undefined,
       // Per layer after the first (the input layer needs no gradient to its input). Into a pool's
       // map there is no activation: the pool's backward kernel applies the conv's.
-      Promise.all(layers.slice(1).map((layer, i) => getKernel(device, backwardKernelsOf(layer, config.gemm).input!, {
-        activation: isPooled(layers, i) ? ACTIVATION_CODES.linear : activation,
+      Promise.all(layers.slice(1).map((layer, i) => getKernel(device, layerKernels(layer, config.gemm).backwardInput!, {
+        activation: pooledMap(layers[i]) ? ACTIVATION_CODES.linear : activation,
       }) as Promise<BackwardInputKernel>)),
-      Promise.all(layers.map((layer) => getKernel(device, backwardKernelsOf(layer, config.gemm).weights) as Promise<BackwardWeightsKernel>)),
+      Promise.all(layers.map((layer) => getKernel(device, layerKernels(layer, config.gemm).backwardWeights) as Promise<BackwardWeightsKernel>)),
     ]);
     return new TrainingPass(device, config, dictionary, forward, { loss, pool, backwardInput, backwardWeights, optimizer });
   }
@@ -111,30 +101,38 @@ export class TrainingPass {
     const d = dictionary;
     const layers = d.layers;
     const batch = d.batch.layers;
-    this.backwardInputGroups = layers.slice(1).map((layer, i) => {
-      // Into layer i: its pooled map (no activation), or its raw output.
-      const pooled = batch[i].pooled;
-      const previous = pooled
-        ? { previousRaw: vec4Binding(pooled), previousActivated: vec4Binding(pooled), previousGradient: { buffer: d.pooledGradients[i]! } }
-        : { previousRaw: vec4Binding(layers[i].rawOutputs), previousActivated: vec4Binding(layers[i].outputs), previousGradient: { buffer: d.rawGradients[i] } };
-      return bindGroup(device, kernels.backwardInput[i]!, `TrainingPass.backwardInput${i + 1}`, {
-        dims: forward.dimsBinding(i + 1), gradient: { buffer: d.rawGradients[i + 1] }, weights: layer.weights, ...previous,
-      });
-    });
-    this.poolGroups = batch.map(({ pooled, argmax, rawOutputs, outputs }, l) => pooled && argmax && kernels.pool
-      ? bindGroup(device, kernels.pool, `TrainingPass.poolBackward${l}`, {
-        dims: forward.poolDimsBinding(l), gradient: { buffer: d.pooledGradients[l]! }, argmax: { buffer: argmax },
-        previousRaw: vec4Binding(rawOutputs), previousActivated: vec4Binding(outputs), previousGradient: { buffer: d.rawGradients[l] },
-      })
-      : undefined);
-    this.backwardWeightGroups = layers.map((layer, l) => {
+    const rows = config.batchSize;
+    const dispatch = (kernel: Kernel, group: GPUBindGroup, [x, y]: [number, number]): Dispatch =>
+      ({ pipeline: kernel.pipeline, group, workgroups: workgroupsFor(kernel.name, x, y) });
+    this.backward = [];
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const layer = config.layers[l]!;
+      if (l > 0) {
+        // Into layer l − 1: its pooled map (no activation, then the pool's backward), or its raw output.
+        const previous = batch[l - 1];
+        const pooled = previous.pooled;
+        const into = pooled
+          ? { previousRaw: vec4Binding(pooled), previousActivated: vec4Binding(pooled), previousGradient: { buffer: d.pooledGradients[l - 1]! } }
+          : { previousRaw: vec4Binding(previous.rawOutputs), previousActivated: vec4Binding(previous.outputs), previousGradient: { buffer: d.rawGradients[l - 1] } };
+        this.backward.push(dispatch(kernels.backwardInput[l - 1]!, bindGroup(device, kernels.backwardInput[l - 1]!, `TrainingPass.backwardInput${l}`, {
+          dims: forward.dimsBinding(l), gradient: { buffer: d.rawGradients[l] }, weights: layers[l].weights, ...into,
+        }), inputExtent(layer, rows)));
+        if (pooled && previous.argmax && kernels.pool) {
+          this.backward.push(dispatch(kernels.pool, bindGroup(device, kernels.pool, `TrainingPass.poolBackward${l - 1}`, {
+            dims: forward.poolDimsBinding(l - 1), gradient: { buffer: d.pooledGradients[l - 1]! }, argmax: { buffer: previous.argmax },
+            previousRaw: vec4Binding(previous.rawOutputs), previousActivated: vec4Binding(previous.outputs), previousGradient: { buffer: d.rawGradients[l - 1] },
+          }), layerExtent(config.layers[l - 1]!, rows)));
+        }
+      }
       const x = l === 0 ? d.input : passedOn(batch[l - 1]);
       const kernel = kernels.backwardWeights[l]!;
-      const gradients = { gradient: { buffer: d.rawGradients[l] }, dweights: layer.dweights, dbiases: layer.dbiases };
-      return config.layers[l]!.kind === 'conv'
+      const gradients = { gradient: { buffer: d.rawGradients[l] }, dweights: layers[l].dweights, dbiases: layers[l].dbiases };
+      const group = layer.kind === 'conv'
         ? bindGroup(device, kernel as Kernel<'convBackwardWeights'>, `TrainingPass.backwardWeights${l}`, { dims: forward.dimsBinding(l), input: vec4Binding(x), ...gradients })
         : bindGroup(device, kernel as Kernel<'denseBackwardWeights'>, `TrainingPass.backwardWeights${l}`, { dims: forward.dimsBinding(l), x, ...gradients });
-    });
+      const { rows: weightRows, columns } = weightMatrix(layer);
+      this.backward.push(dispatch(kernel, group, [columns, weightRows]));
+    }
   }
 
   /** Steps in one epoch over `count` samples (the last batch may be partial). */
@@ -176,28 +174,15 @@ export class TrainingPass {
   /** Records one step that reads slot `slot` of the epoch's step table. */
   encodeStep(pass: GPUComputePassEncoder, slot: number): void {
     const bound = this.bound!;
-    const layers = this.config.layers;
-    const rows = this.config.batchSize;
     const offset = slot * STEP_SLOT_BYTES;
-    const dispatch = (kernel: Kernel, group: GPUBindGroup, [x, y]: [number, number]) => {
-      pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(...workgroupsFor(kernel.name, x, y));
-    };
-    this.forward.encode(pass, bound.gatherGroup, offset, rows);
+    this.forward.encode(pass, bound.gatherGroup, offset, this.config.batchSize);
     pass.setPipeline(this.kernels.loss.pipeline);
     pass.setBindGroup(0, bound.lossGroup, [offset]);
     pass.dispatchWorkgroups(1);
-    for (let l = layers.length - 1; l >= 0; l--) {
-      const layer = layers[l]!;
-      if (l > 0) {
-        dispatch(this.kernels.backwardInput[l - 1]!, this.backwardInputGroups[l - 1]!, inputExtent(layer, rows));
-        const previous = layers[l - 1]!;
-        const poolGroup = this.poolGroups[l - 1];
-        if (poolGroup && previous.kind === 'conv') dispatch(this.kernels.pool!, poolGroup, layerExtent(previous, rows));
-      }
-      const { rows: weightRows, columns } = weightMatrix(layer);
-      dispatch(this.kernels.backwardWeights[l]!, this.backwardWeightGroups[l]!, [columns, weightRows]);
+    for (const { pipeline, group, workgroups } of this.backward) {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(...workgroups);
     }
     pass.setPipeline(this.kernels.optimizer.pipeline);
     pass.setBindGroup(0, bound.optimizerGroup, [offset]);

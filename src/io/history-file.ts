@@ -10,7 +10,7 @@
  * are not checked for being finite: a run that diverged recorded NaN and ∞, and replays them as they were.
  */
 import type { LayerTensorName } from '../engine/dictionary.js';
-import { mlpShapes, networkName, type NetworkShapes } from '../engine/layers.js';
+import { networkName, shapesOf, type NetworkOf, type NetworkShapes } from '../engine/layers.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from './safetensors.js';
 
 /** The per-layer entries a history records: all but the batch outputs. */
@@ -35,7 +35,7 @@ export interface SnapshotPosition {
 /** A whole history in host memory: what the file holds. */
 export interface HistoryFile {
   /** The network: MLP widths, input to output (e.g. [784, 128, 128, 10]), or its file shapes (networkShapes). */
-  network: readonly number[] | NetworkShapes;
+  network: NetworkOf;
   /** The image shape the network was built for, e.g. '28×28×1' (absent in older files). */
   input?: string;
   optimizer: 'sgd' | 'adam';
@@ -60,8 +60,6 @@ const isBias = (name: HistoryTensorName) => name.startsWith('bias') || name === 
 export function historyTensorNames(optimizer: 'sgd' | 'adam'): HistoryTensorName[] {
   return HISTORY_TENSORS.filter((name) => optimizer === 'adam' || !isCache(name));
 }
-
-const shapesOf = (network: HistoryFile['network']): NetworkShapes => ('layers' in network ? network : mlpShapes(network));
 
 /** The shape of entry `name` of layer `l`. */
 function shapeOf(network: NetworkShapes, l: number, name: HistoryTensorName): number[] {

@@ -10,7 +10,7 @@
  * numbers (`2` before `10`, `fc2` before `fc10`). Everything is checked before anything is
  * returned, so a bad file never half-replaces a model.
  */
-import { mlpShapes, networkName, type LayerShapes, type NetworkShapes } from '../engine/layers.js';
+import { networkName, shapesOf, type LayerShapes, type NetworkOf } from '../engine/layers.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Tensor } from './safetensors.js';
 
 export interface Parameters {
@@ -18,9 +18,6 @@ export interface Parameters {
   biases: Float32Array[];
 }
 
-/** A network given as MLP widths ([784, 128, 10]) or as its file shapes. */
-export type NetworkOf = readonly number[] | NetworkShapes;
-const shapesOf = (network: NetworkOf): NetworkShapes => ('layers' in network ? network : mlpShapes(network));
 
 /** The safetensors bytes of the parameters of `network`: MLP widths such as [784, 128, 128, 10], or networkShapes(engine.config.layers, inputWidth). */
 export function parametersToSafetensors({ weights, biases }: Parameters, network: NetworkOf, metadata: Record<string, string> = {}): Uint8Array<ArrayBuffer> {

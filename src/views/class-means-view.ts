@@ -242,13 +242,11 @@ export class ClassMeansView extends CanvasView {
         const [a, b] = this.comparing;
         const third = Math.floor((group - px(20)) / 3);
         const at = (k: number) => x + k * (third + px(10));
-        const grid = (k: number) => mapGrid(map, { x: at(k), y: top, width: third, height: meansHeight }, px(1));
-        const common = { count: w, pixelStride: map.channels, rowStride: 0, colStride: 1 };
-        const withRows = (k: number) => { const g = grid(k); return { ...g, ...common, rowStride: g.columns }; };
-        const stripA = add({ ...withRows(0), source, offset: s[quantity] + a * w, colormap, range: ranges.values }, { layer: l, kind: 'a' });
-        add({ ...withRows(1), source, offset: s[quantity] + b * w, colormap, range: { ...ranges.values } }, { layer: l, kind: 'b' });
+        const grid = (k: number) => ({ ...mapGrid(map, { x: at(k), y: top, width: third, height: meansHeight }, px(1)), count: w });
+        const stripA = add({ ...grid(0), source, offset: s[quantity] + a * w, colormap, range: ranges.values }, { layer: l, kind: 'a' });
+        add({ ...grid(1), source, offset: s[quantity] + b * w, colormap, range: { ...ranges.values } }, { layer: l, kind: 'b' });
         const copy = (at: number) => ({ buffer: this.data, offset: at * 4, size: w * 4 });
-        const difference = add({ ...withRows(2), source: copy(s.compareA), reference: copy(s.compareB), colormap: 'diverging', range: ranges.difference }, { layer: l, kind: 'difference' });
+        const difference = add({ ...grid(2), source: copy(s.compareA), reference: copy(s.compareB), colormap: 'diverging', range: ranges.difference }, { layer: l, kind: 'difference' });
         ['A', 'B', 'A − B'].forEach((text, k) => label(text, at(k) + third / 2, top - px(10), 'tick'));
         const cos = this.similarities[l]?.[quantity][a][b];
         label(cos === undefined ? '' : `cosine(A, B) = ${cos.toFixed(3)}`, x, px(30), 'tick', 'left');

@@ -161,11 +161,11 @@ export class LayerStripsView extends CanvasView {
         const partHeight = Math.floor((stripHeight - parts.length * caption - (parts.length - 1) * px(4)) / parts.length);
         const [raw, activated] = parts.map(([what, map, source], i) => {
           const y = top + i * (caption + partHeight + px(4)) + caption;
-          const rect = mapGrid(map, { x, y, width: blockWidth, height: partHeight }, px(2));
+          const grid = mapGrid(map, { x, y, width: blockWidth, height: partHeight }, px(2));
           label(what === 'raw' ? 'raw' : what === 'activated' ? activation : `pooled ${map.height}×${map.width}`, x + blockWidth / 2, y - px(5), 'tick');
           const size = map.height * map.width * map.channels;
           return push({
-            ...rect, source, offset: this.row * size, count: size, rowStride: rect.columns, colStride: 1, pixelStride: map.channels,
+            ...grid, source, offset: this.row * size, count: size,
             colormap: what === 'raw' ? rawColormap : activatedColormap, range: what === 'raw' ? rawRange : { ...outputRange },
           }, { layer: l, what, map });
         });

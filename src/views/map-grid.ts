@@ -2,8 +2,9 @@
 import type { MapShape } from '../engine/layers.js';
 
 /**
- * A grid of a map's channels (one H×W tile each) centred in `box`, its columns chosen for the
- * largest cells; `gap` pixels between tiles while tiles are at least 8 pixels wide.
+ * A panel grid of one sample's NHWC map: a tile per channel (tile c is channel c), a cell per pixel,
+ * centred in `box`, its columns chosen for the largest cells; `gap` pixels between tiles while tiles
+ * are at least 8 pixels wide. Spread into a PanelSpec with the source, offset, count and colours.
  */
 export function mapGrid(map: MapShape, box: { x: number; y: number; width: number; height: number }, gap: number) {
   const tiles = map.channels;
@@ -18,6 +19,7 @@ export function mapGrid(map: MapShape, box: { x: number; y: number; width: numbe
   return {
     rect: { x: box.x + Math.floor((box.width - width) / 2), y: box.y, width, height },
     columns, rows, tiles, tileWidth: map.width, tileHeight: map.height, gap: space,
+    rowStride: columns, colStride: 1, pixelStride: map.channels,
   };
 }
 
