@@ -8,7 +8,7 @@
 import { nodeDevice } from './dawn.js';
 import { parseArgs } from 'node:util';
 import { bindGroup, getKernel, workgroupsFor, type BindingName, type KernelName } from '../src/engine/kernels.js';
-import { convDims } from '../src/engine/conv-kernels.js';
+import { convDims, convLayerShape, weightGradientWorkgroups } from '../src/engine/conv-kernels.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -17,7 +17,8 @@ const { values: args } = parseArgs({
   },
 });
 const [rows, size, inputs, filters, kernel, reps] = [args.rows, args.size, args.inputs, args.filters, args.kernel, args.reps].map(Number) as number[];
-const shape = { rows: rows!, height: size!, width: size!, inputs: inputs!, filters: filters!, kernel: kernel! };
+// The engine's shape of such a layer, with the weight gradient's partial sums as training runs them.
+const shape = convLayerShape({ kind: 'conv', kernel: kernel!, input: { height: size!, width: size!, channels: inputs! }, output: { height: size!, width: size!, channels: filters! } }, rows!);
 const positions = rows! * size! * size!;
 const device = await nodeDevice();
 
@@ -32,10 +33,9 @@ function buffer(floats: number, uniform?: Uint32Array): GPUBuffer {
   return b;
 }
 
-async function time<K extends KernelName>(name: K, constants: Record<string, number>, buffers: Record<BindingName<K>, GPUBuffer>, extent: [number, number], flops: number) {
+async function time<K extends KernelName>(name: K, constants: Record<string, number>, buffers: Record<BindingName<K>, GPUBuffer>, [x, y]: [number, number], flops: number) {
   const kernel = await getKernel(device, name, constants);
   const group = bindGroup(device, kernel, name, Object.fromEntries(Object.entries<GPUBuffer>(buffers).map(([k, b]) => [k, { buffer: b }])) as Record<BindingName<K>, GPUBufferBinding>);
-  const [x, y] = workgroupsFor(name, extent[0], extent[1]);
   const once = async () => {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
@@ -55,7 +55,7 @@ async function time<K extends KernelName>(name: K, constants: Record<string, num
   const best = times[0]!;
   const median = times[Math.floor(times.length / 2)]!;
   const rate = flops ? `  ${(flops / best / 1e6).toFixed(2)} GFLOP/s best, ${(flops / median / 1e6).toFixed(2)} median` : '';
-  console.log(`${name.padEnd(28)} ${x} workgroups  best ${best.toFixed(1)} ms  median ${median.toFixed(1)} ms${rate}`);
+  console.log(`${name.padEnd(28)} ${x * y} workgroups  best ${best.toFixed(1)} ms  median ${median.toFixed(1)} ms${rate}`);
 }
 
 const dims = buffer(0, convDims(shape));
@@ -65,14 +65,19 @@ const weights = buffer(kernel! ** 2 * inputs! * filters!);
 const K = kernel! ** 2 * inputs!;
 console.log(`conv ${rows}×${size}×${size}×${inputs} → ${filters} filters ${kernel}×${kernel}: M = ${positions}, K = ${K}, N = ${filters}; ${(2 * positions * K * filters! / 1e9).toFixed(3)} GFLOP per product`);
 const forward = inputs! % 4 === 0 ? 'convForward' : 'convForwardAnyInput';
-await time(forward, { activation: 1 }, { dims, input, weights, biases: buffer(filters!), raw: output(), activated: output() }, [filters!, positions], 2 * positions * K * filters!);
+await time(forward, { activation: 1 }, { dims, input, weights, biases: buffer(filters!), raw: output(), activated: output() }, workgroupsFor(forward, filters!, positions), 2 * positions * K * filters!);
 if (inputs! % 4 === 0) {
-  await time('convBackwardInput', { activation: 1 }, { dims, gradient: output(), weights, previousRaw: input, previousActivated: input, previousGradient: buffer(positions * inputs!) }, [inputs!, positions], 2 * positions * K * filters!);
+  await time('convBackwardInput', { activation: 1 }, { dims, gradient: output(), weights, previousRaw: input, previousActivated: input, previousGradient: buffer(positions * inputs!) }, workgroupsFor('convBackwardInput', inputs!, positions), 2 * positions * K * filters!);
 }
 const backwardWeights = inputs! % 4 === 0 ? 'convBackwardWeights' : 'convBackwardWeightsAnyInput';
-await time(backwardWeights, {}, { dims, input, gradient: output(), dweights: buffer(K * filters!), dbiases: buffer(filters!) }, [filters!, K], 2 * positions * K * filters!);
+const { splits } = shape;
+const partialWeights = buffer(splits * K * filters!);
+const partialBiases = buffer(splits * filters!);
+console.log(`weight gradient in ${splits} partial sums of ${Math.ceil(positions / splits)} positions`);
+await time(backwardWeights, {}, { dims, input, gradient: output(), dweights: partialWeights, dbiases: partialBiases }, weightGradientWorkgroups(shape), 2 * positions * K * filters!);
+if (splits > 1) await time('convSumSplits', {}, { dims, partialWeights, partialBiases, dweights: buffer(K * filters!), dbiases: buffer(filters!) }, workgroupsFor('convSumSplits', (K + 1) * filters!), 0);
 const poolDims = buffer(0, convDims({ rows: rows!, height: size!, width: size!, inputs: filters! }));
 const pooled = Math.floor(size! / 2) ** 2 * rows! * filters!;
-await time('poolForward', {}, { dims: poolDims, input: output(), pooled: buffer(pooled), argmax: buffer(pooled) }, [filters!, pooled / filters!], 0);
-await time('poolBackward', { activation: 1 }, { dims: poolDims, gradient: buffer(pooled), argmax: buffer(pooled), previousRaw: output(), previousActivated: output(), previousGradient: output() }, [filters!, positions], 0);
+await time('poolForward', {}, { dims: poolDims, input: output(), pooled: buffer(pooled), argmax: buffer(pooled) }, workgroupsFor('poolForward', filters!, pooled / filters!), 0);
+await time('poolBackward', { activation: 1 }, { dims: poolDims, gradient: buffer(pooled), argmax: buffer(pooled), previousRaw: output(), previousActivated: output(), previousGradient: output() }, workgroupsFor('poolBackward', filters!, positions), 0);
 process.exit(0);

@@ -17,6 +17,8 @@ struct ConvDims {
   inputs: u32,   // input channels (a pool's channels)
   filters: u32,  // output channels F (a multiple of 4); unused by the pools
   kernel: u32,   // k, odd; unused by the pools
+  splits: u32,   // the weight gradient's splits of its positions (conv-backward-weights.wgsl); 0 or 1: one
+  unused: u32,
 }
 
 // Shape values copied from the uniform once per invocation (conv_setup), so loaders in the GEMM

@@ -26,7 +26,7 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lo
   output4s = dims.outputs / 4u;
   let rowBlocks = (dims.inputs + BLOCK_M - 1u) / BLOCK_M;
   let columnBlocks = (output4s + BLOCK_N4 - 1u) / BLOCK_N4;
-  let block = gemm_tn(group.x, local, rowBlocks, columnBlocks, dims.rows);
+  let block = gemm_tn(group.x, local, rowBlocks, columnBlocks, 0u, dims.rows);
   for (var i = 0u; i < BLOCK_M; i++) {
     let m = block.m0 + i;
     if (m >= dims.inputs) { break; }

@@ -7,7 +7,7 @@ const INVOCATIONS = TILE_ROWS * TILE_COLUMNS;
 var<workgroup> tileAt: array<vec4f, TILE_K * TILE_M4>;  // A[k][m4] of the tile
 var<workgroup> tileB: array<vec4f, TILE_K * TILE_N4>;   // B[k][n4] of the tile
 
-fn gemm_tn(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, ks: u32) -> GemmBlock {
+fn gemm_tn(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, k0: u32, k1: u32) -> GemmBlock {
   let tileColumns = (columnBlocks + TILE_COLUMNS - 1u) / TILE_COLUMNS;
   let tm40 = (group / tileColumns) * TILE_M4;
   let tn40 = (group % tileColumns) * TILE_N4;
@@ -20,14 +20,14 @@ fn gemm_tn(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, ks: u32) -
   //#end
   //#end
   //#end
-  for (var kt = 0u; kt < ks; kt += TILE_K) {
+  for (var kt = k0; kt < k1; kt += TILE_K) {
     for (var e = local; e < TILE_K * TILE_M4; e += INVOCATIONS) {
       let k = kt + e / TILE_M4;
-      tileAt[e] = select(vec4f(0.0), load_at(at_column(tm40 + e % TILE_M4), k), k < ks);
+      tileAt[e] = select(vec4f(0.0), load_at(at_column(tm40 + e % TILE_M4), k), k < k1);
     }
     for (var e = local; e < TILE_K * TILE_N4; e += INVOCATIONS) {
       let k = kt + e / TILE_N4;
-      tileB[e] = select(vec4f(0.0), load_b(b_column(tn40 + e % TILE_N4), k), k < ks);
+      tileB[e] = select(vec4f(0.0), load_b(b_column(tn40 + e % TILE_N4), k), k < k1);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TILE_K; kk++) {

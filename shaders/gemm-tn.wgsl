@@ -6,17 +6,19 @@
 //   fn load_at(column: u32, k: u32) -> vec4f  A[k, 4·m4 ..]
 //   fn b_column(n4: u32) -> u32               a handle for vec4 column n4 of B (clamped)
 //   fn load_b(column: u32, k: u32) -> vec4f   B[k, 4·n4 ..]
-// K may be any count. A block has BLOCK_M = 4·BLOCK_M4 rows; blocks are placed as in gemm-nn.wgsl.
-fn gemm_tn(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, ks: u32) -> GemmBlock {
+// k runs over [k0, k1), any count: the whole of K, or one split of it (conv-backward-weights.wgsl
+// sums K in splits: partial sums). A block has BLOCK_M = 4·BLOCK_M4 rows; blocks are placed as in
+// gemm-nn.wgsl.
+fn gemm_tn(group: u32, local: u32, rowBlocks: u32, columnBlocks: u32, k0: u32, k1: u32) -> GemmBlock {
   let block = register_block(group, local, rowBlocks, columnBlocks);
   if (block.x == NO_ROW) { return GemmBlock(NO_ROW, 0u, GemmValues()); }
   let m40 = block.x * BLOCK_M4;
   let n40 = block.y * BLOCK_N4;
-  return GemmBlock(4u * m40, n40, gemm_tn_block(m40, n40, ks));
+  return GemmBlock(4u * m40, n40, gemm_tn_block(m40, n40, k0, k1));
 }
 
 // Element (4·q + c)·BLOCK_N4 + j holds C[4·(m40 + q) + c, 4·(n40 + j) ..].
-fn gemm_tn_block(m40: u32, n40: u32, ks: u32) -> GemmValues {
+fn gemm_tn_block(m40: u32, n40: u32, k0: u32, k1: u32) -> GemmValues {
   //#for q in BLOCK_M4
   let at_column{q} = at_column(m40 + {q}u);
   //#for c in 4
@@ -30,8 +32,8 @@ fn gemm_tn_block(m40: u32, n40: u32, ks: u32) -> GemmValues {
   //#end
   // BLOCK_K rows of k per iteration (the loop's own cost is then shared by more work: 8 made the
   // first layer's product 1.7× faster than 1 on SwiftShader, 16 slower again), then the rest.
-  var k = 0u;
-  for (; k + BLOCK_K <= ks; k += BLOCK_K) {
+  var k = k0;
+  for (; k + BLOCK_K <= k1; k += BLOCK_K) {
     //#for r in BLOCK_K
     //#for j in BLOCK_N4
     let b{r}_{j} = load_b(b_column{j}, k + {r}u);
@@ -46,7 +48,7 @@ fn gemm_tn_block(m40: u32, n40: u32, ks: u32) -> GemmValues {
     //#end
     //#end
   }
-  for (; k < ks; k++) {
+  for (; k < k1; k++) {
     //#for j in BLOCK_N4
     let b{j} = load_b(b_column{j}, k);
     //#end

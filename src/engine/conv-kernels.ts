@@ -12,7 +12,11 @@
  * |---|---|---|---|---|---|
  * | convForward(AnyInput) | im2col(input) · W | rows·H·W | filters | k·k·inputs | NN |
  * | convBackwardInput | shifted(dY) · Wᵀ | rows·H·W | inputs | k·k·filters | NT |
- * | convBackwardWeights(AnyInput) | im2col(input)ᵀ · dY | k·k·inputs | filters | rows·H·W | TN |
+ * | convBackwardWeights(AnyInput) | im2col(input)ᵀ · dY | k·k·inputs | filters | rows·H·W, in splits | TN |
+ *
+ * The weight gradient's K (every position of the batch) is long and its M × N (k·k·inputs ×
+ * filters) small, so it runs as `splits` partial sums side by side ({@link weightGradientSplits}),
+ * which convSumSplits adds up.
  *
  * Requirements: filters % 4 == 0 for every conv kernel; inputs % 4 == 0 for convForward,
  * convBackwardInput and convBackwardWeights, any inputs (a first layer's 1 or 3) for the
@@ -29,9 +33,11 @@ import convIm2col from '../../shaders/conv-im2col.wgsl';
 import convForward from '../../shaders/conv-forward.wgsl';
 import convBackwardInput from '../../shaders/conv-backward-input.wgsl';
 import convBackwardWeights from '../../shaders/conv-backward-weights.wgsl';
+import convSumSplits from '../../shaders/conv-sum-splits.wgsl';
 import poolForward from '../../shaders/pool-forward.wgsl';
 import poolBackward from '../../shaders/pool-backward.wgsl';
 import { read, registerBlocks, uniform, write, type KernelSpec } from './kernel-spec.js';
+import type { ConvLayer } from './layers.js';
 
 /**
  * Register blocks: 16 positions × 16 values per invocation, 4 invocations per workgroup. Not the
@@ -58,8 +64,8 @@ const forwardBindings = { dims: uniform(0), input: read(1), weights: read(2), bi
 const weightsBindings = { dims: uniform(0), input: read(1), gradient: read(2), dweights: write(3), dbiases: write(4) };
 // x: filters, y: positions (rows·H·W)
 const forward = { entryPoint: 'main', ...registerBlocks(BLOCK, WORKGROUP), bindings: forwardBindings } as const;
-// x: filters, y: rows of dW (k·k·inputs)
-const weights = { entryPoint: 'main', ...registerBlocks(BLOCK_TN, WORKGROUP), bindings: weightsBindings } as const;
+// linear over splits × blocks: weightGradientWorkgroups sizes its dispatches
+const weights = { entryPoint: 'main', blocks: BLOCK_TN, workgroup: [WORKGROUP], bindings: weightsBindings } as const;
 
 export const CONV_KERNELS = {
   convForward: { code: vec4Input(true) + gemm(gemmNn) + convIm2col + convForward, ...forward },
@@ -70,6 +76,10 @@ export const CONV_KERNELS = {
   },
   convBackwardWeights: { code: vec4Input(true) + gemm(gemmTn) + convIm2col + convBackwardWeights, ...weights },
   convBackwardWeightsAnyInput: { code: vec4Input(false) + gemm(gemmTn) + convIm2col + convBackwardWeights, ...weights },
+  convSumSplits: {
+    code: common + convCommon + convSumSplits, entryPoint: 'main', workgroup: [64], perInvocation: [4, 1], linear: true, // x: (k·k·inputs + 1)·filters
+    bindings: { dims: uniform(0), partialWeights: read(1), partialBiases: read(2), dweights: write(3), dbiases: write(4) },
+  },
   poolForward: {
     code: common + convCommon + poolForward, entryPoint: 'main', ...POOL, // x: channels, y: pooled positions
     bindings: { dims: uniform(0), input: read(1), pooled: write(2), argmax: write(3) },
@@ -92,11 +102,49 @@ export interface ConvShape {
   readonly filters?: number;
   /** Kernel size k (odd); 0 for a pool. */
   readonly kernel?: number;
+  /** The weight gradient's partial sums ({@link weightGradientSplits}); 1 (absent): one sum. */
+  readonly splits?: number;
 }
 
-/** The bytes of a `ConvDims` uniform (eight u32 words, the last two unused). */
-export function convDims({ rows, height, width, inputs, filters = 0, kernel = 0 }: ConvShape): Uint32Array {
-  return Uint32Array.from([rows, height, width, inputs, filters, kernel, 0, 0]);
+/** The bytes of a `ConvDims` uniform (eight u32 words, the last unused). */
+export function convDims({ rows, height, width, inputs, filters = 0, kernel = 0, splits = 1 }: ConvShape): Uint32Array {
+  return Uint32Array.from([rows, height, width, inputs, filters, kernel, splits, 0]);
+}
+
+/**
+ * Invocations the weight gradient wants: enough to fill a large GPU's cores a few times over
+ * (SwiftShader needs only a few per CPU core, and more cost it little).
+ */
+const WEIGHT_GRADIENT_INVOCATIONS = 8192;
+/** Positions one partial sum covers at least: the reduction then reads under 1/256 of what the product does. */
+const MIN_SPLIT_POSITIONS = 256;
+
+/** Register blocks of a conv layer's weight gradient (dW is k·k·inputs × filters). */
+function weightGradientBlocks({ inputs, filters = 0, kernel = 0 }: ConvShape): number {
+  return Math.ceil((kernel * kernel * inputs) / BLOCK_TN.BLOCK_M) * Math.ceil(filters / (4 * BLOCK_TN.BLOCK_N4));
+}
+
+/**
+ * How many partial sums the weight gradient of a conv layer of `shape` runs as (conv-backward-weights.wgsl):
+ * as many as make its blocks × splits reach WEIGHT_GRADIENT_INVOCATIONS, while each covers at
+ * least MIN_SPLIT_POSITIONS positions. 1 means no partial sums (and no convSumSplits dispatch).
+ * @example weightGradientSplits({ rows: 128, height: 28, width: 28, inputs: 1, filters: 16, kernel: 3 }) // 392: one block of dW
+ */
+export function weightGradientSplits(shape: ConvShape): number {
+  const invocations = Math.ceil(WEIGHT_GRADIENT_INVOCATIONS / weightGradientBlocks(shape));
+  return Math.max(1, Math.min(invocations, Math.floor((shape.rows * shape.height * shape.width) / MIN_SPLIT_POSITIONS)));
+}
+
+/** Workgroups of a conv weight-gradient dispatch of `shape` (with its `splits`): one invocation per block per split. */
+export function weightGradientWorkgroups(shape: ConvShape): [number, number] {
+  return [Math.ceil((weightGradientBlocks(shape) * (shape.splits ?? 1)) / WORKGROUP), 1];
+}
+
+/** The ConvDims of conv layer `layer`'s own dispatches on `rows` images: its forward pass, and its weight gradient's splits. */
+export function convLayerShape(layer: ConvLayer, rows: number): Required<ConvShape> {
+  const { height, width, channels: inputs } = layer.input;
+  const shape = { rows, height, width, inputs, filters: layer.output.channels, kernel: layer.kernel };
+  return { ...shape, splits: weightGradientSplits(shape) };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { BufferOwner } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
-import { convDims } from './conv-kernels.js';
+import { convDims, convLayerShape } from './conv-kernels.js';
 import { passedOn, type Activations, type TensorView, type TrainingDictionary } from './dictionary.js';
 import { pooledMap, type Layer } from './layers.js';
 import { bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel } from './kernels.js';
@@ -119,7 +119,7 @@ export class ForwardPass {
         return;
       }
       const { height, width } = layer.input;
-      slots.set(convDims({ rows, height, width, inputs: layer.input.channels, filters: layer.output.channels, kernel: layer.kernel }), at(2 * l));
+      slots.set(convDims(convLayerShape(layer, rows)), at(2 * l));
       if (layer.pooled) slots.set(convDims({ rows, height, width, inputs: layer.output.channels }), at(2 * l + 1));
     });
     this.device.queue.writeBuffer(this.dims, 0, slots);

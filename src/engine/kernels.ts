@@ -25,7 +25,7 @@ import classSums from '../../shaders/class-sums.wgsl';
 import weightChange from '../../shaders/weight-change.wgsl';
 import { blockConstants, unroll } from './unroll.js';
 import { read, registerBlocks, step, uniform, workgroupsOf, write, type BindingSpec, type KernelSpec } from './kernel-spec.js';
-import { CONV_KERNELS, convKernels } from './conv-kernels.js';
+import { CONV_KERNELS, convKernels, convLayerShape, weightGradientWorkgroups } from './conv-kernels.js';
 import type { Layer } from './layers.js';
 import type { GemmVariant } from './config.js';
 
@@ -179,6 +179,15 @@ export function denseKernels(inputs: number, outputs: number, gemm: GemmVariant)
  */
 export function layerKernels(layer: Layer, gemm: GemmVariant): { forward: KernelName; backwardInput?: KernelName; backwardWeights: KernelName } {
   return layer.kind === 'dense' ? denseKernels(layer.inputs, layer.outputs, gemm) : convKernels(layer.input.channels, layer.output.channels);
+}
+
+/**
+ * Workgroups of layer `layer`'s weight-gradient dispatch for a batch of `rows`: x the outputs × y
+ * the weight rows for a dense layer; a conv's blocks × its partial sums (conv-kernels.ts).
+ */
+export function backwardWeightsWorkgroups(layer: Layer, rows: number, gemm: GemmVariant): [number, number] {
+  if (layer.kind === 'conv') return weightGradientWorkgroups(convLayerShape(layer, rows));
+  return workgroupsFor(layerKernels(layer, gemm).backwardWeights, layer.outputs, layer.inputs);
 }
 
 /** A shader failed to compile or link: the message carries the compiler's lines. */

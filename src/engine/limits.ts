@@ -2,8 +2,8 @@
 import { ConfigError, type EngineConfig } from './config.js';
 import { parameterLayout } from './dictionary.js';
 import { inputExtent, layerExtent } from './forward-pass.js';
-import { layerKernels, workgroupsFor } from './kernels.js';
-import { layersText, weightMatrix } from './layers.js';
+import { backwardWeightsWorkgroups, layerKernels, workgroupsFor } from './kernels.js';
+import { layersText } from './layers.js';
 
 
 /** Rows the engine's batch buffers hold: enough for training and for evaluation. */
@@ -27,9 +27,8 @@ export function checkDeviceLimits(config: EngineConfig, limits: GPUSupportedLimi
     if (bytes > maxBinding) fail('layers', `${what} needs ${bytes} bytes per batch buffer of ${rows} rows, more than ${maxBinding}; it`);
   });
   config.layers.forEach((layer, l) => {
-    const { rows: weightRows, columns } = weightMatrix(layer);
     const kernels = layerKernels(layer, config.gemm);
-    const groups = [workgroupsFor(kernels.forward, ...layerExtent(layer, rows)), workgroupsFor(kernels.backwardWeights, columns, weightRows)];
+    const groups = [workgroupsFor(kernels.forward, ...layerExtent(layer, rows)), backwardWeightsWorkgroups(layer, rows, config.gemm)];
     if (kernels.backwardInput) groups.push(workgroupsFor(kernels.backwardInput, ...inputExtent(layer, rows)));
     if (Math.max(...groups.flat()) > maxGroups) fail('layers', `Layer ${l} (${layersText([layer])} with ${rows} rows)`);
   });

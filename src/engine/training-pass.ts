@@ -1,6 +1,7 @@
 /**
- * One training step, recorded into a compute pass with no CPU involvement: for L layers and P
- * pools, 3L + 2P + 2 dispatches (11 for 784-128-128-10, 18 for the cnn preset):
+ * One training step, recorded into a compute pass with no CPU involvement: for L layers, P pools
+ * and S conv layers whose weight gradient runs in partial sums, 3L + 2P + S + 2 dispatches (11 for
+ * 784-128-128-10, 20 for the cnn preset):
  *   gather (1)            the batch's pixels and labels from the shuffled order, as floats;
  *   forward (L + P)       raw and activated outputs layer by layer, and each pool's map and argmax;
  *   softmax + loss (1)    probabilities, d loss / d logits, loss and accuracy sums, NaN halt;
@@ -9,15 +10,17 @@
  *   pool backward (P)     the pooled gradient gathered to each window's argmax, times the conv's
  *                         activation gradient: that conv's d raw;
  *   backward weights (L)  dweights and dbiases of each layer (kept: they are dictionary entries);
+ *   sum splits (S)        a conv layer's partial sums of them added up (conv-kernels.ts);
  *   optimizer (1)         SGD-momentum or Adam over all parameters at once (one flat buffer).
  */
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
 import { passedOn, type TrainingDictionary } from './dictionary.js';
+import { convLayerShape } from './conv-kernels.js';
 import { ForwardPass, inputExtent, layerExtent, vec4Binding } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
 import { pooledMap, weightMatrix } from './layers.js';
-import { bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel } from './kernels.js';
+import { backwardWeightsWorkgroups, bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } from './step-table.js';
 
 type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4' | 'denseBackwardInputTiles' | 'convBackwardInput'>;
@@ -66,11 +69,12 @@ export class TrainingPass {
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
     const { layers } = config;
     const activation = ACTIVATION_CODES[config.activation];
-    const [forward, loss, optimizer, pool, backwardInput, backwardWeights] = await Promise.all([
+    const [forward, loss, optimizer, pool, sumSplits, backwardInput, backwardWeights] = await Promise.all([
       ForwardPass.create(device, config, dictionary, dictionary.batch, 'TrainingPass.forward', config.batchSize),
       getKernel(device, 'softmaxTrain'),
       config.optimizer.type === 'adam' ? getKernel(device, 'adam') : getKernel(device, 'sgd'),
       layers.some(pooledMap) ? getKernel(device, 'poolBackward', { activation }) : undefined,
+      layers.some((layer) => layer.kind === 'conv') ? getKernel(device, 'convSumSplits') : undefined,
       // Per layer after the first (the input layer needs no gradient to its input). Into a pool's
       // map there is no activation: the pool's backward kernel applies the conv's.
       Promise.all(layers.slice(1).map((layer, i) => getKernel(device, layerKernels(layer, config.gemm).backwardInput!, {
@@ -78,7 +82,7 @@ export class TrainingPass {
       }) as Promise<BackwardInputKernel>)),
       Promise.all(layers.map((layer) => getKernel(device, layerKernels(layer, config.gemm).backwardWeights) as Promise<BackwardWeightsKernel>)),
     ]);
-    return new TrainingPass(device, config, dictionary, forward, { loss, pool, backwardInput, backwardWeights, optimizer });
+    return new TrainingPass(device, config, dictionary, forward, { loss, pool, sumSplits, backwardInput, backwardWeights, optimizer });
   }
 
   private constructor(
@@ -89,6 +93,7 @@ export class TrainingPass {
     private readonly kernels: {
       loss: Kernel<'softmaxTrain'>;
       pool: Kernel<'poolBackward'> | undefined;
+      sumSplits: Kernel<'convSumSplits'> | undefined;
       /** Of layers 1, 2, …: index l − 1. */
       backwardInput: BackwardInputKernel[];
       backwardWeights: BackwardWeightsKernel[];
@@ -126,12 +131,29 @@ export class TrainingPass {
       }
       const x = l === 0 ? d.input : passedOn(batch[l - 1]);
       const kernel = kernels.backwardWeights[l]!;
-      const gradients = { gradient: { buffer: d.rawGradients[l] }, dweights: layers[l].dweights, dbiases: layers[l].dbiases };
-      const group = layer.kind === 'conv'
-        ? bindGroup(device, kernel as Kernel<'convBackwardWeights'>, `TrainingPass.backwardWeights${l}`, { dims: forward.dimsBinding(l), input: vec4Binding(x), ...gradients })
-        : bindGroup(device, kernel as Kernel<'denseBackwardWeights'>, `TrainingPass.backwardWeights${l}`, { dims: forward.dimsBinding(l), x, ...gradients });
+      const workgroups = backwardWeightsWorkgroups(layer, rows, config.gemm);
+      if (layer.kind === 'dense') {
+        this.backward.push({ pipeline: kernel.pipeline, workgroups, group: bindGroup(device, kernel as Kernel<'denseBackwardWeights'>, `TrainingPass.backwardWeights${l}`, {
+          dims: forward.dimsBinding(l), x, gradient: { buffer: d.rawGradients[l] }, dweights: layers[l].dweights, dbiases: layers[l].dbiases,
+        }) });
+        continue;
+      }
+      // A conv layer's weight gradient: `splits` partial sums side by side, into buffers of its
+      // own, then added up into dweights and dbiases by sumSplits (conv-backward-weights.wgsl).
+      const { splits } = convLayerShape(layer, rows);
       const { rows: weightRows, columns } = weightMatrix(layer);
-      this.backward.push(dispatch(kernel, group, [columns, weightRows]));
+      const partial = (name: string, count: number) => ({ buffer: this.owner.create(`layers.${l}.${name}`, splits * count * 4, storageUsage()) });
+      const into = splits > 1
+        ? { dweights: partial('partialWeights', weightRows * columns), dbiases: partial('partialBiases', columns) }
+        : { dweights: layers[l].dweights, dbiases: layers[l].dbiases };
+      this.backward.push({ pipeline: kernel.pipeline, workgroups, group: bindGroup(device, kernel as Kernel<'convBackwardWeights'>, `TrainingPass.backwardWeights${l}`, {
+        dims: forward.dimsBinding(l), input: vec4Binding(x), gradient: { buffer: d.rawGradients[l] }, ...into,
+      }) });
+      if (splits > 1 && kernels.sumSplits) {
+        this.backward.push(dispatch(kernels.sumSplits, bindGroup(device, kernels.sumSplits, `TrainingPass.sumSplits${l}`, {
+          dims: forward.dimsBinding(l), partialWeights: into.dweights, partialBiases: into.dbiases, dweights: layers[l].dweights, dbiases: layers[l].dbiases,
+        }), [(weightRows + 1) * columns, 1]));
+      }
     }
   }
 

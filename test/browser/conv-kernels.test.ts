@@ -12,7 +12,7 @@ import { gpuTest } from '../shared/gpu-test.js';
 import { activate, activationGradient, mulberry32, randomArray } from '../reference/mlp.js';
 import { convBackwardInput, convBackwardWeights, convForward, maxPoolBackward, maxPoolForward, type ConvShape, type PoolShape } from '../reference/cnn.js';
 import { ACTIVATION_CODES } from '../../src/engine/config.js';
-import { convDims, convKernels } from '../../src/engine/conv-kernels.js';
+import { convDims, convKernels, weightGradientSplits, weightGradientWorkgroups } from '../../src/engine/conv-kernels.js';
 
 const TOLERANCE = 1e-5;
 const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh'] as const;
@@ -70,17 +70,27 @@ async function checkForward(device: GPUDevice, name: 'convForward' | 'convForwar
   expect(aDiff).to.be.below(TOLERANCE);
 }
 
-async function checkWeights(device: GPUDevice, name: 'convBackwardWeights' | 'convBackwardWeightsAnyInput', shape: ConvShape) {
+/**
+ * The weight gradient in `splits` partial sums (invocations numbered over splits × blocks), added up by
+ * convSumSplits when there is more than one; one split writes dW and db directly.
+ */
+async function checkWeights(device: GPUDevice, name: 'convBackwardWeights' | 'convBackwardWeightsAnyInput', shape: ConvShape, splits = 1) {
   const { rows, height, width, inputs, filters, kernel } = shape;
   const { x, dz } = data(shape, shape.inputs * 7 + shape.kernel);
-  const out = await runKernel(device, name, {}, {
-    dims: dimsOf(shape), input: vec4s(x), gradient: vec4s(dz),
-    dweights: new Float32Array(kernel * kernel * inputs * filters).fill(99), dbiases: new Float32Array(filters).fill(99),
-  }, { extent: [filters, kernel * kernel * inputs], read: ['dweights', 'dbiases'] });
+  const weightCount = kernel * kernel * inputs * filters;
+  const dims = { uniform: convDims({ ...shape, splits }) };
+  const partial = await runKernel(device, name, {}, {
+    dims, input: vec4s(x), gradient: vec4s(dz),
+    dweights: new Float32Array(splits * weightCount).fill(99), dbiases: new Float32Array(splits * filters).fill(99),
+  }, { workgroups: weightGradientWorkgroups({ ...shape, splits }), read: ['dweights', 'dbiases'] });
+  const out = splits === 1 ? partial : await runKernel(device, 'convSumSplits', {}, {
+    dims, partialWeights: new Float32Array(partial.dweights), partialBiases: new Float32Array(partial.dbiases),
+    dweights: new Float32Array(weightCount).fill(99), dbiases: new Float32Array(filters).fill(99),
+  }, { extent: [weightCount + filters], read: ['dweights', 'dbiases'] });
   const { dweights, dbiases } = convBackwardWeights(x, dz, shape);
   const dwDiff = maxRelativeDifference(floats(out.dweights, dweights.length), dweights);
   const dbDiff = maxRelativeDifference(floats(out.dbiases, filters), dbiases);
-  console.log(`${name} ${label(shape)} (${rows * height * width} positions): maxdiff dW ${dwDiff.toExponential(2)}, db ${dbDiff.toExponential(2)}`);
+  console.log(`${name} ${label(shape)} (${rows * height * width} positions, ${splits} splits): maxdiff dW ${dwDiff.toExponential(2)}, db ${dbDiff.toExponential(2)}`);
   expect(dwDiff).to.be.below(TOLERANCE);
   expect(dbDiff).to.be.below(TOLERANCE);
 }
@@ -118,6 +128,19 @@ describe('conv and pool kernels match the CPU reference', () => {
         expect(diff).to.be.below(TOLERANCE);
       }));
     }
+  }
+
+  it('weightGradientSplits: many partial sums for a small dW over many positions, none for a large dW or a short batch', () => {
+    expect(weightGradientSplits({ rows: 128, height: 28, width: 28, inputs: 1, filters: 16, kernel: 3 })).to.equal(392); // one block: 256 positions each
+    expect(weightGradientSplits({ rows: 128, height: 14, width: 14, inputs: 16, filters: 32, kernel: 3 })).to.equal(98);
+    expect(weightGradientSplits({ rows: 2, height: 13, width: 11, inputs: 3, filters: 8, kernel: 5 })).to.equal(1);   // 286 positions
+    expect(weightGradientSplits({ rows: 128, height: 7, width: 7, inputs: 512, filters: 512, kernel: 3 })).to.equal(1); // 9,216 blocks
+  });
+
+  // Partial sums: runs of uneven length (429 positions: 6 runs of 62 and one of 57), and one position per run.
+  for (const [shape, splits] of [[SHAPES[0]!, 7], [SHAPES[2]!, 3], [SHAPES[5]!, 2], [{ rows: 1, height: 2, width: 3, inputs: 4, filters: 4, kernel: 3 }, 6]] as const) {
+    const { backwardWeights } = convKernels(shape.inputs, shape.filters);
+    it(`${backwardWeights} ${label(shape)} in ${splits} partial sums, added up by convSumSplits`, () => gpuTest((device) => checkWeights(device, backwardWeights, shape, splits)));
   }
 
   for (const shape of ANY_INPUT_EXTRA) {

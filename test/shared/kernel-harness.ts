@@ -7,8 +7,8 @@ export type BindingData = Float32Array | Uint32Array | { uniform: ArrayBufferVie
 
 /**
  * Creates a buffer per binding (by its WGSL name), dispatches `name` over `extent` elements (the
- * kernel table's tile decides the workgroups; one workgroup without it) and returns the bytes of
- * the `read` bindings.
+ * kernel table's tile decides the workgroups; one workgroup without it), or over `workgroups`
+ * exactly, and returns the bytes of the `read` bindings.
  * @example const { raw } = await runKernel(device, 'denseForward', { activation: 1 }, { dims: dims(r, i, o), x, weights, biases, raw, activated }, { extent: [o, r], read: ['raw'] });
  */
 export async function runKernel<K extends KernelName>(
@@ -16,7 +16,7 @@ export async function runKernel<K extends KernelName>(
   name: K,
   constants: Record<string, number>,
   bindings: Record<BindingName<K>, BindingData>,
-  { extent, read }: { extent?: [number, number?]; read: BindingName<K>[] },
+  { extent, workgroups, read }: { extent?: [number, number?]; workgroups?: [number, number]; read: BindingName<K>[] },
 ): Promise<Record<BindingName<K>, ArrayBuffer>> {
   const kernel = await getKernel(device, name, constants);
   const buffers = new Map<string, GPUBuffer>();
@@ -40,7 +40,7 @@ export async function runKernel<K extends KernelName>(
     const pass = encoder.beginComputePass();
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, group, hasDynamicOffset ? [0] : []);
-    const [x, y] = extent ? workgroupsFor(name, extent[0], extent[1]) : [1, 1];
+    const [x, y] = workgroups ?? (extent ? workgroupsFor(name, extent[0], extent[1]) : [1, 1]);
     pass.dispatchWorkgroups(x, y);
     pass.end();
     device.queue.submit([encoder.finish()]);
