@@ -60,16 +60,19 @@ export class EvaluationPass {
   /** Per layer [2 · classes, width]: class sums of raw, then of activated outputs. */
   private readonly classSums: GPUBuffer[];
   private readonly classSumGroups: GPUBindGroup[];
+  /** The batch's rows grouped by class (class-rows.wgsl), read by every layer's class sums. */
+  private readonly classRowsGroup: GPUBindGroup;
 
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary) {
     const capacity = config.evaluationBatchSize;
-    const [forward, probeForward, softmax, classSums] = await Promise.all([
+    const [forward, probeForward, softmax, classSums, classRows] = await Promise.all([
       ForwardPass.create(device, config, dictionary, dictionary.batch, 'EvaluationPass.forward', capacity),
       ForwardPass.create(device, config, dictionary, dictionary.probe, 'EvaluationPass.probe', PROBE_ROWS),
       getKernel(device, 'softmaxEvaluate'),
       getKernel(device, 'classSums', { classes: config.shape.classes }),
+      getKernel(device, 'classRows', { classes: config.shape.classes }),
     ]);
-    return new EvaluationPass(device, config, dictionary, forward, probeForward, softmax, classSums);
+    return new EvaluationPass(device, config, dictionary, forward, probeForward, softmax, classSums, classRows);
   }
 
   private constructor(
@@ -81,6 +84,7 @@ export class EvaluationPass {
     private readonly probeForward: ForwardPass,
     private readonly softmax: Kernel<'softmaxEvaluate'>,
     private readonly classSumKernel: Kernel<'classSums'>,
+    private readonly classRowsKernel: Kernel<'classRows'>,
   ) {
     this.owner = new BufferOwner(device, 'EvaluationPass');
     this.classSums = dictionary.layers.map((layer, l) => this.owner.create(`classSums${l}`, 2 * config.shape.classes * rowWidth(layer.outputs) * 4, storageUsage()));
@@ -88,9 +92,13 @@ export class EvaluationPass {
     const slots = new Uint32Array((dictionary.layers.length * CLASS_SUM_DIMS_SLOT) / 4);
     dictionary.layers.forEach((layer, l) => slots.set([config.evaluationBatchSize, 0, rowWidth(layer.outputs)], (l * CLASS_SUM_DIMS_SLOT) / 4));
     const dims = this.owner.createWith('classSumDims', slots, GPUBufferUsage.UNIFORM);
+    const classRows = this.owner.create('classRows', (config.shape.classes + 1 + config.evaluationBatchSize) * 4, storageUsage());
+    this.classRowsGroup = bindGroup(device, classRowsKernel, 'EvaluationPass.classRows', {
+      dims: { buffer: dims, offset: 0, size: 12 }, labels: { buffer: dictionary.inputLabels }, classRows: { buffer: classRows },
+    });
     this.classSumGroups = dictionary.layers.map((layer, l) =>
       bindGroup(device, classSumKernel, `EvaluationPass.classSums${l}`, {
-        dims: { buffer: dims, offset: l * CLASS_SUM_DIMS_SLOT, size: 12 }, labels: { buffer: dictionary.inputLabels }, raw: layer.rawOutputs, activated: layer.outputs, sums: { buffer: this.classSums[l] },
+        dims: { buffer: dims, offset: l * CLASS_SUM_DIMS_SLOT, size: 12 }, classRows: { buffer: classRows }, raw: layer.rawOutputs, activated: layer.outputs, sums: { buffer: this.classSums[l] },
       }),
     );
     this.capacity = config.evaluationBatchSize;
@@ -146,6 +154,9 @@ export class EvaluationPass {
       if (k === 0) for (const b of [bound.stats, bound.confusion, ...this.classSums]) encoder.clearBuffer(b);
       const pass = encoder.beginComputePass({ label: 'EvaluationPass.evaluate' });
       this.encodeChunk(pass, this.forward, bound.gather, bound.softmax, k * STEP_SLOT_BYTES, this.capacity);
+      pass.setPipeline(this.classRowsKernel.pipeline);
+      pass.setBindGroup(0, this.classRowsGroup);
+      pass.dispatchWorkgroups(1);
       pass.setPipeline(this.classSumKernel.pipeline);
       this.classSumGroups.forEach((group, l) => {
         pass.setBindGroup(0, group);

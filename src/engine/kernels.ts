@@ -22,6 +22,7 @@ import softmaxCrossEntropy from '../../shaders/softmax-cross-entropy.wgsl';
 import optimizerSgd from '../../shaders/optimizer-sgd-momentum.wgsl';
 import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
 import classSums from '../../shaders/class-sums.wgsl';
+import classRows from '../../shaders/class-rows.wgsl';
 import weightChange from '../../shaders/weight-change.wgsl';
 import { blockConstants, unroll } from './unroll.js';
 import { read, registerBlocks, step, uniform, workgroupsOf, write, type BindingSpec, type KernelSpec } from './kernel-spec.js';
@@ -127,7 +128,11 @@ export const KERNELS = {
   },
   classSums: {
     code: common + classSums, entryPoint: 'main', workgroup: [64], perInvocation: [1, 1], // x: neurons, y: classes
-    bindings: { dims: uniform(0), labels: read(1), raw: read(2), activated: read(3), sums: write(4) },
+    bindings: { dims: uniform(0), classRows: read(1), raw: read(2), activated: read(3), sums: write(4) },
+  },
+  classRows: {
+    code: common + classRows, entryPoint: 'main', // one invocation
+    bindings: { dims: uniform(0), labels: read(1), classRows: write(2) },
   },
   weightChange: {
     code: weightChange, entryPoint: 'main', // one workgroup per layer
