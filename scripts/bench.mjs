@@ -7,10 +7,11 @@
 //   npm run bench -- --quick            smoke run: 1 epoch on a 10,000-image subset, nnfs 1 epoch, CNN on 2,000 / 1,000
 //   npm run bench -- --only=nnscope,tfjs-webgpu --epochs=2
 //   npm run bench -- --only=cnn,tfjs-webgpu-cnn,tfjs-wasm-cnn --cnn-subset=2000 --cnn-test-subset=1000
-// Flags: --quick, --only=probe|nnscope|tfjs-webgpu|tfjs-wasm|nnfs|views|app|cnn|tfjs-webgpu-cnn|tfjs-wasm-cnn[,…],
+// Flags: --quick, --only=probe|nnscope|augment|tfjs-webgpu|tfjs-wasm|nnfs|views|app|cnn|tfjs-webgpu-cnn|tfjs-wasm-cnn[,…],
 //        --epochs=N, --nnfs-epochs=N, --subset=N (train images), --repeats=N (timed inference passes),
 //        --cnn-epochs=N, --cnn-subset=N (CNN train images), --cnn-test-subset=N (CNN test images: its test
 //        accuracy and inference passes), --yield=auto|batch|epoch|never (TF.js fit's yieldEvery),
+//        --augment='TEXT' (the augment workload's; default every kind: 'shift 2, flip, rotate 10, noise 0.1, cutout 8'),
 //        --wasm-threads=N, --out=FILE, --timeout-min=N, --headful.
 import * as esbuild from 'esbuild';
 import puppeteer from 'puppeteer-core';
@@ -22,7 +23,7 @@ import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { buildOptions } from './build-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app', 'cnn', 'tfjs-webgpu-cnn', 'tfjs-wasm-cnn'];
+const WORKLOADS = ['probe', 'nnscope', 'augment', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app', 'cnn', 'tfjs-webgpu-cnn', 'tfjs-wasm-cnn'];
 
 // ── options ──────────────────────────────────────────────────────────────────────────────────────
 function parseArgs(argv) {
@@ -32,13 +33,13 @@ function parseArgs(argv) {
     if (!m) fail(`unknown argument ${arg} (flags look like --epochs=3; see the header of scripts/bench.mjs)`);
     flags.set(m[1], m[2] ?? true);
   }
-  const known = ['quick', 'only', 'epochs', 'nnfs-epochs', 'subset', 'repeats', 'cnn-epochs', 'cnn-subset', 'cnn-test-subset', 'yield', 'wasm-threads', 'out', 'timeout-min', 'headful', 'help'];
+  const known = ['quick', 'only', 'augment', 'epochs', 'nnfs-epochs', 'subset', 'repeats', 'cnn-epochs', 'cnn-subset', 'cnn-test-subset', 'yield', 'wasm-threads', 'out', 'timeout-min', 'headful', 'help'];
   for (const key of flags.keys()) if (!known.includes(key)) fail(`unknown flag --${key}; known: ${known.map((k) => `--${k}`).join(' ')}`);
   if (flags.has('help')) {
     console.log(
       `usage: npm run bench -- [--quick] [--only=${WORKLOADS.join(',')}] [--epochs=N] [--nnfs-epochs=N] [--subset=N] [--repeats=N] ` +
         '[--cnn-epochs=N] [--cnn-subset=N (CNN train images)] [--cnn-test-subset=N (CNN test images)] ' +
-        '[--yield=auto|batch|epoch|never] [--wasm-threads=N] [--out=FILE] [--timeout-min=N] [--headful]',
+        "[--augment='shift 2, flip'] [--yield=auto|batch|epoch|never] [--wasm-threads=N] [--out=FILE] [--timeout-min=N] [--headful]",
     );
     process.exit(0);
   }
@@ -66,6 +67,7 @@ function parseArgs(argv) {
     cnnEpochs: int('cnn-epochs', 1),
     cnnSubset: int('cnn-subset', quick ? 2000 : 5000),
     cnnTestSubset: int('cnn-test-subset', quick ? 1000 : 2000),
+    ...(flags.has('augment') ? { augment: flags.get('augment') } : {}),
   };
   return {
     config,
@@ -192,6 +194,15 @@ function report(result) {
       out.push('', table(rows3, ['GFLOP/s', 'training', 'of the probe\'s best', 'inference']));
       out.push(`(training counts ${(flops.training / 1e6).toFixed(3)} MFLOP per sample: forward and weight gradients of every layer, input gradients of all but the first; inference ${(flops.inference / 1e6).toFixed(3)})`);
     }
+  }
+  const aug = runs.augment;
+  if (aug) {
+    out.push('');
+    out.push(`augmentation: the reference workload with augment '${result.augment ?? '?'}' (gathered on the GPU), same run:`);
+    const plain = runs.nnscope;
+    out.push(table([
+      ['augment', rate(aug.train?.medianSamplesPerSecond), plain?.train ? ratio(aug.train?.medianSamplesPerSecond, plain.train.medianSamplesPerSecond) : '—', ...accEpochs.map((e) => pct(aug.testAccuracy?.[e]))],
+    ], ['workload', 'train samples/s', 'vs nnscope', ...accEpochs.map((e) => `test acc @${e}`)]));
   }
   out.push(...cnnReport(result));
   const probe = runs.probe;

@@ -150,10 +150,39 @@ async function cnnTraining(browser, seconds = 60) {
   await page.close();
 }
 
+/** The training batch view (issue #14) with every kind of augmentation, `seconds` into training of the reference MLP. */
+async function augmentedBatch(browser, seconds = 20) {
+  const page = await openPage(browser, '/', 1280, 900);
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const scope = document.querySelector('nn-scope');
+    scope.addEventListener('nn-error', (event) => reject(new Error(event.detail.message)));
+    scope.setAttribute('augment', 'shift 2, flip, rotate 10, noise 0.1, cutout 8');
+    scope.setAttribute('view', 'controls,batch');
+    const augmented = (engine) => engine?.config.augment.flip;
+    const go = () => (void scope.start(), resolve());
+    if (augmented(scope.session?.engine)) go();
+    else scope.addEventListener('nn-ready', function ready(event) {
+      if (!augmented(event.detail.engine)) return;
+      scope.removeEventListener('nn-ready', ready);
+      go();
+    });
+  }));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  await settle();
+  await (await part(page, 'nn-batch')).screenshot({ path: `${outDir}/augment-batch.png` });
+  const state = await page.evaluate(() => `step ${document.querySelector('nn-scope').session.engine.stepCount}, training ${document.querySelector('nn-scope').session.training}`);
+  log(`wrote ${outDir}/augment-batch.png: ${state}`);
+  await page.close();
+}
+
 const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true, protocolTimeout: 600_000 });
 try {
   if (process.argv.includes('--blog')) {
     await blogColumn(browser);
+    process.exit(0);
+  }
+  if (process.argv.includes('--augment')) {
+    await augmentedBatch(browser);
     process.exit(0);
   }
   if (process.argv.includes('--cnn')) {

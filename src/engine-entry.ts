@@ -9,6 +9,8 @@ export { ConfigError, presets, MAX_CLASSES, MAX_IMAGE_SIDE } from './engine/conf
 export type { Activation, AdamOptions, EngineConfig, EngineOptions, Initializer, InputScale, OptimizerOptions, SgdOptions } from './engine/config.js';
 export type { Evaluation } from './engine/evaluation-pass.js';
 export { LayerSyntaxError, layersText, networkShapes, parseLayers } from './engine/layers.js';
+export { AugmentSyntaxError, augmentText, NO_AUGMENTATION, parseAugment } from './engine/augment.js';
+export type { Augmentation } from './engine/augment.js';
 export type { ConvLayer, DenseLayer, Layer, LayerShapes, LayerToken, MapShape, NetworkShapes } from './engine/layers.js';
 export { LAYER_TENSORS, TrainingDictionary } from './engine/dictionary.js';
 export type { LayerTensorName, LayerTensors, TensorView } from './engine/dictionary.js';

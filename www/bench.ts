@@ -14,7 +14,9 @@ import { requestDevice } from '../src/gpu/device.js';
 import { resolveConfig } from '../src/engine/config.js';
 import { describeError, jsHeapMiB, median, runTfjs, summarizeTraining, type EpochRecord, type Log, type RunResult } from './bench-tfjs.js';
 
-export const WORKLOADS = ['probe', 'nnscope', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app', 'cnn', 'tfjs-webgpu-cnn', 'tfjs-wasm-cnn'] as const;
+export const WORKLOADS = ['probe', 'nnscope', 'augment', 'tfjs-webgpu', 'tfjs-wasm', 'nnfs', 'views', 'app', 'cnn', 'tfjs-webgpu-cnn', 'tfjs-wasm-cnn'] as const;
+/** The `augment` workload's default: the reference workload with every kind of GPU augmentation on (issue #14). */
+export const BENCH_AUGMENT = 'shift 2, flip, rotate 10, noise 0.1, cutout 8';
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchConfig {
@@ -37,6 +39,8 @@ export interface BenchConfig {
   cnnSubset: number;
   /** …and test on the first N test images: the epoch's test accuracy and the timed inference passes. */
   cnnTestSubset: number;
+  /** The `augment` workload's augment text. */
+  augment: string;
 }
 
 const DEFAULTS: BenchConfig = {
@@ -51,6 +55,7 @@ const DEFAULTS: BenchConfig = {
   cnnEpochs: 1,
   cnnSubset: 5000,
   cnnTestSubset: 2000,
+  augment: BENCH_AUGMENT,
 };
 
 declare global {
@@ -220,6 +225,7 @@ async function main() {
     } else if (name === 'app') run = await runApp(data, config.seed, log);
     else if (name === 'views') run = await runViews({ ...referenceOptions(config.seed), stepsPerChunk: VIEWS_STEPS_PER_CHUNK }, data, log);
     else if (name === 'nnscope') run = await runNnscope(name, referenceOptions(config.seed), config.epochs, data, config);
+    else if (name === 'augment') run = await runNnscope(name, { ...referenceOptions(config.seed), augment: config.augment }, config.epochs, data, config);
     else if (name === 'nnfs') run = await runNnscope(name, { ...presets.nnfs, seed: config.seed }, config.nnfsEpochs, data, config);
     else if (name === 'cnn') run = await runNnscope(name, { ...presets.cnn, seed: config.seed }, config.cnnEpochs, cnnData, config);
     else if (name === 'tfjs-webgpu-cnn' || name === 'tfjs-wasm-cnn') {
@@ -230,6 +236,7 @@ async function main() {
   // The reference network's work per sample, for GFLOP/s (three products per layer in training).
   const { sizes } = resolveConfig(referenceOptions(config.seed));
   result.flopsPerSample = { training: trainingFlopsPerSample(sizes), inference: inferenceFlopsPerSample(sizes) };
+  result.augment = config.augment;
   result.cnnFlopsPerSample = { training: cnnFlopsPerSample(resolveConfig(presets.cnn).layers) };
   result.finishedAt = new Date().toISOString();
   result.totalSeconds = (performance.now() - started) / 1000;

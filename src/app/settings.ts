@@ -10,8 +10,9 @@ import { ConfigError, DEFAULT_TRAINING_SHARE, MAX_CLASSES, MAX_IMAGE_SIDE, resol
 import type { DatasetOptions } from '../data/load.js';
 import { COLORMAP_NAMES, type ColormapName } from '../views/colormaps.js';
 import { LayerSyntaxError, parseLayers, tokenText } from '../engine/layers.js';
+import { AugmentSyntaxError, augmentText, parseAugment } from '../engine/augment.js';
 
-export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves'] as const;
+export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves', 'batch'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh'] as const;
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
@@ -38,6 +39,8 @@ export interface NetworkSettings {
   momentum: number;
   batchSize: number;
   seed: number;
+  /** GPU augmentation of training images: 'none', or items such as 'shift 2, flip, noise 0.1' (augment.ts). */
+  augment: string;
 }
 
 /** Every setting of an `<nn-scope>`, as its property holds it (the value in effect). */
@@ -185,6 +188,16 @@ function parseLayerItems(text: string): (number | string)[] {
   });
 }
 
+/** Augment text → its normal form ('none', or the items in a fixed order). */
+function parseAugmentText(text: string): string {
+  try {
+    return augmentText(parseAugment(text));
+  } catch (error) {
+    if (error instanceof AugmentSyntaxError) throw error.message;
+    throw error;
+  }
+}
+
 function parseViews(text: string): ViewName[] {
   if (text.trim() === 'all') return [...VIEW_NAMES];
   if (text.trim() === 'none') return [];
@@ -247,14 +260,22 @@ export const SETTINGS: readonly AnySetting[] = [
   { ...numberSetting('momentum', { min: 0, max: 1, belowMax: true }, 0.9, 'momentum of sgd', 'momentum'), option: 'optimizer.momentum' },
   { ...numberSetting('batchSize', { min: 1, max: 8192, whole: true }, 128, 'training samples per step', 'batch size'), option: 'batchSize' },
   numberSetting('epochs', { min: 1, max: 1000, whole: true }, 5, 'epochs to train', 'epochs'),
-  { ...numberSetting('seed', { min: 0, max: 2 ** 32 - 1, whole: true }, 1, 'seed of the initial weights and of every epoch\'s shuffle', 'seed'), option: 'seed' },
+  { ...numberSetting('seed', { min: 0, max: 2 ** 32 - 1, whole: true }, 1, 'seed of the initial weights, of every epoch\'s shuffle and of the augmentation', 'seed'), option: 'seed' },
+  {
+    name: 'augment', attribute: 'augment', type: 'string',
+    help: 'random changes to each training image, made on the GPU as batches are gathered: "none", or any of "shift K" (±K pixels), "flip" (left–right, half the time), "rotate D" (±D degrees), "noise S" (Gaussian, after scaling), "cutout N" (an N×N square blanked), separated by commas, such as "shift 2, flip, noise 0.1"',
+    fallback: () => 'none', parse: parseAugmentText, format: String,
+    form: { label: 'augmentation', input: 'text' }, option: 'augment',
+  } satisfies Setting<'augment'>,
   {
     name: 'autoplay', attribute: 'autoplay', type: 'boolean', help: 'train at once when ready', boolean: true,
     fallback: () => false, parse: () => true, format: String,
   } satisfies Setting<'autoplay'>,
   {
-    name: 'view', attribute: 'view', type: 'ViewName[]', help: `the views shown: "all", "none", or a list of ${VIEW_NAMES.join(', ')}`,
-    fallback: () => [...VIEW_NAMES], parse: parseViews, format: (views) => views.join(',') || 'none',
+    name: 'view', attribute: 'view', type: 'ViewName[]',
+    help: `the views shown: "all", "none", or a list of ${VIEW_NAMES.join(', ')}; default: all, but the training batch only with an augment attribute`,
+    // The training batch is worth its room when it shows augmentation.
+    fallback: (before) => VIEW_NAMES.filter((name) => name !== 'batch' || (before.augment ?? 'none') !== 'none'), parse: parseViews, format: (views) => views.join(',') || 'none',
   } satisfies Setting<'view'>,
   choiceSetting('colormap', SEQUENTIAL_COLORMAPS, () => 'viridis', 'colormap of activated outputs'),
   numberSetting('sampleRate', { min: 0, max: 60 }, 2, 'test images per second in the layer-output animation (0: still)'),
@@ -321,7 +342,7 @@ export function engineOptions(settings: NetworkSettings): EngineOptions {
   const optimizer = settings.optimizer === 'sgd'
     ? { type: 'sgd' as const, learningRate: settings.learningRate, momentum: settings.momentum }
     : { type: 'adam' as const, learningRate: settings.learningRate };
-  return { layers: settings.layers, activation: settings.activation, optimizer, batchSize: settings.batchSize, seed: settings.seed, stepsPerChunk: 16 };
+  return { layers: settings.layers, activation: settings.activation, optimizer, batchSize: settings.batchSize, seed: settings.seed, augment: settings.augment, stepsPerChunk: 16 };
 }
 
 /** The network part of the settings. */

@@ -22,6 +22,7 @@ import './nn-strips.js';
 import './nn-weights.js';
 import './nn-confusion.js';
 import './nn-class-means.js';
+import './nn-batch.js';
 import './nn-curves.js';
 
 
@@ -73,12 +74,13 @@ export interface NnErrorDetail {
  * @csspart weights - the <nn-weights> part
  * @csspart confusion - the <nn-confusion> part
  * @csspart class-means - the <nn-class-means> part
+ * @csspart batch - the <nn-batch> part (the training batch, as augmented)
  * @csspart progress - (from nn-controls) the progress bars and figures
  * @csspart settings - (from nn-controls) the network and training settings
  * @csspart samples - (from nn-controls) the sample scrubber
  * @csspart timeline - (from nn-weights) the history scrubber
  * @csspart gallery - (from nn-confusion) the thumbnails of the selected cell
- * @csspart strips-canvas - the layer-output canvas (likewise weights-canvas, confusion-canvas, class-means-canvas, curves-training, curves-change)
+ * @csspart strips-canvas - the layer-output canvas (likewise weights-canvas, confusion-canvas, class-means-canvas, batch-canvas, curves-training, curves-change)
  */
 @customElement('nn-scope')
 export class NnScope extends LitElement {
@@ -452,6 +454,7 @@ export class NnScope extends LitElement {
         ${show('weights') ? html`<nn-weights theme=${this.settings?.theme ?? nothing} part="weights" exportparts="canvas: weights-canvas, timeline" class="wide" .scope=${this}></nn-weights>` : nothing}
         ${show('confusion') ? html`<nn-confusion theme=${this.settings?.theme ?? nothing} part="confusion" exportparts="canvas: confusion-canvas, gallery" class="wide" .scope=${this}></nn-confusion>` : nothing}
         ${show('class-means') ? html`<nn-class-means theme=${this.settings?.theme ?? nothing} part="class-means" exportparts="canvas: class-means-canvas" class="wide" .scope=${this}></nn-class-means>` : nothing}
+        ${show('batch') ? html`<nn-batch theme=${this.settings?.theme ?? nothing} part="batch" exportparts="canvas: batch-canvas" class="wide" .scope=${this}></nn-batch>` : nothing}
       </div>
       ${this.drop.dragging ? html`<div class="drop">Drop weights or a history (.safetensors), or a data set (IDX, CIFAR, .npy, .npz)</div>` : nothing}
     `;

@@ -1,6 +1,7 @@
 /** Engine options, their defaults, validation and the presets. No GPU work happens here. */
 import { FASHION_MNIST_SHAPE, pixelsOf, type DataShape } from '../data/dataset.js';
 import { LayerSyntaxError, outputWidth, parseLayers, resolveLayers, type Layer } from './layers.js';
+import { AugmentSyntaxError, parseAugment, type Augmentation } from './augment.js';
 
 export type Activation = 'relu' | 'sigmoid' | 'tanh';
 export type Initializer = 'glorot' | 'he' | 'small';
@@ -48,8 +49,13 @@ export interface EngineOptions {
   optimizer?: OptimizerOptions;
   /** Training batch size. Default 128. */
   batchSize?: number;
-  /** Seed of the initial weights and of every epoch's shuffle. Default 1. */
+  /** Seed of the initial weights, of every epoch's shuffle and of the augmentation's draws. Default 1. */
   seed?: number;
+  /**
+   * Random changes to each training image, on the GPU as the batch is gathered (augment.ts):
+   * 'shift 2, flip, rotate 10, noise 0.1, cutout 8', any of them. Default none.
+   */
+  augment?: string;
   /** 'glorot' (uniform, default), 'he' (normal), or 'small' (0.01 · N(0, 1), the book's). */
   init?: Initializer;
   /** 'unit': pixel / 255 (default); 'symmetric': (pixel − 127.5) / 127.5, in [−1, 1]. */
@@ -104,6 +110,8 @@ export interface EngineConfig {
   readonly optimizer: Required<SgdOptions> | Required<AdamOptions>;
   readonly batchSize: number;
   readonly seed: number;
+  /** What happens to training images as they are gathered (NO_AUGMENTATION: nothing). */
+  readonly augment: Augmentation;
   readonly init: Initializer;
   readonly inputScale: InputScale;
   readonly stepsPerChunk: number;
@@ -233,6 +241,20 @@ function resolveNetwork(layers: EngineOptions['layers'], shape: DataShape): Laye
   }
 }
 
+function resolveAugment(text: unknown, shape: DataShape): Augmentation {
+  let augment: Augmentation;
+  try {
+    augment = parseAugment(text as string);
+  } catch (error) {
+    if (error instanceof AugmentSyntaxError) throw new ConfigError('augment', error.message);
+    throw error;
+  }
+  const side = Math.min(shape.rows, shape.cols);
+  check(augment.shift < side, 'augment', `augment 'shift ${augment.shift}' moves a ${shape.rows}×${shape.cols} image out of view; use a shift below ${side}`);
+  check(augment.cutout <= side, 'augment', `augment 'cutout ${augment.cutout}' is larger than a ${shape.rows}×${shape.cols} image; use at most ${side}`);
+  return augment;
+}
+
 /** Fills in defaults and checks every option's type and range (device limits are checked in limits.ts). */
 export function resolveConfig(options: EngineOptions = {}, adapter?: GPUAdapterInfo): EngineConfig {
   const shape = resolveShape(options.shape ?? FASHION_MNIST_SHAPE);
@@ -246,6 +268,7 @@ export function resolveConfig(options: EngineOptions = {}, adapter?: GPUAdapterI
     optimizer: resolveOptimizer(options.optimizer),
     batchSize: integer('batchSize', options.batchSize ?? 128, 1, 65536),
     seed: integer('seed', options.seed ?? 1, 0, 2 ** 32 - 1),
+    augment: resolveAugment(options.augment ?? '', shape),
     init: oneOf('init', options.init ?? 'glorot', ['glorot', 'he', 'small'] as const),
     inputScale: oneOf('inputScale', options.inputScale ?? 'unit', ['unit', 'symmetric'] as const),
     stepsPerChunk: integer('stepsPerChunk', options.stepsPerChunk ?? 32, 1, 4096),

@@ -89,9 +89,9 @@ export class TrainingDictionary {
   readonly momentums: GPUBuffer;
   /** Adam second moments (cache), flat; absent for SGD. */
   readonly caches: GPUBuffer | undefined;
-  /** The gathered input batch [capacity, pixels], scaled: what the first layer saw. */
+  /** The gathered evaluation batch [capacity, pixels], scaled (training's is `training.input`). */
   readonly input: TensorView;
-  /** The batch's labels [capacity] as u32 (0xffffffff marks padding rows). */
+  /** The evaluation batch's labels [capacity] as u32 (0xffffffff marks padding rows). */
   readonly inputLabels: GPUBuffer;
   /** d loss / d raw output per layer [batchSize, width]: backward scratch. */
   readonly rawGradients: GPUBuffer[];
@@ -101,8 +101,13 @@ export class TrainingDictionary {
   readonly layers: LayerTensors<TensorView>[];
   /** Moves whenever the parameters, gradients or optimizer state may have changed (views redraw on it). */
   revision = 0;
-  /** The training and evaluation batch: `input`, `inputLabels` and the layers' outputs, as Activations. */
+  /** The evaluation batch: `input`, `inputLabels` and the layers' outputs, as Activations. */
   readonly batch: Activations;
+  /**
+   * The training batch: inputs and labels of its own ([batchSize, …]: the last batch trained on, as
+   * augmented, stays there while evaluation gathers into `batch`), and `batch`'s layer outputs.
+   */
+  readonly training: Activations;
   /**
    * The samples of engine.forward() (the strips' sample): buffers of their own, which training and
    * evaluation never write, so a view can bind and redraw them at any time.
@@ -148,19 +153,27 @@ export class TrainingDictionary {
       };
     });
     this.batch = batch;
+    this.training = { ...this.inputs('training.', config, config.batchSize, STORAGE), layers: batch.layers };
     this.probe = this.activations('probe.', config, PROBE_ROWS, STORAGE);
+  }
+
+  /** A tensor of `rows` rows of `shape`, named `${prefix}${path}`, in a buffer of its own. */
+  private tensor(prefix: string, path: string, rows: number, shape: number[], usage: GPUBufferUsageFlags): TensorView {
+    // Buffers hold whole vec4s: the conv kernels bind maps (and a first layer's 1- or 3-channel input) as array<vec4f>.
+    const size = rows * shape.reduce((a, b) => a * b) * 4;
+    return { name: `${prefix}${path}`, shape: [rows, ...shape], offset: 0, size, buffer: this.owner.create(`${prefix}${path}`, Math.ceil(size / 16) * 16, usage) };
+  }
+
+  /** Buffers for the gathered inputs and labels of `rows` rows, named `${prefix}input`, `${prefix}labels`. */
+  private inputs(prefix: string, config: EngineConfig, rows: number, usage: GPUBufferUsageFlags): Pick<Activations, 'input' | 'labels'> {
+    return { input: this.tensor(prefix, 'input', rows, [config.sizes[0]], usage), labels: this.owner.create(`${prefix}labels`, rows * 4, usage) };
   }
 
   /** Buffers for the inputs and every layer's outputs of `rows` rows, named `${prefix}input`, `${prefix}layers.{l}.…`. */
   private activations(prefix: string, config: EngineConfig, rows: number, usage: GPUBufferUsageFlags): Activations {
-    // Buffers hold whole vec4s: the conv kernels bind maps (and a first layer's 1- or 3-channel input) as array<vec4f>.
-    const tensor = (path: string, shape: number[]): TensorView => {
-      const size = rows * shape.reduce((a, b) => a * b) * 4;
-      return { name: `${prefix}${path}`, shape: [rows, ...shape], offset: 0, size, buffer: this.owner.create(`${prefix}${path}`, Math.ceil(size / 16) * 16, usage) };
-    };
+    const tensor = (path: string, shape: number[]) => this.tensor(prefix, path, rows, shape, usage);
     return {
-      input: tensor('input', [config.sizes[0]]),
-      labels: this.owner.create(`${prefix}labels`, rows * 4, usage),
+      ...this.inputs(prefix, config, rows, usage),
       layers: config.layers.map((layer, l) => {
         const map = pooledMap(layer);
         const pooled = map && tensor(`layers.${l}.pooled`, mapDims(map));
@@ -183,6 +196,13 @@ export class TrainingDictionary {
     const result = this.layers.map(() => ({ weightCache: undefined, biasCache: undefined }) as unknown as LayerTensors<Float32Array>);
     entries.forEach((e, i) => ((result[e.l] as Record<string, Float32Array>)[e.name] = arrays[i]));
     return result;
+  }
+
+  /** Reads the training batch's inputs and labels back (the last batch gathered for training). */
+  async readTrainingBatch(): Promise<{ input: Float32Array; labels: Uint32Array }> {
+    const { input, labels } = this.training;
+    const [inputs, labelWords] = await readRanges(this.owner.device, [input, { buffer: labels, offset: 0, size: labels.size }]);
+    return { input: inputs, labels: new Uint32Array(labelWords.buffer, labelWords.byteOffset, labelWords.length) };
   }
 
   /** Reads the first `rows` rows of the probe's buffers back: what the last engine.forward() wrote. */

@@ -331,6 +331,15 @@ export class Engine {
   }
 
   /**
+   * Reads back the last batch training gathered, as the first layer saw it (scaled and augmented):
+   * input [batchSize · pixels] (HWC per image) and labels [batchSize] (0xffffffff: a padding row).
+   */
+  readTrainingBatch(): Promise<{ input: Float32Array; labels: Uint32Array }> {
+    this.assertUsable();
+    return this.dictionary.readTrainingBatch();
+  }
+
+  /**
    * Replaces all weights and biases (e.g. imported ones) and zeroes gradients and optimizer state.
    * Shapes must match the network: weights[l] is inputs × outputs (a conv's k × k × inputs ×
    * filters, NHWC), biases[l] is outputs (filters).

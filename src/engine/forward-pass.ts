@@ -5,6 +5,7 @@
  */
 import { BufferOwner } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
+import { augmentConstants } from './augment.js';
 import { convDims, convLayerShape } from './conv-kernels.js';
 import { passedOn, type Activations, type TensorView, type TrainingDictionary } from './dictionary.js';
 import { pooledMap, type Layer } from './layers.js';
@@ -54,7 +55,8 @@ export class ForwardPass {
   private readonly forwardGroups: GPUBindGroup[];
   private readonly poolGroups: (GPUBindGroup | undefined)[];
 
-  static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary, into: Activations, label: string, rows: number) {
+  /** `augmented`: the gather applies config.augment (training batches only). */
+  static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary, into: Activations, label: string, rows: number, augmented = false) {
     const last = config.layers.length - 1;
     const pooled = config.layers.some((layer) => pooledMap(layer));
     const [gather, pool, ...layerKernels] = await Promise.all([
@@ -62,6 +64,7 @@ export class ForwardPass {
         pixels: config.sizes[0],
         inputScale: config.inputScale === 'unit' ? 1 / 255 : 1 / 127.5,
         inputShift: config.inputScale === 'unit' ? 0 : -1,
+        ...(augmented ? augmentConstants(config.augment, config.seed, config.shape) : {}),
       }),
       pooled ? getKernel(device, 'poolForward') : undefined,
       // Hidden layers apply the activation; the output layer stays linear (softmax follows).

@@ -2,7 +2,8 @@
  * One training step, recorded into a compute pass with no CPU involvement: for L layers, P pools
  * and S conv layers whose weight gradient runs in partial sums, 3L + 2P + S + 2 dispatches (11 for
  * 784-128-128-10, 20 for the cnn preset):
- *   gather (1)            the batch's pixels and labels from the shuffled order, as floats;
+ *   gather (1)            the batch's pixels and labels from the shuffled order, as floats, augmented
+ *                         if config.augment says so (augment.ts), into the dictionary's training inputs;
  *   forward (L + P)       raw and activated outputs layer by layer, and each pool's map and argmax;
  *   softmax + loss (1)    probabilities, d loss / d logits, loss and accuracy sums, NaN halt;
  *   backward input (L−1)  d loss / d raw of each hidden layer, or d loss / d pooled map after a pool
@@ -70,7 +71,7 @@ export class TrainingPass {
     const { layers } = config;
     const activation = ACTIVATION_CODES[config.activation];
     const [forward, loss, optimizer, pool, sumSplits, backwardInput, backwardWeights] = await Promise.all([
-      ForwardPass.create(device, config, dictionary, dictionary.batch, 'TrainingPass.forward', config.batchSize),
+      ForwardPass.create(device, config, dictionary, dictionary.training, 'TrainingPass.forward', config.batchSize, true),
       getKernel(device, 'softmaxTrain'),
       config.optimizer.type === 'adam' ? getKernel(device, 'adam') : getKernel(device, 'sgd'),
       layers.some(pooledMap) ? getKernel(device, 'poolBackward', { activation }) : undefined,
@@ -129,7 +130,7 @@ export class TrainingPass {
           }), layerExtent(config.layers[l - 1]!, rows)));
         }
       }
-      const x = l === 0 ? d.input : passedOn(batch[l - 1]);
+      const x = l === 0 ? d.training.input : passedOn(batch[l - 1]);
       const kernel = kernels.backwardWeights[l]!;
       const workgroups = backwardWeightsWorkgroups(layer, rows, config.gemm);
       if (layer.kind === 'dense') {
@@ -175,7 +176,7 @@ export class TrainingPass {
     const step = { buffer: stepTable, offset: 0, size: STEP_PARAMS_BYTES };
     const gatherGroup = this.forward.gatherGroup({ images: train.images, labels: train.labels, order, stepTable }, 'TrainingPass.gather');
     const lossGroup = bindGroup(this.device, this.kernels.loss, 'TrainingPass.loss', {
-      params: step, dims: this.forward.dimsBinding(last), logits: d.layers[last].rawOutputs, labels: { buffer: d.inputLabels },
+      params: step, dims: this.forward.dimsBinding(last), logits: d.layers[last].rawOutputs, labels: { buffer: d.training.labels },
       probabilities: d.layers[last].outputs, gradient: { buffer: d.rawGradients[last] }, stats: { buffer: this.stats }, control: { buffer: this.control },
     });
     const optimizer = this.kernels.optimizer;

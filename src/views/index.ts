@@ -10,6 +10,8 @@ export type { PanelSpec, RangeSpec, Rect } from './panels.js';
 export { COLORMAP_NAMES, colormapColor } from './colormaps.js';
 export type { ColormapName } from './colormaps.js';
 export { ClassMeansView } from './class-means-view.js';
+export { BatchGridView } from './batch-grid-view.js';
+export type { BatchGridOptions } from './batch-grid-view.js';
 export type { ClassMeans, ClassMeansPlace, ClassMeansQuantity, ClassMeansViewOptions } from './class-means-view.js';
 export { ConfusionView } from './confusion-view.js';
 export type { ConfusionViewOptions } from './confusion-view.js';

@@ -24,7 +24,7 @@ const whole = (min: number, max: number) => (text: string) => {
 };
 const real = (ok: (n: number) => boolean) => (text: string) => Number.isFinite(numberOf(text)) && ok(numberOf(text));
 const oneOf = (...names: string[]) => (text: string) => names.includes(text.trim().toLowerCase());
-const VIEWS = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves'];
+const VIEWS = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves', 'batch'];
 
 const RULES: Record<string, { valid: (text: string) => boolean; example: string }> = {
   // Any text is a URL relative to the page; whether it holds a data set shows when loading (tested below).
@@ -38,6 +38,25 @@ const RULES: Record<string, { valid: (text: string) => boolean; example: string 
   'batch-size': { valid: whole(1, 8192), example: '64' },
   epochs: { valid: whole(1, 1000), example: '5' },
   seed: { valid: whole(0, 2 ** 32 - 1), example: '42' },
+  // Items 'shift K' (whole, below the 28-pixel side), 'flip', 'rotate D' (≤ 180), 'noise S' (≤ 10), 'cutout N' (whole, ≤ 28), each once; or none.
+  augment: {
+    valid: (t) => {
+      const trimmed = t.trim();
+      if (trimmed === '' || trimmed.toLowerCase() === 'none') return true;
+      const seen = new Set<string>();
+      const most: Record<string, number> = { shift: 27, rotate: 180, noise: 10, cutout: 28 };
+      return trimmed.split(',').every((item) => {
+        const [name = '', value, ...rest] = item.trim().toLowerCase().split(/\s+/);
+        if (!name || seen.has(name) || rest.length) return false;
+        seen.add(name);
+        if (name === 'flip') return value === undefined;
+        const n = value !== undefined && /^[0-9.]+(e-?[0-9]+)?$/.test(value) ? Number(value) : NaN;
+        const whole = name === 'shift' || name === 'cutout';
+        return Object.hasOwn(most, name) && Number.isFinite(n) && n > 0 && n <= most[name]! && (!whole || Number.isInteger(n));
+      });
+    },
+    example: 'shift 2, flip',
+  },
   // A boolean attribute: present means on, whatever its value.
   autoplay: { valid: () => true, example: '' },
   view: {
@@ -72,6 +91,8 @@ const NEAR_VALID = [
   '1,2,3,4,5,6,7,8', '1,2,3,4,5,6,7,8,9', 'null', 'undefined', 'true', '[]', '{}', '<b>x</b>', '"', "'", '\\', '\u0000', 'é', '日本語', '🙂',
   '\u202eevil', 'RELU', ' tanh ', 'Adam', 'LIGHT', 'grayInverted', 'diverging', 'all', 'none', 'strips bogus', 'strips,,weights', '1'.repeat(400),
   'a'.repeat(20_000), '-'.repeat(50), '__proto__', 'constructor', 'toString',
+  'shift 2', 'shift 27', 'shift 28', 'shift 1e1', 'SHIFT 2 , Flip', 'flip 1', 'noise 0.1, flip', 'noise 10.5', 'rotate 180', 'rotate 180.5',
+  'cutout 28', 'cutout 29', 'cutout 2.5', 'shift 2, shift 2', 'constructor 5', 'toString 1', 'flip,', 'none', 'NONE',
 ];
 /** Tried on every attribute. */
 const ALWAYS = ['', '1e-13', '-0', 'NaN', 'Infinity', ' 12 ', '0x10', 'a'.repeat(20_000), '🙂'];

@@ -1,7 +1,7 @@
 /** `<nn-scope>` attribute parsing and the engine's option errors it relies on (pure TypeScript, no GPU). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AttributeError, attributeOfOption, FORM_SETTINGS, networkOf, parseSettings, SETTINGS } from '../../src/app/settings.js';
+import { AttributeError, attributeOfOption, engineOptions, FORM_SETTINGS, networkOf, parseSettings, SETTINGS } from '../../src/app/settings.js';
 import { ConfigError, resolveConfig, type EngineOptions } from '../../src/engine/config.js';
 import { checkDeviceLimits } from '../../src/engine/limits.js';
 
@@ -69,8 +69,22 @@ test('every setting: its default written as its attribute parses back to the def
     const text = (setting.format as (v: unknown) => string)(value);
     assert.deepEqual(parseSettings({ [setting.attribute]: text })[setting.name], value, `${setting.attribute}="${text}"`);
   }
-  assert.deepEqual(Object.keys(networkOf(defaults)), ['layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'seed'], 'the network settings: those that set an engine option');
-  assert.deepEqual(FORM_SETTINGS.map((s) => s.attribute), ['layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed']);
+  assert.deepEqual(Object.keys(networkOf(defaults)), ['layers', 'activation', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'seed', 'augment'], 'the network settings: those that set an engine option');
+  assert.deepEqual(FORM_SETTINGS.map((s) => s.attribute), ['layers', 'activation', 'optimizer', 'learning-rate', 'momentum', 'batch-size', 'epochs', 'seed', 'augment']);
+});
+
+test('augment: normal text in effect, the engine option set, bad items named; the training batch view shown by default only with augmentation', () => {
+  const plain = parseSettings({});
+  assert.equal(plain.augment, 'none');
+  assert.ok(!plain.view.includes('batch'));
+  const augmented = parseSettings({ augment: ' Flip , shift 2 ' });
+  assert.equal(augmented.augment, 'shift 2, flip');
+  assert.equal(engineOptions(augmented).augment, 'shift 2, flip');
+  assert.ok(augmented.view.includes('batch'));
+  assert.deepEqual(parseSettings({ augment: 'flip', view: 'strips' }).view, ['strips']);
+  assert.deepEqual(parseSettings({ view: 'all' }).view.at(-1), 'batch');
+  assert.throws(() => parseSettings({ augment: 'zoom 2' }), (e: Error) => e instanceof AttributeError && e.attribute === 'augment' && /<nn-scope augment="zoom 2">: augment item 'zoom 2' is not an augmentation; allowed: 'shift K'/.test(e.message));
+  assert.throws(() => parseSettings({ augment: 'cutout 40' }), (e: Error) => e instanceof AttributeError && e.attribute === 'augment' && /'cutout 40' is larger than a 28×28 image/.test(e.message));
 });
 
 test('numbers are decimal only; ranges and whole numbers are checked with a message that says what is allowed', () => {
