@@ -5,7 +5,7 @@
 // 30 s into training (app-training.png).
 import * as esbuild from 'esbuild';
 import puppeteer from 'puppeteer-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { buildOptions } from './build-options.mjs';
 
@@ -175,10 +175,121 @@ async function augmentedBatch(browser, seconds = 20) {
   await page.close();
 }
 
+/**
+ * Saliency (issue #14) after a short training of the reference MLP (`steps` steps): the strips of a
+ * coat the network calls a shirt, with d logit / d pixel of both classes beside the input
+ * (test/screenshots/saliency.png), and the coat → shirt cell's mean saliency in the confusion
+ * explorer (saliency-cell.png beside it).
+ */
+async function saliency(browser, steps = 150) {
+  const page = await openPage(browser, '/', 1280, 1400);
+  const found = await page.evaluate((n) => new Promise((resolve, reject) => {
+    const scope = document.querySelector('nn-scope');
+    scope.setAttribute('sample-rate', '0');
+    scope.setAttribute('view', 'strips,confusion');
+    scope.addEventListener('nn-error', (event) => reject(new Error(event.detail.message)));
+    const go = async () => {
+      await scope.step(n);
+      const evaluation = await scope.evaluate();
+      const session = scope.session;
+      const labels = session.dataset.test.labels;
+      const coats = [...evaluation.predictions.keys()].filter((i) => labels[i] === 4 && evaluation.predictions[i] === 6);
+      await session.showSample(coats[0]);
+      resolve({ index: coats[0], count: coats.length, accuracy: evaluation.accuracy, step: session.engine.stepCount });
+    };
+    if (scope.session) void go().catch(reject);
+    else scope.addEventListener('nn-ready', () => void go().catch(reject), { once: true });
+  }), steps);
+  log(`saliency: step ${found.step}, test accuracy ${(100 * found.accuracy).toFixed(2)}%, ${found.count} coats called shirts; showing #${found.index}`);
+  await settle();
+  await (await part(page, 'nn-strips')).screenshot({ path: 'test/screenshots/saliency.png' });
+  log('wrote test/screenshots/saliency.png');
+  const started = Date.now();
+  await page.evaluate(() => {
+    const confusion = document.querySelector('nn-scope').shadowRoot.querySelector('nn-confusion');
+    confusion.panel.open(4, 6); // as a click on the cell (true Coat, predicted Shirt) does
+  });
+  await page.waitForFunction(() => /Mean d logit/.test(document.querySelector('nn-scope').shadowRoot.querySelector('nn-confusion').shadowRoot.querySelector('.saliency-status').textContent), { timeout: 300_000 });
+  log(`the coat → shirt cell's mean saliency took ${Date.now() - started} ms (click to drawn)`);
+  await settle();
+  await (await part(page, 'nn-confusion')).screenshot({ path: 'test/screenshots/saliency-cell.png' });
+  log('wrote test/screenshots/saliency-cell.png');
+  await page.close();
+}
+
+/**
+ * Comparing runs (issue #14): the reference MLP (A) and a small CNN (B), `epochs` epochs each on the
+ * first 10,000 training images, tested on the same first 2,000 test images, in <nn-compare>
+ * (test/screenshots/compare.png; with --dark, compare-dark.png in the dark theme).
+ */
+async function compareRuns(browser, { epochs = 2, dark = false } = {}) {
+  const page = await openPage(browser, '/', 1280, 1400, dark);
+  const runs = await page.evaluate((epochs) => (async () => {
+    const { loadFashionMnist } = await import('/dist/nnscope.js');
+    const full = await loadFashionMnist('data/');
+    const first = (set, n) => ({ ...set, count: n, images: set.images.subarray(0, n * set.rows * set.cols), labels: set.labels.subarray(0, n) });
+    const data = { train: first(full.train, 10_000), test: first(full.test, 2_000), classNames: full.classNames };
+    document.querySelector('main').innerHTML = `
+      <nn-scope id="mlp" hidden view="none" loading="eager" epochs="${epochs}"></nn-scope>
+      <nn-scope id="cnn" hidden view="none" loading="eager" epochs="${epochs}" layers="conv 3x3 8, pool 2, 64"></nn-scope>
+      <nn-compare for="mlp cnn"></nn-compare>`;
+    const found = [];
+    for (const id of ['mlp', 'cnn']) {
+      const scope = document.getElementById(id);
+      scope.data = data;
+      await scope.whenReady();
+      const started = performance.now();
+      await scope.start();
+      found.push(`${id}: ${(100 * scope.session.evaluation.accuracy).toFixed(2)}% after ${epochs} epochs (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    }
+    const compare = document.querySelector('nn-compare');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return `${found.join('; ')}; ${compare.comparison.largestChanges.slice(0, 3).map((c) => c.text).join('; ')}`;
+  })(), epochs);
+  log(`compare: ${runs}`);
+  await settle();
+  const file = `test/screenshots/compare${dark ? '-dark' : ''}.png`;
+  await (await page.$('nn-compare')).screenshot({ path: file });
+  log(`wrote ${file}`);
+  await page.close();
+}
+
+/** <nn-compare> of two saved evaluation files (`--compare-files A.json B.json`, e.g. from `npm run train -- --evaluations`), into www/screenshots/compare-story.png. */
+async function compareFiles(browser, [fileA, fileB]) {
+  const page = await openPage(browser, '/', 1280, 1400);
+  const texts = [readFileSync(fileA, 'utf8'), readFileSync(fileB, 'utf8')];
+  const changes = await page.evaluate(async ([a, b]) => {
+    document.querySelector('main').innerHTML = '<nn-compare></nn-compare>';
+    const compare = document.querySelector('nn-compare');
+    await compare.loadRun(new File([a], 'a.json'), 'a');
+    await compare.loadRun(new File([b], 'b.json'), 'b');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return compare.comparison.largestChanges.slice(0, 5).map((c) => c.text).join('; ');
+  }, texts);
+  log(`compare: ${changes}`);
+  await settle();
+  await (await page.$('nn-compare')).screenshot({ path: `${outDir}/compare-story.png` });
+  log(`wrote ${outDir}/compare-story.png`);
+  await page.close();
+}
+
 const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true, protocolTimeout: 600_000 });
 try {
   if (process.argv.includes('--blog')) {
     await blogColumn(browser);
+    process.exit(0);
+  }
+  const files = process.argv.indexOf('--compare-files');
+  if (files > 0) {
+    await compareFiles(browser, process.argv.slice(files + 1, files + 3));
+    process.exit(0);
+  }
+  if (process.argv.includes('--compare')) {
+    await compareRuns(browser, { dark: process.argv.includes('--dark') });
+    process.exit(0);
+  }
+  if (process.argv.includes('--saliency')) {
+    await saliency(browser);
     process.exit(0);
   }
   if (process.argv.includes('--augment')) {

@@ -5,6 +5,9 @@
 // --report prints the most confused class pairs and the class-mean similarities at the end.
 // --history K records the training dictionary every K updates (GPU-side) and reports what was kept.
 // --paced sizes chunks as the app does while views draw (from the measured GPU time per step).
+// --augment 'shift 2, flip' augments training images on the GPU (see the README).
+// --evaluations FILE writes each epoch's test evaluation and the training curves as an evaluation
+// file (JSON, "nnscope-evaluations"), named --name (default: the layers), for <nn-compare>.
 import { nodeDevice } from './dawn.js'; // first: sets up the WebGPU globals the engine needs
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -17,6 +20,9 @@ import { cosineSimilarities, groupSimilarity, mostConfusedPairs } from '../src/a
 import type { Evaluation } from '../src/engine/evaluation-pass.js';
 import { WeightChangeMeter } from '../src/engine/weight-change.js';
 import { layersText } from '../src/engine/layers.js';
+import { writeFileSync } from 'node:fs';
+import { describeNetwork, recordRun, type EpochEvaluation, type RunCurves } from '../src/analysis/compare.js';
+import { evaluationsToJson } from '../src/io/evaluation-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,13 +38,16 @@ const { values } = parseArgs({
     report: { type: 'boolean', default: false },
     history: { type: 'string' },
     paced: { type: 'boolean', default: false },
+    augment: { type: 'string' },
+    evaluations: { type: 'string' },
+    name: { type: 'string' },
   },
 });
 
 
 /** Fails with a one-line message and the usage, without a stack trace. */
 function usageError(message: string): never {
-  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs|cnn] [--layers 128,128 | 'conv 3x3 16, pool 2, 64'] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K] [--paced]`);
+  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs|cnn] [--layers 128,128 | 'conv 3x3 16, pool 2, 64'] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K] [--paced] [--augment 'shift 2, flip'] [--evaluations FILE [--name NAME]]`);
   process.exit(2);
 }
 
@@ -80,6 +89,7 @@ options.seed = values.seed === undefined ? undefined : Number(values.seed);
 const epochs = wholeNumber('epochs', values.epochs) ?? presetEpochs;
 const subset = wholeNumber('subset', values.subset);
 const historyEvery = wholeNumber('history', values.history);
+if (values.augment !== undefined) options.augment = values.augment;
 
 /** What the network confuses and how alike pullover, coat and shirt look inside it (issue #4's report). */
 function report(evaluation: Evaluation) {
@@ -99,14 +109,22 @@ try {
   const device = await nodeDevice();
   const engine = await createEngine({ ...options, device });
   const train = load('train', subset);
-  engine.setData({ train, test: load('t10k'), classNames: FASHION_MNIST_CLASSES });
+  const testSet = load('t10k');
+  engine.setData({ train, test: testSet, classNames: FASHION_MNIST_CLASSES });
   console.log(`training ${layersText(engine.config.layers)} (${engine.config.optimizer.type}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
   const meter = await WeightChangeMeter.create(device, engine.dictionary);
   const history = historyEvery ? engine.recordHistory({ every: historyEvery }) : undefined;
+  const evaluations: EpochEvaluation[] = [];
+  const curves: RunCurves = { chunks: [], tests: [] };
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const result = await engine.trainEpoch({ paced: values.paced });
+    const result = await engine.trainEpoch({
+      paced: values.paced,
+      onProgress: (p) => void curves.chunks.push({ step: p.step, loss: p.chunkLoss, accuracy: p.chunkAccuracy }),
+    });
     const change = await meter.measure();
     const test = await engine.evaluate();
+    evaluations.push({ epoch: epoch + 1, step: engine.stepCount, evaluation: test });
+    curves.tests.push({ step: engine.stepCount, accuracy: test.accuracy });
     console.log(
       `epoch ${epoch + 1}: loss ${result.loss.toFixed(4)}, train ${(100 * result.accuracy).toFixed(2)}%, ` +
         `test ${(100 * test.accuracy).toFixed(2)}%, ${result.samplesPerSecond.toFixed(0)} samples/s (GPU ${engine.msPerStep?.toFixed(3)} ms/step), ` +
@@ -114,6 +132,14 @@ try {
     );
   }
   meter.destroy();
+  if (values.evaluations) {
+    const run = recordRun({
+      name: values.name ?? layersText(engine.config.layers), description: describeNetwork(engine.config), classNames: FASHION_MNIST_CLASSES,
+      test: testSet, epochs: evaluations, curves, stepsPerEpoch: engine.stepsPerEpoch,
+    });
+    writeFileSync(values.evaluations, evaluationsToJson(run));
+    console.log(`wrote ${values.evaluations}: ${evaluations.length} epoch(s) of evaluations of '${run.name}' (open it in <nn-compare>)`);
+  }
   if (values.report) report(await engine.evaluate());
   if (history) {
     const steps = history.snapshots.map((s) => s.step);

@@ -4,13 +4,9 @@
 //   previousGradient = d input ⊙ activation'(previousRaw, previousActivated)
 //   gradient [rows, height, width, filters]  (this layer's d raw);  weights [k, k, inputs, filters]
 //   previousRaw, previousActivated, previousGradient [rows, height, width, inputs]   (NHWC)
-// As C[M, N] = Σ_K A[M, K] · B[N, K], both read as vec4 along K:
-//   M = rows·height·width positions,  N = inputs,  K = k·k·filters, index (ky·k + kx)·filters + f,
-//   A[m, (tap, f)] = gradient at the position shifted by (pad − ky, pad − kx), zero outside;
-//   B[c, (tap, f)] = weights[tap, c, f]: for a fixed tap a row c is contiguous along f, so load_bt
-//       is one vec4 load of the weights as stored (no transposed copy).
-// Requires inputs % 4 == 0 and filters % 4 == 0 (the engine never needs the input gradient of a
-// first layer, whose inputs may be 1 or 3). The previous layer's `activation` is LINEAR when it
+// The product's operands are conv-backward-input-loaders.wgsl's, both read as vec4 along K.
+// Requires inputs % 4 == 0 and filters % 4 == 0 (vec4 stores; a first layer's 1 or 3 input
+// channels take conv-backward-input-any.wgsl). The previous layer's `activation` is LINEAR when it
 // is a pool (the pool's backward kernel applies the conv's activation gradient instead).
 @group(0) @binding(0) var<uniform> dims: ConvDims;
 @group(0) @binding(1) var<storage, read> gradient: array<vec4f>;
@@ -21,16 +17,6 @@
 
 override activation: u32 = RELU;  // the previous layer's activation
 override WORKGROUP_X: u32;  // from the kernel table (src/engine/conv-kernels.ts)
-
-fn a_row(m: u32) -> vec3u { return position_of(min(m, positions - 1u)); }
-fn load_a(row: vec3u, k4: u32) -> vec4f {
-  let s = shift_of_tap(k4 / filter4s, k4 % filter4s);  // read mirrored: −dy, −dx (wrapping)
-  return select(vec4f(0.0), gradient[(row.x - s.z) * filter4s + s.w], row.y - s.x < height && row.z - s.y < width);
-}
-fn bt_row(n: u32) -> u32 { return min(n, channels - 1u) * filter4s; }
-fn load_bt(row: u32, k4: u32) -> vec4f {
-  return weights[k4 + k4 / filter4s * (channels - 1u) * filter4s + row];  // (tap·inputs + c)·filter4s + f4
-}
 
 @compute @workgroup_size(WORKGROUP_X)
 fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) local: u32) {

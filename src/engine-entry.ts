@@ -33,9 +33,12 @@ export { SafetensorsError, decodeSafetensors, encodeSafetensors } from './io/saf
 export type { Tensor } from './io/safetensors.js';
 export { parametersFromSafetensors, parametersToSafetensors } from './io/parameters-file.js';
 export { cosineSimilarities, groupSimilarity, mostConfusedPairs, samplesWith } from './analysis/diagnosis.js';
+export { CompareError, compareEvaluations, describeNetwork, recordRun, testSetDifference, testSetSummary } from './analysis/compare.js';
+export type { CellChange, CompareOptions, EpochEvaluation, RunComparison, RunCurves, RunEpoch, RunEvaluations, TestSetSummary } from './analysis/compare.js';
+export { EVALUATION_FILE_VERSION, EVALUATION_FORMAT, EvaluationFileError, evaluationsFromJson, evaluationsToJson, runProblem } from './io/evaluation-file.js';
 export { WeightChangeMeter } from './engine/weight-change.js';
 export { TrainingHistory } from './engine/history.js';
-export type { ForwardOptions } from './engine/engine.js';
+export type { ForwardOptions, SaliencyClass, SaliencyOptions, SaliencyValues, SaliencyViews } from './engine/engine.js';
 export type { HistoryGroup, HistoryLayer, HistoryOptions, HistorySnapshot, SnapshotPosition } from './engine/history.js';
 export { HISTORY_TENSORS, historyFromSafetensors, historyToSafetensors } from './io/history-file.js';
 export type { HistoryFile, HistoryTensorName } from './io/history-file.js';

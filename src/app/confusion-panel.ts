@@ -25,6 +25,8 @@ export interface ConfusionPanelElements {
 type Cell = { truth: number; predicted: number };
 
 export class ConfusionPanel {
+  /** Called when a cell opens, with its samples (the element computes their mean saliency). */
+  onOpen?: (samples: readonly number[], truth: number, predicted: number) => void;
   private evaluation?: Evaluation;
   private samples: number[] = [];
   private position = -1;
@@ -143,6 +145,7 @@ export class ConfusionPanel {
       }),
     );
     this.position = -1;
+    this.onOpen?.(this.samples, truth, predicted);
     if (this.samples.length) this.pick(0);
   }
 

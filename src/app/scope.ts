@@ -3,8 +3,8 @@
  * training loop, evaluation after each epoch, the current test sample, the curves' data, the history
  * replay position, and recovery from a lost device. It knows nothing of the DOM beyond its views'
  * frame loop; elements listen to its events:
- *   progress (ScopeProgress) · epochstart · epoch (ScopeEpoch) · evaluation · sample (ShownSample: the
- *   strips were just drawn with it) · state · replay ·
+ *   progress (ScopeProgress) · epochstart · epoch (ScopeEpoch) · evaluation · drawing (ShownSample: the
+ *   strips are about to draw it) · sample (ShownSample: the strips were just drawn with it) · state · replay ·
  *   parameters (replaced on the same engine: reset, import) · engine (the engine was replaced: views
  *   rebuild) · restyle (the page's colours changed) · error ({ error, recoverable }).
  */
@@ -13,7 +13,9 @@ import { DEFAULT_TRAINING_SHARE } from '../engine/config.js';
 import type { Progress } from '../engine/stats.js';
 import type { Evaluation } from '../engine/evaluation-pass.js';
 import type { HistorySnapshot } from '../engine/history.js';
+import type { SaliencyViews } from '../engine/saliency-pass.js';
 import { WeightChangeMeter } from '../engine/weight-change.js';
+import type { EpochEvaluation } from '../analysis/compare.js';
 import { shapeOf, type Dataset } from '../data/dataset.js';
 import { CurveData } from './curves.js';
 import { ViewLoop } from './view-loop.js';
@@ -52,6 +54,8 @@ export interface ShownSample {
   predicted: number;
   /** The recorded snapshot the pass ran with, if it replayed one. */
   replay?: HistorySnapshot;
+  /** Its saliency for the predicted and the true class (in that order), when `scope.saliency` asked for it. */
+  saliency?: SaliencyViews;
 }
 
 export interface ScopeEpoch {
@@ -70,6 +74,8 @@ export class Scope extends EventTarget {
   evaluating = 0;
   /** Last evaluation of the test set (undefined until one ran on the current run). */
   evaluation?: Evaluation;
+  /** The evaluation at the end of each epoch of the current run, in order (cleared by reset): what `<nn-compare>` compares. */
+  epochEvaluations: EpochEvaluation[] = [];
   /** The recorded snapshot being replayed, if any. */
   replay?: HistorySnapshot;
   /** Set while the device is being replaced. */
@@ -81,6 +87,11 @@ export class Scope extends EventTarget {
    * without views (the benchmark compares the two).
    */
   pacing = true;
+  /** Run the saliency of each shown sample with its forward pass (the strips show it). */
+  saliency = false;
+  /** The engine whose saliency pass is built (until then samples are drawn without saliency), and the one being built. */
+  private saliencyEngine?: Engine;
+  private saliencyBuilding?: Engine;
   /** The share of the GPU time training may take while views draw (the rest is theirs); see EngineOptions.trainingShare. */
   trainingShare = DEFAULT_TRAINING_SHARE;
   private engineNow: Engine;
@@ -260,6 +271,7 @@ export class Scope extends EventTarget {
     const stats = this.lastProgress;
     const evaluation = await this.evaluate();
     this.curves.addTest(this.engine.stepCount, evaluation.accuracy);
+    this.epochEvaluations.push({ epoch: epoch + 1, step: this.engine.stepCount, evaluation });
     this.emit('epoch', { epoch: epoch + 1, loss: stats?.loss ?? NaN, accuracy: stats?.accuracy ?? NaN, testAccuracy: evaluation.accuracy, weightChange } satisfies ScopeEpoch);
   }
 
@@ -300,11 +312,17 @@ export class Scope extends EventTarget {
     try {
       // While training goes one chunk at a time, this waits for a gap between chunks (and counts in the views' share).
       await this.loop.betweenChunksOrNow(async () => {
-        const [predicted] = await engine.forward([index], { snapshot: replay });
+        // Submitted together: the saliency sees the same parameters as the forward pass.
+        const [[predicted], saliency] = await Promise.all([
+          engine.forward([index], { snapshot: replay }),
+          this.saliency && this.saliencyEngine === engine ? engine.saliency(index, { snapshot: replay }) : undefined,
+        ]);
+        if (this.saliency && this.saliencyEngine !== engine) this.prepareSaliency(engine);
         // The strips' last frame must be done before the new one goes, with its labels, in this task.
         await this.loop.manualIdle();
         if (this.destroyed || this.recovering || engine !== this.engine) return;
-        this.shown = { index, label: this.dataset.test.labels[index], predicted, replay };
+        this.shown = { index, label: this.dataset.test.labels[index], predicted, replay, saliency };
+        this.emit('drawing', this.shown);
         this.loop.drawManual();
         this.emit('sample', this.shown);
         await this.loop.manualIdle();
@@ -312,6 +330,19 @@ export class Scope extends EventTarget {
     } catch (error) {
       if (!this.recovering && !this.destroyed) this.emit('error', { error, recoverable: false });
     }
+  }
+
+  /** Builds `engine`'s saliency pass without holding the strips up, then shows the current sample again with it. */
+  private prepareSaliency(engine: Engine): void {
+    if (this.saliencyBuilding === engine) return;
+    this.saliencyBuilding = engine;
+    engine.prepareSaliency().then(() => {
+      if (engine !== this.engine || this.destroyed) return;
+      this.saliencyEngine = engine;
+      void this.showSample(this.sample);
+    }, (error) => {
+      if (engine === this.engine && !this.destroyed && !this.recovering) this.emit('error', { error, recoverable: false });
+    });
   }
 
   /** Replays snapshot `snapshot` of the history (undefined: live weights). */
@@ -355,6 +386,7 @@ export class Scope extends EventTarget {
   private afterRestart(): void {
     this.curves.clear();
     this.evaluation = undefined;
+    this.epochEvaluations = [];
     this.replay = undefined;
     this.checkpoint = undefined;
     this.checkpointedAt = 0;

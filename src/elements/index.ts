@@ -7,6 +7,7 @@ export { NnWeights } from './nn-weights.js';
 export { NnConfusion } from './nn-confusion.js';
 export { NnClassMeans } from './nn-class-means.js';
 export { NnCurves } from './nn-curves.js';
+export { NnCompare } from './nn-compare.js';
 export { NnBatch } from './nn-batch.js';
 export { ScopePart, CanvasPart } from './scope-part.js';
 export { Scope } from '../app/scope.js';

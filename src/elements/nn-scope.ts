@@ -17,6 +17,8 @@ import { ViewportWatcher } from './viewport-watcher.js';
 import { demoDataUrl } from '../assets.js';
 import { theme } from './styles.js';
 import { download } from './scope-part.js';
+import { describeNetwork, recordRun, type RunEvaluations } from '../analysis/compare.js';
+import { evaluationsToJson } from '../io/evaluation-file.js';
 import './nn-controls.js';
 import './nn-strips.js';
 import './nn-weights.js';
@@ -346,6 +348,26 @@ export class NnScope extends LitElement {
   async exportWeights(): Promise<Blob> {
     const bytes = await (await this.whenReady()).engine.exportParameters();
     return new Blob([bytes], { type: 'application/octet-stream' });
+  }
+
+  /**
+   * This run's test evaluation after each finished epoch, with its curves (what `<nn-compare>`
+   * compares; undefined until ready). Named by the element's id.
+   */
+  get evaluations(): RunEvaluations | undefined {
+    const session = this.session;
+    return session && recordRun({
+      name: this.id || 'nnscope run', description: describeNetwork(session.engine.config), classNames: session.dataset.classNames,
+      test: session.dataset.test, epochs: session.epochEvaluations, curves: session.curves, stepsPerEpoch: session.engine.stepsPerEpoch,
+    });
+  }
+
+  /** The evaluations as an evaluation file (JSON, format "nnscope-evaluations"); rejects before the first epoch ends. */
+  async exportEvaluations(): Promise<Blob> {
+    await this.whenReady();
+    const run = this.evaluations!;
+    if (run.epochs.length === 0) throw new Error(`${run.name} has no evaluation to save yet: it is recorded when an epoch ends.`);
+    return new Blob([evaluationsToJson(run)], { type: 'application/json' });
   }
 
   /**

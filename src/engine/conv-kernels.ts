@@ -11,7 +11,7 @@
  * | entry | product (C = …) | M | N | K | core |
  * |---|---|---|---|---|---|
  * | convForward(AnyInput) | im2col(input) · W | rows·H·W | filters | k·k·inputs | NN |
- * | convBackwardInput | shifted(dY) · Wᵀ | rows·H·W | inputs | k·k·filters | NT |
+ * | convBackwardInput(AnyInput) | shifted(dY) · Wᵀ | rows·H·W | inputs | k·k·filters | NT |
  * | convBackwardWeights(AnyInput) | im2col(input)ᵀ · dY | k·k·inputs | filters | rows·H·W, in splits | TN |
  *
  * The weight gradient's K (every position of the batch) is long and its M × N (k·k·inputs ×
@@ -20,7 +20,9 @@
  *
  * Requirements: filters % 4 == 0 for every conv kernel; inputs % 4 == 0 for convForward,
  * convBackwardInput and convBackwardWeights, any inputs (a first layer's 1 or 3) for the
- * …AnyInput entries ({@link convKernels} picks); channels % 4 == 0 for the pools.
+ * …AnyInput entries ({@link convKernels} picks; training never needs a first layer's input
+ * gradient, saliency does: convBackwardInputAnyInput, without an activation); channels % 4 == 0
+ * for the pools.
  */
 import common from '../../shaders/common.wgsl';
 import activation from '../../shaders/activation.wgsl';
@@ -31,7 +33,9 @@ import gemmTn from '../../shaders/gemm-tn.wgsl';
 import convCommon from '../../shaders/conv-common.wgsl';
 import convIm2col from '../../shaders/conv-im2col.wgsl';
 import convForward from '../../shaders/conv-forward.wgsl';
+import convBackwardInputLoaders from '../../shaders/conv-backward-input-loaders.wgsl';
 import convBackwardInput from '../../shaders/conv-backward-input.wgsl';
+import convBackwardInputAny from '../../shaders/conv-backward-input-any.wgsl';
 import convBackwardWeights from '../../shaders/conv-backward-weights.wgsl';
 import convSumSplits from '../../shaders/conv-sum-splits.wgsl';
 import poolForward from '../../shaders/pool-forward.wgsl';
@@ -46,6 +50,8 @@ import type { ConvLayer } from './layers.js';
  * build in about half a second.
  */
 const BLOCK = { BLOCK_M: 16, BLOCK_N4: 4 } as const;
+/** The scalar-output input gradient of a first layer (1 or 3 channels): one vec4 of columns, not 4 (they would be idle). */
+const BLOCK_ANY_INPUT = { BLOCK_M: 16, BLOCK_N4: 1 } as const;
 /**
  * The weight gradient's block: 16 rows of dW × 16 values (as the dense TN kernel's), 4 positions per
  * loop iteration (8, the dense kernel's, took SwiftShader's compiler minutes here as well).
@@ -71,8 +77,13 @@ export const CONV_KERNELS = {
   convForward: { code: vec4Input(true) + gemm(gemmNn) + convIm2col + convForward, ...forward },
   convForwardAnyInput: { code: vec4Input(false) + gemm(gemmNn) + convIm2col + convForward, ...forward },
   convBackwardInput: {
-    code: gemm(gemmNt) + convBackwardInput, entryPoint: 'main', ...registerBlocks(BLOCK, WORKGROUP), // x: inputs, y: positions
+    code: gemm(gemmNt) + convBackwardInputLoaders + convBackwardInput, entryPoint: 'main', ...registerBlocks(BLOCK, WORKGROUP), // x: inputs, y: positions
     bindings: { dims: uniform(0), gradient: read(1), weights: read(2), previousRaw: read(3), previousActivated: read(4), previousGradient: write(5) },
+  },
+  // A first layer's input gradient (saliency): any input channels, one vec4 column (1–4 channels) per block.
+  convBackwardInputAnyInput: {
+    code: gemm(gemmNt) + convBackwardInputLoaders + convBackwardInputAny, entryPoint: 'main', ...registerBlocks(BLOCK_ANY_INPUT, WORKGROUP), // x: inputs, y: positions
+    bindings: { dims: uniform(0), gradient: read(1), weights: read(2), inputGradient: write(3) },
   },
   convBackwardWeights: { code: vec4Input(true) + gemm(gemmTn) + convIm2col + convBackwardWeights, ...weights },
   convBackwardWeightsAnyInput: { code: vec4Input(false) + gemm(gemmTn) + convIm2col + convBackwardWeights, ...weights },

@@ -18,14 +18,25 @@ import { ChunkPacer } from './chunk-pacer.js';
 import { deriveSeed, initialWeights, shuffledOrder } from './random.js';
 import { summarize, TrainingDivergedError, type EpochStats, type StepStats, type TrainOptions } from './stats.js';
 import { CONTROL_BYTES, decodeStats, STATS_BYTES, TrainingPass, type ChunkStats } from './training-pass.js';
+import { SaliencyPass, type SaliencyClass, type SaliencyValues, type SaliencyViews } from './saliency-pass.js';
 
 export { TrainingDivergedError } from './stats.js';
 export type { EpochStats, Progress, StepStats, TrainOptions } from './stats.js';
+export type { SaliencyClass, SaliencyValues, SaliencyViews } from './saliency-pass.js';
 
 export interface ForwardOptions {
   /** Which split the sample indices refer to. Default 'test'. */
   split?: 'test' | 'train';
   /** Run with this snapshot's parameters (one of engine.history.snapshots) instead of the live ones. */
+  snapshot?: HistorySnapshot;
+}
+
+export interface SaliencyOptions {
+  /** The classes to explain, side by side (1–16): class numbers, 'predicted', 'true'. Default ['predicted', 'true']. */
+  classes?: readonly SaliencyClass[];
+  /** Which split the sample indices refer to. Default 'test'. */
+  split?: 'test' | 'train';
+  /** engine.saliency only: with this snapshot's parameters (one of engine.history.snapshots), as forward() takes it. */
   snapshot?: HistorySnapshot;
 }
 
@@ -77,6 +88,9 @@ export class Engine {
   private readonly pacer: ChunkPacer;
   private busy = false;
   private destroyed = false;
+  /** Built on the first saliency call (its buffers and pipelines cost nothing until then). */
+  private saliencyBuild?: Promise<SaliencyPass>;
+  private saliencyBuilt?: SaliencyPass;
   private lost?: string;
 
   constructor(
@@ -267,15 +281,85 @@ export class Engine {
    */
   forward(sampleIndices: ArrayLike<number>, { split = 'test', snapshot }: ForwardOptions = {}): Promise<Uint32Array> {
     this.assertUsable();
+    return this.evaluation.probeSamples(this.splitSet(split), sampleIndices, this.withSnapshot(snapshot, 'forward()'));
+  }
+
+  /**
+   * Saliency of one sample (of the test split unless `split` is 'train'): per class explained, the
+   * gradient of its logit (the raw output, before softmax) with respect to the input pixels, computed
+   * on the GPU by a forward and backward pass of its own (no weight gradients; training's buffers,
+   * the probe's included, are untouched). Submits the work at once (after building the pass, on the
+   * first call) and resolves to the output tensors (the same buffers every call: bind them to draw);
+   * `readSaliency()` reads them back.
+   * @example const { map } = await engine.saliency(7); // [2, rows, cols]: the predicted class's, then the true class's
+   */
+  saliency(index: number, { classes = ['predicted', 'true'], split = 'test', snapshot }: SaliencyOptions = {}): Promise<SaliencyViews> {
+    try {
+      this.assertUsable();
+      const set = this.splitSet(split);
+      const wrap = this.withSnapshot(snapshot, 'saliency()');
+      const run = (pass: SaliencyPass) => {
+        this.assertUsable();
+        return pass.sample(set, index, classes, wrap);
+      };
+      // Built: submitted now, in the same task as a forward() just before it (the same parameters).
+      return this.saliencyBuilt ? Promise.resolve(run(this.saliencyBuilt)) : this.saliencyPass().then(run);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The mean saliency over samples `indices` (a confusion cell's test images, say) for each class in
+   * `classes`: computed in batches on the GPU and summed there; resolves when it is done, to output
+   * tensors of their own (a later `saliency()` does not overwrite them). `readSaliency('mean')`.
+   * @example await engine.meanSaliency(samplesWith(e.predictions, labels, 4, 6), { classes: [6, 4] }); // coats called shirts: shirt's and coat's logits
+   */
+  async meanSaliency(indices: ArrayLike<number>, { classes = ['predicted', 'true'], split = 'test' }: Omit<SaliencyOptions, 'snapshot'> = {}): Promise<SaliencyViews> {
+    this.assertUsable();
+    const set = this.splitSet(split);
+    const pass = await this.saliencyPass();
+    this.assertUsable();
+    return pass.mean(set, indices, classes);
+  }
+
+  /** Builds the saliency pass (its buffers and pipelines) now, not on the first saliency call; resolves when it is ready. */
+  async prepareSaliency(): Promise<void> {
+    this.assertUsable();
+    await this.saliencyPass();
+  }
+
+  /** Reads back the last `saliency()` ('sample') or `meanSaliency()` ('mean'). */
+  async readSaliency(which: 'sample' | 'mean' = 'sample'): Promise<SaliencyValues> {
+    this.assertUsable();
+    return (await this.saliencyPass()).read(which);
+  }
+
+  private saliencyPass(): Promise<SaliencyPass> {
+    this.saliencyBuild ??= SaliencyPass.create(this.device, this.config, this.dictionary).then((pass) => {
+      if (this.destroyed) pass.destroy();
+      return (this.saliencyBuilt = pass);
+    }, (error) => {
+      this.saliencyBuild = undefined; // the next call tries again
+      throw error;
+    });
+    return this.saliencyBuild;
+  }
+
+  private splitSet(split: 'test' | 'train'): GpuImageSet {
     const data = this.requireData();
-    const set = split === 'train' ? data.train : data.test;
-    if (!snapshot) return this.evaluation.probeSamples(set, sampleIndices);
-    if (this.busy) throw new Error('forward() with a snapshot cannot run while training; await the running step() or trainEpoch() first.');
+    return split === 'train' ? data.train : data.test;
+  }
+
+  /** What encodes a pass with `snapshot`'s parameters swapped in (undefined: the live ones). */
+  private withSnapshot(snapshot: HistorySnapshot | undefined, what: string) {
+    if (!snapshot) return undefined;
+    if (this.busy) throw new Error(`${what} with a snapshot cannot run while training; await the running step() or trainEpoch() first.`);
     const history = this.recorded;
     if (!history?.has(snapshot)) {
       throw new Error("This snapshot is not in this engine's history (it is from another engine or an earlier history, or thinning dropped it); take one from engine.history.snapshots.");
     }
-    return this.evaluation.probeSamples(set, sampleIndices, (encoder, encodeProbe) => history.encodeWithParameters(encoder, snapshot, encodeProbe));
+    return (encoder: GPUCommandEncoder, body: () => void) => history.encodeWithParameters(encoder, snapshot, body);
   }
 
   /** The recorded (or imported) training history, if any. */
@@ -407,6 +491,7 @@ export class Engine {
     this.data?.test.destroy();
     this.training.destroy();
     this.evaluation.destroy();
+    this.saliencyBuilt?.destroy(); // one still being built destroys itself when done
     this.stopHistory();
     this.dictionary.destroy();
     this.staging.destroy();

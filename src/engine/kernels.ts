@@ -24,6 +24,8 @@ import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
 import classSums from '../../shaders/class-sums.wgsl';
 import classRows from '../../shaders/class-rows.wgsl';
 import weightChange from '../../shaders/weight-change.wgsl';
+import saliencySeed from '../../shaders/saliency-seed.wgsl';
+import saliencyReduce from '../../shaders/saliency-reduce.wgsl';
 import { blockConstants, unroll } from './unroll.js';
 import { read, registerBlocks, step, uniform, workgroupsOf, write, type BindingSpec, type KernelSpec } from './kernel-spec.js';
 import { CONV_KERNELS, convKernels, convLayerShape, weightGradientWorkgroups } from './conv-kernels.js';
@@ -137,6 +139,14 @@ export const KERNELS = {
   weightChange: {
     code: weightChange, entryPoint: 'main', // one workgroup per layer
     bindings: { layers: read(0), parameters: read(1), snapshot: write(2), results: write(3) },
+  },
+  saliencySeed: {
+    code: common + saliencySeed, entryPoint: 'main', workgroup: [64], perInvocation: [1], // x: rows
+    bindings: { dims: uniform(0), logits: read(1), labels: read(2), selectors: read(3), gradient: write(4), chosen: write(5) },
+  },
+  saliencyReduce: {
+    code: saliencyReduce, entryPoint: 'main', workgroup: [64], perInvocation: [1, 1], // x: pixels, y: classes explained
+    bindings: { dims: uniform(0), gradient: read(1), sums: write(2), maps: write(3) },
   },
   ...CONV_KERNELS,
 } satisfies Record<string, KernelSpec>;

@@ -13,6 +13,8 @@ export { ClassMeansView } from './class-means-view.js';
 export { BatchGridView } from './batch-grid-view.js';
 export type { BatchGridOptions } from './batch-grid-view.js';
 export type { ClassMeans, ClassMeansPlace, ClassMeansQuantity, ClassMeansViewOptions } from './class-means-view.js';
+export { addSaliencyPanels, saliencyUnit, SaliencyView } from './saliency-view.js';
+export type { SaliencyShown, SaliencyViewOptions } from './saliency-view.js';
 export { ConfusionView } from './confusion-view.js';
 export type { ConfusionViewOptions } from './confusion-view.js';
 export { formatRangeNumber, renderLabels } from './label-overlay.js';

@@ -5,7 +5,8 @@
  * activated, then pooled, stacked in one column. The output strip shows softmax probabilities with
  * the true label outlined in black and a wrong prediction in red. Reads row `row` of the probe's
  * buffers (dictionary.probe): the samples of the last engine.forward(). Training never writes them,
- * so the view can redraw at any time.
+ * so the view can redraw at any time. With `showSaliency`, a column of saliency tiles (d logit /
+ * d pixel, engine.saliency()'s buffer) stands beside the input image.
  */
 import type { TrainingDictionary } from '../engine/dictionary.js';
 import type { EngineConfig } from '../engine/config.js';
@@ -14,6 +15,7 @@ import { mapGrid } from './map-grid.js';
 import { addLegend, CanvasView, preferredCanvasFormat, withPanelSet, type PanelHit, type ViewLabel, type ViewLayout } from './canvas-view.js';
 import type { PanelSet, PanelSpec, RangeSpec } from './panels.js';
 import { colormapRow, type ColormapName } from './colormaps.js';
+import { addSaliencyPanels, type SaliencyShown } from './saliency-view.js';
 
 export interface LayerStripsOptions {
   /** Class names of the output neurons (label order). */
@@ -30,8 +32,9 @@ export interface LayerStripsOptions {
 
 /** What a panel of the strips shows: which layer, and which of its outputs. */
 export interface StripPanel {
+  /** −1 for the saliency tiles. */
   layer: number;
-  what: 'raw' | 'activated' | 'pooled';
+  what: 'raw' | 'activated' | 'pooled' | 'saliency';
   /** For feature maps: their shape (tiles are channels, cells are pixels). */
   map?: MapShape;
 }
@@ -43,12 +46,15 @@ export interface StripPlace {
   what: StripPanel['what'];
   neuron: number;
   map?: { channel: number; y: number; x: number };
+  /** Over a saliency tile: its caption. */
+  caption?: string;
 }
 
 export class LayerStripsView extends CanvasView {
   row: number;
   /** Per panel of the current layout (legends: undefined). */
   private shown: (StripPanel | undefined)[] = [];
+  private saliency?: SaliencyShown;
 
   static async create(device: GPUDevice, canvas: HTMLCanvasElement | OffscreenCanvas, dictionary: TrainingDictionary, config: EngineConfig, options: LayerStripsOptions): Promise<LayerStripsView> {
     const format = options.format ?? preferredCanvasFormat();
@@ -77,6 +83,19 @@ export class LayerStripsView extends CanvasView {
     this.invalidate();
   }
 
+  /**
+   * Shows saliency tiles beside the input image (undefined: none): `shown.map` is
+   * engine.saliency()'s `map`, bound as it is; tile j is class j, under caption j. Redraws with the
+   * next frame; the layout changes only when the tiles or their captions do.
+   */
+  showSaliency(shown: SaliencyShown | undefined): void {
+    const now = this.saliency;
+    const same = now && shown && now.map.buffer === shown.map.buffer && now.map.size === shown.map.size && now.unit === shown.unit && now.captions.join('\n') === shown.captions.join('\n');
+    if (same || (!now && !shown)) return this.markStale();
+    this.saliency = shown && { ...shown, captions: [...shown.captions] };
+    this.invalidate();
+  }
+
   /** Outlines neuron (or channel) `neuron` of layer `layer` (0 = first hidden) in its raw and activated outputs; −1 clears. */
   highlightNeuron(layer: number, neuron: number): void {
     this.shown.forEach((panel, index) => {
@@ -91,7 +110,8 @@ export class LayerStripsView extends CanvasView {
     if (!hit || !panel) return undefined;
     if (!panel.map) return { hit, layer: panel.layer, what: panel.what, neuron: hit.tile };
     const { width } = panel.map;
-    return { hit, layer: panel.layer, what: panel.what, neuron: hit.tile, map: { channel: hit.tile, y: Math.floor(hit.cell / width), x: hit.cell % width } };
+    const caption = panel.what === 'saliency' ? { caption: this.saliency?.captions[hit.tile] } : {};
+    return { hit, layer: panel.layer, what: panel.what, neuron: hit.tile, map: { channel: hit.tile, y: Math.floor(hit.cell / width), x: hit.cell % width }, ...caption };
   }
 
   protected layout(width: number, height: number, scale: number): ViewLayout {
@@ -107,10 +127,12 @@ export class LayerStripsView extends CanvasView {
     const pair = px(6);
     const classWidth = px(92);
     const denseWidth = 2 * strip + pair;
-    const fixed = px(16) + image + classWidth + specs.filter((spec) => spec.kind === 'dense').length * denseWidth;
+    const saliency = this.saliency;
+    const fixed = px(16) + image * (saliency ? 2 : 1) + classWidth + specs.filter((spec) => spec.kind === 'dense').length * denseWidth;
     // Conv layers share what the strips leave, by the width their grids want (√channels × map width); gaps stay small.
-    const between = convs ? px(26) : Math.max(px(16), Math.floor((width - fixed) / (layers.length + 1)));
-    const mapsWidth = Math.max(px(40) * convs, width - fixed - between * (layers.length + 1));
+    const columns = layers.length + (saliency ? 2 : 1);
+    const between = convs ? px(26) : Math.max(px(16), Math.floor((width - fixed) / columns));
+    const mapsWidth = Math.max(px(40) * convs, width - fixed - between * columns);
     const wants = specs.map((spec) => (spec.kind === 'conv' ? Math.sqrt(spec.output.channels) * spec.output.width : 0));
     const wanted = wants.reduce((a, b) => a + b, 0);
     const panels: PanelSpec[] = [];
@@ -143,6 +165,13 @@ export class LayerStripsView extends CanvasView {
     label('input', x + image / 2, top - px(10), 'title');
     label(`${rows}×${cols}${channels === 3 ? ' RGB' : ''}`, x + image / 2, imageY + imageHeight + px(14), 'tick');
     x += image + between;
+    if (saliency) {
+      // Tiles stacked in a column as wide as the input's, each under its caption; one legend for all.
+      const panel = addSaliencyPanels({ panels, labels }, saliency, { x, y: top - px(4), width: image, height: stripHeight + bottom - px(4) }, scale, 'column');
+      shown[panel] = { layer: -1, what: 'saliency', map: { height: rows, width: cols, channels: saliency.captions.length } };
+      label('saliency', x + image / 2, top - px(22), 'title');
+      x += image + between;
+    }
 
     layers.forEach((layer, l) => {
       const spec = specs[l]!;

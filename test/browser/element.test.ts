@@ -387,7 +387,7 @@ describe('<nn-scope>', () => {
     expect(manifest.modules.map((m) => m.path), 'one module: the package\'s element bundle').to.deep.equal(['dist/nnscope.js']);
     const declarations = manifest.modules.flatMap((m) => m.declarations).filter((d): d is Declaration & { tagName: string } => !!d.tagName);
     const tags = declarations.map((d) => d.tagName).sort();
-    expect(tags).to.deep.equal(['nn-batch', 'nn-class-means', 'nn-confusion', 'nn-controls', 'nn-curves', 'nn-scope', 'nn-strips', 'nn-weights']);
+    expect(tags).to.deep.equal(['nn-batch', 'nn-class-means', 'nn-compare', 'nn-confusion', 'nn-controls', 'nn-curves', 'nn-scope', 'nn-strips', 'nn-weights']);
     for (const declaration of declarations) {
       const element = customElements.get(declaration.tagName) as unknown as { observedAttributes: string[] };
       expect(element, declaration.tagName).to.not.equal(undefined);

@@ -257,3 +257,23 @@ export function cnnLoss(shape: CnnShape, params: CnnParameters, x: Numbers, labe
   }
   return { loss, dweights, dbiases };
 }
+
+/**
+ * The CNN's logits [rows, classes] on x [rows, H, W, C]: the forward half of {@link cnnLoss} (the
+ * activation after every conv and every dense layer but the last, each pool on the activated map).
+ * Saliency is checked against finite differences of these.
+ */
+export function cnnLogits(shape: CnnShape, params: CnnParameters, x: Numbers): Float64Array {
+  const { convs, dense } = cnnLayers(shape);
+  let input: Numbers = x;
+  convs.forEach(({ conv, pool }, l) => {
+    const activated = activate(convForward(input, params.weights[l]!, params.biases[l]!, conv), shape.activation);
+    input = pool ? maxPoolForward(activated, pool).pooled : activated;
+  });
+  dense.forEach(({ inputs, outputs }, l) => {
+    const p = convs.length + l;
+    const raw = matmulForward(input, params.weights[p]!, params.biases[p]!, shape.rows, inputs, outputs);
+    input = l === dense.length - 1 ? raw : activate(raw, shape.activation);
+  });
+  return Float64Array.from(input);
+}
