@@ -74,6 +74,36 @@ export interface Activations {
   readonly layers: readonly LayerActivations[];
 }
 
+/** A tensor of `rows` rows of `shape`, named `${prefix}${path}`, in a storage buffer of its own. */
+function allocateTensor(owner: BufferOwner, prefix: string, path: string, rows: number, shape: number[]): TensorView {
+  // Buffers hold whole vec4s: the conv kernels bind maps (and a first layer's 1- or 3-channel input) as array<vec4f>.
+  const size = rows * shape.reduce((a, b) => a * b) * 4;
+  return { name: `${prefix}${path}`, shape: [rows, ...shape], offset: 0, size, buffer: owner.create(`${prefix}${path}`, Math.ceil(size / 16) * 16, storageUsage()) };
+}
+
+/** Buffers for the gathered inputs and labels of `rows` rows, named `${prefix}input`, `${prefix}labels`. */
+export function allocateInputs(owner: BufferOwner, prefix: string, config: EngineConfig, rows: number): Pick<Activations, 'input' | 'labels'> {
+  return { input: allocateTensor(owner, prefix, 'input', rows, [config.sizes[0]!]), labels: owner.create(`${prefix}labels`, rows * 4, storageUsage()) };
+}
+
+/** Buffers for the inputs and every layer's outputs of `rows` rows, named `${prefix}input`, `${prefix}layers.{l}.…`. */
+export function allocateActivations(owner: BufferOwner, prefix: string, config: EngineConfig, rows: number): Activations {
+  const tensor = (path: string, shape: number[]) => allocateTensor(owner, prefix, path, rows, shape);
+  return {
+    ...allocateInputs(owner, prefix, config, rows),
+    layers: config.layers.map((layer, l) => {
+      const map = pooledMap(layer);
+      const pooled = map && tensor(`layers.${l}.pooled`, mapDims(map));
+      return {
+        rawOutputs: tensor(`layers.${l}.rawOutputs`, outputShape(layer)),
+        outputs: tensor(`layers.${l}.outputs`, outputShape(layer)),
+        pooled,
+        argmax: pooled && owner.create(`${prefix}layers.${l}.argmax`, pooled.size, storageUsage()),
+      };
+    }),
+  };
+}
+
 /** Owns every buffer of the dictionary. */
 export class TrainingDictionary {
   readonly layout: ReturnType<typeof parameterLayout>;
@@ -129,7 +159,7 @@ export class TrainingDictionary {
     this.caches = config.optimizer.type === 'adam' ? this.owner.create('caches', bytes, STORAGE) : undefined;
     this.rawGradients = [];
     this.pooledGradients = [];
-    const batch = this.activations('', config, capacity, STORAGE);
+    const batch = allocateActivations(this.owner, '', config, capacity);
     this.input = batch.input;
     this.inputLabels = batch.labels;
     this.layers = this.layout.layers.map(({ weights, biases, weightShape, biasCount }, l) => {
@@ -153,38 +183,8 @@ export class TrainingDictionary {
       };
     });
     this.batch = batch;
-    this.training = { ...this.inputs('training.', config, config.batchSize, STORAGE), layers: batch.layers };
-    this.probe = this.activations('probe.', config, PROBE_ROWS, STORAGE);
-  }
-
-  /** A tensor of `rows` rows of `shape`, named `${prefix}${path}`, in a buffer of its own. */
-  private tensor(prefix: string, path: string, rows: number, shape: number[], usage: GPUBufferUsageFlags): TensorView {
-    // Buffers hold whole vec4s: the conv kernels bind maps (and a first layer's 1- or 3-channel input) as array<vec4f>.
-    const size = rows * shape.reduce((a, b) => a * b) * 4;
-    return { name: `${prefix}${path}`, shape: [rows, ...shape], offset: 0, size, buffer: this.owner.create(`${prefix}${path}`, Math.ceil(size / 16) * 16, usage) };
-  }
-
-  /** Buffers for the gathered inputs and labels of `rows` rows, named `${prefix}input`, `${prefix}labels`. */
-  private inputs(prefix: string, config: EngineConfig, rows: number, usage: GPUBufferUsageFlags): Pick<Activations, 'input' | 'labels'> {
-    return { input: this.tensor(prefix, 'input', rows, [config.sizes[0]], usage), labels: this.owner.create(`${prefix}labels`, rows * 4, usage) };
-  }
-
-  /** Buffers for the inputs and every layer's outputs of `rows` rows, named `${prefix}input`, `${prefix}layers.{l}.…`. */
-  private activations(prefix: string, config: EngineConfig, rows: number, usage: GPUBufferUsageFlags): Activations {
-    const tensor = (path: string, shape: number[]) => this.tensor(prefix, path, rows, shape, usage);
-    return {
-      ...this.inputs(prefix, config, rows, usage),
-      layers: config.layers.map((layer, l) => {
-        const map = pooledMap(layer);
-        const pooled = map && tensor(`layers.${l}.pooled`, mapDims(map));
-        return {
-          rawOutputs: tensor(`layers.${l}.rawOutputs`, outputShape(layer)),
-          outputs: tensor(`layers.${l}.outputs`, outputShape(layer)),
-          pooled,
-          argmax: pooled && this.owner.create(`${prefix}layers.${l}.argmax`, pooled.size, usage),
-        };
-      }),
-    };
+    this.training = { ...allocateInputs(this.owner, 'training.', config, config.batchSize), layers: batch.layers };
+    this.probe = allocateActivations(this.owner, 'probe.', config, PROBE_ROWS);
   }
 
   /** Reads every tensor back: one Float32Array per entry and layer (Adam caches only for Adam). */

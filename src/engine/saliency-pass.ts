@@ -18,7 +18,7 @@
 import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges } from '../gpu/readback.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
-import type { Activations, TensorView, TrainingDictionary } from './dictionary.js';
+import { allocateActivations, type Activations, type TensorView, type TrainingDictionary } from './dictionary.js';
 import { ForwardPass, inputExtent, layerExtent, vec4Binding } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
 import { mapDims, outputShape, pooledMap } from './layers.js';
@@ -101,7 +101,7 @@ export class SaliencyPass {
   static async create(device: GPUDevice, config: EngineConfig, dictionary: TrainingDictionary): Promise<SaliencyPass> {
     const rows = saliencyRows(config);
     const owner = new BufferOwner(device, 'SaliencyPass');
-    const activations = allocateActivations(owner, config, rows);
+    const activations = allocateActivations(owner, 'saliency.', config, rows); // the pass's own
     const activation = ACTIVATION_CODES[config.activation];
     const { layers } = config;
     const forwardBuild = ForwardPass.create(device, config, dictionary, activations, 'SaliencyPass.forward', rows);
@@ -362,27 +362,4 @@ function saliencyRows(config: EngineConfig): number {
     return sum + 3 * outputShape(layer).reduce((a, b) => a * b) + 3 * pooled;
   }, 0);
   return Math.max(MIN_ROWS, Math.min(MAX_ROWS, Math.floor(ROW_BUDGET_BYTES / (4 * floats))));
-}
-
-/** The pass's own inputs, labels and per-layer outputs for `rows` rows (whole vec4s, as the conv kernels bind them). */
-function allocateActivations(owner: BufferOwner, config: EngineConfig, rows: number): Activations {
-  const usage = storageUsage();
-  const tensor = (path: string, shape: number[]): TensorView => {
-    const size = rows * shape.reduce((a, b) => a * b) * 4;
-    return { name: `saliency.${path}`, shape: [rows, ...shape], offset: 0, size, buffer: owner.create(path, Math.ceil(size / 16) * 16, usage) };
-  };
-  return {
-    input: tensor('input', [config.sizes[0]!]),
-    labels: owner.create('labels', rows * 4, usage),
-    layers: config.layers.map((layer, l) => {
-      const map = pooledMap(layer);
-      const pooled = map && tensor(`layers.${l}.pooled`, mapDims(map));
-      return {
-        rawOutputs: tensor(`layers.${l}.rawOutputs`, outputShape(layer)),
-        outputs: tensor(`layers.${l}.outputs`, outputShape(layer)),
-        pooled,
-        argmax: pooled && owner.create(`layers.${l}.argmax`, pooled.size, usage),
-      };
-    }),
-  };
 }
