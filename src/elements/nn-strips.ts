@@ -67,7 +67,7 @@ export class NnStrips extends CanvasPart<LayerStripsView> {
     if (!shown.saliency || !this.saliency) return undefined;
     const names = session.dataset.classNames;
     const name = (c: number) => names[c] ?? String(c);
-    return { map: shown.saliency.map, captions: [`saliency: ${name(shown.predicted)} (predicted)`, `saliency: ${name(shown.label)} (true)`], unit: saliencyUnit(session.engine.config.shape.channels) };
+    return { map: shown.saliency.map, captions: [`${name(shown.predicted)} (predicted)`, `${name(shown.label)} (true)`], unit: saliencyUnit(session.engine.config.shape.channels) };
   }
 
   private toggleSaliency(on: boolean): void {

@@ -153,7 +153,7 @@ describe('saliency views', () => {
       const { spec } = saliencyPanel(strips.view!, shown.saliency!.map.buffer);
       expect(spec.tiles ?? spec.columns * spec.rows).to.equal(2);
       const texts = strips.view!.labels.map((l) => l.text);
-      expect(texts).to.include.members([`saliency: ${names[shown.predicted]} (predicted)`, `saliency: ${names[shown.label]} (true)`]);
+      expect(texts).to.include.members([`${names[shown.predicted]} (predicted)`, `${names[shown.label]} (true)`]);
       const read = await scope.engine!.readSaliency();
       expect(read.classes).to.deep.equal([shown.predicted, shown.label]);
 
