@@ -413,6 +413,8 @@ export class Scope extends EventTarget {
     const bytes = file instanceof Uint8Array ? file : new Uint8Array(await file.arrayBuffer());
     const format = this.engine.importParameters(bytes, name);
     this.parametersReplaced();
+    // The recorded epochs describe the old model: a comparison must not mix two models in one run.
+    this.epochEvaluations = [];
     this.evaluation = undefined;
     this.emit('evaluation', undefined);
     await this.saveCheckpoint();

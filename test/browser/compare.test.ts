@@ -185,6 +185,9 @@ describe('<nn-compare> with a live <nn-scope>', () => {
       await reference.start();
       saved = await reference.exportEvaluations();
       expect(reference.evaluations!.epochs.map((e) => e.epoch)).to.deep.equal([1]);
+      // Imported weights are another model: the run's recorded epochs go with the old one.
+      await reference.session!.importWeights(await reference.exportWeights());
+      expect(reference.evaluations!.epochs).to.deep.equal([]);
     } finally {
       reference.remove();
     }
