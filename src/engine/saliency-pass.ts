@@ -19,7 +19,8 @@ import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { readRanges } from '../gpu/readback.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
 import { allocateActivations, type Activations, type TensorView, type TrainingDictionary } from './dictionary.js';
-import { ForwardPass, inputExtent, layerExtent, vec4Binding } from './forward-pass.js';
+import { backwardInto, intoActivation, type ChainStep } from './backward-chain.js';
+import { ForwardPass, inputExtent, vec4Binding } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
 import { mapDims, outputShape, pooledMap } from './layers.js';
 import { bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel, type KernelName } from './kernels.js';
@@ -68,13 +69,6 @@ interface SaliencyKernels {
   backwardInput: Kernel[];
 }
 
-/** One dispatch of the backward pass; its size follows the rows of the call. */
-interface Dispatch {
-  kernel: Kernel;
-  group: GPUBindGroup;
-  extent: (rows: number) => [number, number];
-}
-
 /** Buffers and bind groups of one kind of call: a sample's saliency, or a mean. */
 interface Target {
   views: { gradient: GPUBuffer; map: GPUBuffer };
@@ -88,7 +82,8 @@ interface Target {
 }
 
 export class SaliencyPass {
-  private readonly backward: Dispatch[] = [];
+  /** The backward pass to the pixels, last layer first; its sizes follow the rows of the call. */
+  private readonly backward: ChainStep[] = [];
   private readonly seedDims: GPUBuffer;
   private readonly selectors: GPUBuffer;
   private readonly sampleTarget: Target;
@@ -113,9 +108,7 @@ export class SaliencyPass {
         layers.some(pooledMap) ? getKernel(device, 'poolBackward', { activation }) : undefined,
         Promise.all(layers.map((layer, l) => {
           const name = inputGradientKernel(layer, config, l);
-          // Into layer l − 1 as training does (none into a pool's map: the pool's kernel applies it); into the pixels none.
-          const into = l > 0 && !pooledMap(layers[l - 1]) ? activation : ACTIVATION_CODES.linear;
-          return getKernel(device, name, name === 'convBackwardInputAnyInput' ? {} : { activation: into });
+          return getKernel(device, name, name === 'convBackwardInputAnyInput' ? {} : { activation: intoActivation(config, l) });
         })),
       ]);
       return new SaliencyPass(device, config, dictionary, owner, activations, rows, forward, { seed, reduce, pool, backwardInput });
@@ -145,35 +138,22 @@ export class SaliencyPass {
     const pooledGradients = acts.map((a, l) => a.pooled && owner.create(`layers.${l}.pooledGradients`, vec4s(a.pooled.size), STORAGE));
     const inputGradient = owner.create('inputGradient', vec4s(activations.input.size), STORAGE);
     const last = acts.length - 1;
-    for (let l = last; l >= 0; l--) {
-      const layer = config.layers[l]!;
-      const kernel = kernels.backwardInput[l]!;
-      const common = { dims: forward.dimsBinding(l), gradient: { buffer: rawGradients[l]! }, weights: dictionary.layers[l]!.weights };
-      const extent = (rows: number) => inputExtent(layer, rows);
-      if (l === 0) {
-        const input = vec4Binding(activations.input);
-        const group = kernel.name === 'convBackwardInputAnyInput'
-          ? bindGroup(device, kernel as Kernel<'convBackwardInputAnyInput'>, 'SaliencyPass.inputGradient', { ...common, inputGradient: { buffer: inputGradient } })
-          : bindGroup(device, kernel as Kernel<'denseBackwardInput'>, 'SaliencyPass.inputGradient', { ...common, previousRaw: input, previousActivated: input, previousGradient: { buffer: inputGradient } });
-        this.backward.push({ kernel, group, extent });
-        continue;
-      }
-      const previous = acts[l - 1]!;
-      const into = previous.pooled
-        ? { previousRaw: vec4Binding(previous.pooled), previousActivated: vec4Binding(previous.pooled), previousGradient: { buffer: pooledGradients[l - 1]! } }
-        : { previousRaw: vec4Binding(previous.rawOutputs), previousActivated: vec4Binding(previous.outputs), previousGradient: { buffer: rawGradients[l - 1]! } };
-      this.backward.push({ kernel, extent, group: bindGroup(device, kernel as Kernel<'denseBackwardInput'>, `SaliencyPass.backwardInput${l}`, { ...common, ...into }) });
-      if (previous.pooled && previous.argmax && kernels.pool) {
-        const pool = kernels.pool;
-        this.backward.push({
-          kernel: pool, extent: (rows) => layerExtent(config.layers[l - 1]!, rows),
-          group: bindGroup(device, pool, `SaliencyPass.poolBackward${l - 1}`, {
-            dims: forward.poolDimsBinding(l - 1), gradient: { buffer: pooledGradients[l - 1]! }, argmax: { buffer: previous.argmax },
-            previousRaw: vec4Binding(previous.rawOutputs), previousActivated: vec4Binding(previous.outputs), previousGradient: { buffer: rawGradients[l - 1]! },
-          }),
-        });
-      }
+    for (let l = last; l > 0; l--) {
+      this.backward.push(...backwardInto(device, config, l, 'SaliencyPass', {
+        forward, activations, weights: dictionary.layers[l]!.weights, gradients: { raw: rawGradients, pooled: pooledGradients },
+      }, { input: kernels.backwardInput[l]!, pool: kernels.pool }));
     }
+    // Into the pixels: no activation (a first conv reading 1 or 3 channels has a kernel of its own).
+    const first = kernels.backwardInput[0]!;
+    const common = { dims: forward.dimsBinding(0), gradient: { buffer: rawGradients[0]! }, weights: dictionary.layers[0]!.weights };
+    const input = vec4Binding(activations.input);
+    this.backward.push({
+      kernel: first,
+      extent: (rows) => inputExtent(config.layers[0]!, rows),
+      group: first.name === 'convBackwardInputAnyInput'
+        ? bindGroup(device, first as Kernel<'convBackwardInputAnyInput'>, 'SaliencyPass.inputGradient', { ...common, inputGradient: { buffer: inputGradient } })
+        : bindGroup(device, first as Kernel<'denseBackwardInput'>, 'SaliencyPass.inputGradient', { ...common, previousRaw: input, previousActivated: input, previousGradient: { buffer: inputGradient } }),
+    });
     this.seedDims = owner.create('seedDims', 16, UNIFORM());
     this.selectors = owner.create('selectors', SALIENCY_MAX_CLASSES * 4, STORAGE);
     const values = config.sizes[0]!;

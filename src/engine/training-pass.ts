@@ -18,7 +18,8 @@ import { BufferOwner, storageUsage } from '../gpu/buffers.js';
 import { ACTIVATION_CODES, type EngineConfig } from './config.js';
 import { passedOn, type TrainingDictionary } from './dictionary.js';
 import { convLayerShape } from './conv-kernels.js';
-import { ForwardPass, inputExtent, layerExtent, vec4Binding } from './forward-pass.js';
+import { backwardInto, intoActivation } from './backward-chain.js';
+import { ForwardPass, vec4Binding } from './forward-pass.js';
 import type { GpuImageSet } from './gpu-data.js';
 import { pooledMap, weightMatrix } from './layers.js';
 import { backwardWeightsWorkgroups, bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel } from './kernels.js';
@@ -79,7 +80,7 @@ export class TrainingPass {
       // Per layer after the first (the input layer needs no gradient to its input). Into a pool's
       // map there is no activation: the pool's backward kernel applies the conv's.
       Promise.all(layers.slice(1).map((layer, i) => getKernel(device, layerKernels(layer, config.gemm).backwardInput!, {
-        activation: pooledMap(layers[i]) ? ACTIVATION_CODES.linear : activation,
+        activation: intoActivation(config, i + 1),
       }) as Promise<BackwardInputKernel>)),
       Promise.all(layers.map((layer) => getKernel(device, layerKernels(layer, config.gemm).backwardWeights) as Promise<BackwardWeightsKernel>)),
     ]);
@@ -114,21 +115,10 @@ export class TrainingPass {
     for (let l = layers.length - 1; l >= 0; l--) {
       const layer = config.layers[l]!;
       if (l > 0) {
-        // Into layer l − 1: its pooled map (no activation, then the pool's backward), or its raw output.
-        const previous = batch[l - 1];
-        const pooled = previous.pooled;
-        const into = pooled
-          ? { previousRaw: vec4Binding(pooled), previousActivated: vec4Binding(pooled), previousGradient: { buffer: d.pooledGradients[l - 1]! } }
-          : { previousRaw: vec4Binding(previous.rawOutputs), previousActivated: vec4Binding(previous.outputs), previousGradient: { buffer: d.rawGradients[l - 1] } };
-        this.backward.push(dispatch(kernels.backwardInput[l - 1]!, bindGroup(device, kernels.backwardInput[l - 1]!, `TrainingPass.backwardInput${l}`, {
-          dims: forward.dimsBinding(l), gradient: { buffer: d.rawGradients[l] }, weights: layers[l].weights, ...into,
-        }), inputExtent(layer, rows)));
-        if (pooled && previous.argmax && kernels.pool) {
-          this.backward.push(dispatch(kernels.pool, bindGroup(device, kernels.pool, `TrainingPass.poolBackward${l - 1}`, {
-            dims: forward.poolDimsBinding(l - 1), gradient: { buffer: d.pooledGradients[l - 1]! }, argmax: { buffer: previous.argmax },
-            previousRaw: vec4Binding(previous.rawOutputs), previousActivated: vec4Binding(previous.outputs), previousGradient: { buffer: d.rawGradients[l - 1] },
-          }), layerExtent(config.layers[l - 1]!, rows)));
-        }
+        const chain = backwardInto(device, config, l, 'TrainingPass', {
+          forward, activations: d.training, weights: layers[l].weights, gradients: { raw: d.rawGradients, pooled: d.pooledGradients },
+        }, { input: kernels.backwardInput[l - 1]!, pool: kernels.pool });
+        for (const step of chain) this.backward.push(dispatch(step.kernel, step.group, step.extent(rows)));
       }
       const x = l === 0 ? d.training.input : passedOn(batch[l - 1]);
       const kernel = kernels.backwardWeights[l]!;

@@ -5,6 +5,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { scaledDifference } from './scaled-difference.js';
 import { nodeDevice } from '../../scripts/dawn.js';
 import type { Dataset, ImageSet } from '../../src/data/dataset.js';
 import { ConfigError, resolveConfig } from '../../src/engine/config.js';
@@ -14,17 +15,6 @@ import { encodeSafetensors } from '../../src/io/safetensors.js';
 import { cnnLoss, type CnnShape } from '../reference/cnn.js';
 import { mulberry32, scaleInputs } from '../reference/mlp.js';
 
-/** max |a − b| / max |b|: small only where a matches b at b's own scale (gradients are small numbers). */
-function scaledDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let [worst, scale] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  assert.ok(scale > 0, 'the reference is all zeros');
-  return worst / scale;
-}
 
 const device = await nodeDevice();
 after(() => device.destroy());

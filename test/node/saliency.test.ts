@@ -10,6 +10,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { scaledDifference } from './scaled-difference.js';
 import { nodeDevice } from '../../scripts/dawn.js';
 import type { Dataset, ImageSet } from '../../src/data/dataset.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
@@ -32,17 +33,6 @@ function randomSet(count: number, rows: number, cols: number, channels: 1 | 3, c
   return { images, labels, count, rows, cols, channels };
 }
 
-/** max |a − b| / max |b|: small only where a matches b at b's own scale. */
-function scaledDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let [worst, scale] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  assert.ok(scale > 0, 'the reference is all zeros');
-  return worst / scale;
-}
 
 interface Case {
   name: string;
