@@ -38,6 +38,13 @@ export default {
   testsFinishTimeout: 20 * 60_000,
   testFramework: { config: { timeout: 300_000 } },
   plugins: [
+    // mediabunny's Node file module imports node:fs/promises (its package.json maps it away for
+    // bundlers): the page gets an empty module for Node's built-ins.
+    {
+      name: 'node-builtins-empty',
+      resolveImport: ({ source }) => (source.startsWith('node:') ? '/__node-builtin-empty.js' : undefined),
+      serve: (context) => (context.path === '/__node-builtin-empty.js' ? { body: 'export {};', type: 'js' } : undefined),
+    },
     esbuildPlugin({ ts: true, target: 'es2022', loaders: { '.wgsl': 'text' } }),
     // Regression images of the views: baselines in test/screenshots/<browser>/baseline (committed),
     // differences land in …/failed (ignored). UPDATE_SCREENSHOTS=1 writes new baselines.

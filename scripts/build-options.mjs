@@ -18,14 +18,27 @@ const wgslText = {
   },
 };
 
+/**
+ * The all-in-one bundles leave the video encoder (src/video/media-writer.ts, with the mediabunny
+ * muxer: ~40 KiB gzipped) to a file of its own beside them, `file`, which the page loads only when
+ * it makes a video (a dynamic import, relative to the bundle's URL). The split package build makes
+ * it a chunk by itself.
+ */
+const mediaWriterAsFile = (file) => ({
+  name: 'media-writer-as-file',
+  setup(build) {
+    build.onResolve({ filter: /\/media-writer\.js$/ }, ({ kind }) => (kind === 'dynamic-import' ? { path: `./${file}.js`, external: true } : undefined));
+  },
+});
+
 export const buildOptions = {
-  entryPoints: { nnscope: 'src/bundle.ts' },
+  entryPoints: { nnscope: 'src/bundle.ts', 'nnscope-media': 'src/video/media-writer.ts' },
   outdir: 'www/dist',
   bundle: true,
   format: 'esm',
   // Chromium cannot parse standard decorators yet, so esbuild must lower them.
   target: 'es2022',
-  plugins: [wgslText],
+  plugins: [wgslText, mediaWriterAsFile('nnscope-media')],
   minify: true, // the sourcemap keeps stack traces readable
   sourcemap: true,
   logLevel: 'warning',
@@ -35,7 +48,10 @@ export const buildOptions = {
 // every module finds it beside itself, so no file may go into a subfolder).
 
 /** The CDN file: the same all-in-one bundle as the app's, one file for a <script type="module">. */
-export const cdnOptions = { ...buildOptions, entryPoints: { 'nnscope.min': 'src/bundle.ts' }, outdir: 'dist' };
+export const cdnOptions = {
+  ...buildOptions, entryPoints: { 'nnscope.min': 'src/bundle.ts', 'nnscope-media.min': 'src/video/media-writer.ts' }, outdir: 'dist',
+  plugins: [wgslText, mediaWriterAsFile('nnscope-media.min')],
+};
 
 /** src/elements/dom-stand-ins.ts, imported from the element entry as the file dist/dom-stand-ins.js. */
 const standInsAsFile = {

@@ -2,6 +2,7 @@
 //   nnscope.js + engine.js (+ shared chunks)  ES modules for bundlers; lit and wgpu-matrix imported
 //   dom-stand-ins.js                          loaded by nnscope.js before Lit (src/elements/dom-stand-ins.ts)
 //   nnscope.min.js                            everything in one file, for a CDN <script type="module">
+//   nnscope-media.min.js                      its video encoder and muxer, loaded beside it with the first video
 //   types/                                    declarations (tsc), custom-elements.json (the manifest)
 // and returns a size line per output. Fails when an element bundle passes its gzip budget.
 import * as esbuild from 'esbuild';
@@ -25,10 +26,15 @@ import { cdnOptions, packageOptions, standInsOptions } from './build-options.mjs
  * the conv weight gradient's partial sums and the class-rows kernel 2.4 KiB; saliency (its pass,
  * four kernels, the strips' tiles and the confusion cell's mean) about 5.5 KiB; the run comparison
  * (<nn-compare>, its charts, compareEvaluations, the evaluation file) 9.4 KiB. The element bundle's
- * budget went from 80 to 100 KiB for the same.
+ * budget went from 80 to 100 KiB for the same. Issue #15 (videos) added 7.5 KiB to the all-in-one
+ * file, measured with esbuild's metafile: the history export, live recorder, frame composer and
+ * PNG-zip writer (~12 KiB minified, their option checks and messages included) and the controls'
+ * Video and Record buttons; its encoder and muxer (mediabunny, ~40 KiB gzipped) is a file of its
+ * own that loads with the first video (dist/nnscope-media.min.js, www/dist/nnscope-media.js), and
+ * the element bundle loads all of the video code as lazy chunks.
  */
 export const ELEMENT_BUNDLE_BUDGET = 100 * 1024;
-export const ALL_IN_ONE_BUDGET = 122 * 1024;
+export const ALL_IN_ONE_BUDGET = 127 * 1024;
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const gzipped = (file) => gzipSync(readFileSync(file)).length;
@@ -62,6 +68,7 @@ export async function buildPackage({ appBundle } = {}) {
     ['dist/nnscope.js', [...closure('dist/nnscope.js')], ELEMENT_BUNDLE_BUDGET, 'element entry with the chunks it loads at once, without lit and wgpu-matrix'],
     ['dist/engine.js', [...closure('dist/engine.js')], undefined, 'engine entry with its chunks'],
     ['dist/nnscope.min.js', ['dist/nnscope.min.js'], ALL_IN_ONE_BUDGET, 'CDN, all in one'],
+    ['dist/nnscope-media.min.js', ['dist/nnscope-media.min.js'], undefined, 'video encoder and muxer, loaded with the first video'],
   ];
   if (appBundle) rows.push([appBundle, [appBundle], ALL_IN_ONE_BUDGET, 'the app, all in one']);
   const lines = [];

@@ -23,6 +23,13 @@ export class CurveData {
     if (perStep.every((c) => c > 0)) this.changes.push({ step, change: perStep });
   }
 
+  /** The training loss of the interval reported at `step`, or of the last one before it; undefined before the first. */
+  lossAt(step: number): number | undefined {
+    let loss: number | undefined;
+    for (const chunk of this.chunks) if (chunk.step <= step) loss = chunk.loss;
+    return loss;
+  }
+
   clear(): void {
     this.chunks = [];
     this.tests = [];

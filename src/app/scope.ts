@@ -401,7 +401,12 @@ export class Scope extends EventTarget {
   async exportHistory(): Promise<Uint8Array<ArrayBuffer>> {
     const history = this.engine.history;
     if (!history || history.length === 0) throw new Error('There is no recorded history yet: train first (snapshots are taken every 16 steps).');
-    return history.exportSafetensors();
+    return history.exportSafetensors((step) => this.curves.lossAt(step));
+  }
+
+  /** The training loss at a snapshot of the history: recorded with it (an imported history), or from this run's curves. */
+  lossAt(snapshot: HistorySnapshot): number | undefined {
+    return snapshot.loss ?? (this.engine.history?.imported ? undefined : this.curves.lossAt(snapshot.step));
   }
 
   /**

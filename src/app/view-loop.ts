@@ -28,6 +28,8 @@ export class ViewLoop {
   private budgetAt = 0;
   /** GPU work waiting for the next gap between chunks (a test sample's forward pass and frame). */
   private waiting: (() => Promise<void>)[] = [];
+  /** Called after each frame drawn (a live video recording takes it). */
+  private readonly frameListeners = new Set<(view: CanvasView) => void>();
 
   add(view: CanvasView, overlay: HTMLElement, { manual = false } = {}): void {
     this.views.set(view, { overlay, ranges: [], manual, rangesAt: -1 });
@@ -46,7 +48,19 @@ export class ViewLoop {
     const before = view.labels;
     const drawn = view.render();
     if (view.labels !== before) renderLabels(entry.overlay, view.labels, entry.ranges);
+    if (drawn) for (const listener of this.frameListeners) listener(view);
     return drawn;
+  }
+
+  /** Calls `listener` after every frame a view draws, until the returned function is called. */
+  onFrame(listener: (view: CanvasView) => void): () => void {
+    this.frameListeners.add(listener);
+    return () => this.frameListeners.delete(listener);
+  }
+
+  /** The legend ranges last read for `view` (what its labels show). */
+  rangesOf(view: CanvasView): readonly [number, number][] {
+    return this.views.get(view)?.ranges ?? [];
   }
 
   /**

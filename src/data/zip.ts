@@ -141,7 +141,7 @@ async function inflate(packed: Uint8Array, size: number, bad: (problem: string) 
 let crcTable: Uint32Array | undefined;
 
 /** The CRC-32 (IEEE, as zip and gzip use it) of `bytes`. */
-function crc32(bytes: Uint8Array): number {
+export function crc32(bytes: Uint8Array): number {
   crcTable ??= Uint32Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;

@@ -7,6 +7,7 @@ import type { NnScope } from './nn-scope.js';
 import { imageCanvas } from '../views/thumbnail.js';
 import { download, ScopePart } from './scope-part.js';
 import { theme } from './styles.js';
+import { VIDEO_FORMATS, type VideoFormat } from '../video/formats.js';
 
 const VIEW_LABELS: Record<ViewName, string> = { controls: 'Controls', strips: 'Layer outputs', weights: 'Weights', curves: 'Curves', confusion: 'Confusion', 'class-means': 'Class means', batch: 'Training batch' };
 
@@ -31,7 +32,8 @@ function duration(seconds: number): string {
  * `<nn-controls>`: play/pause/step/reset/evaluate, epoch and step progress with throughput and ETA,
  * the network and training settings (editable between runs), the sample scrubber with the current
  * image and its labels, class and colormap pickers, view tabs, and file buttons (export PNG, weights
- * and history; import weights, a history or IDX files — also by dropping them on the element).
+ * and history; a video of the history or a live recording, with its progress and cancel; import
+ * weights, a history or IDX files — also by dropping them on the element).
  * @csspart progress - the progress bars and figures
  * @csspart settings - the network and training settings
  * @csspart samples - the sample scrubber
@@ -51,6 +53,9 @@ export class NnControls extends ScopePart {
     .samples input[type=range] { flex: 1; min-width: 140px; }
     .tabs button[aria-pressed='false'] { background: transparent; color: var(--_muted); border-color: var(--_border); }
     .pending { color: var(--_accent); font-size: 13px; }
+    .video-buttons { display: inline-flex; gap: 4px; align-items: center; }
+    .video progress { flex: 1; min-width: 120px; }
+    .rec { color: var(--_bad); }
     label.file { position: relative; overflow: hidden; display: inline-block; }
     label.file input { position: absolute; inset: 0; opacity: 0; cursor: pointer; }
     /* The transparent input takes the focus: the ring goes around the button under it (on the label, which clips its children). */
@@ -58,12 +63,17 @@ export class NnControls extends ScopePart {
   `];
 
   @state() private accessor busy = '';
+  /** The Video button's format and frame rate. */
+  @state() private accessor videoFormat: VideoFormat = 'webm';
+  @state() private accessor videoFps = 30;
   private thumbnail?: { index: number; canvas: HTMLCanvasElement };
 
   protected override attach(session: Scope, signal: AbortSignal): void {
     for (const type of ['progress', 'epoch', 'state', 'sample', 'evaluation', 'engine', 'replay']) {
       session.addEventListener(type, () => this.requestUpdate(), { signal });
     }
+    // The scope element reports its videos' frames: the bar and the buttons follow them.
+    for (const type of ['nn-video-progress', 'nn-video-state']) this.scopeElement?.addEventListener(type, () => this.requestUpdate(), { signal });
     // Screen readers hear each epoch's result once; the progress figures change every chunk and are not live.
     session.addEventListener('epoch', (event) => {
       const { epoch, testAccuracy } = (event as CustomEvent<ScopeEpoch>).detail;
@@ -74,6 +84,25 @@ export class NnControls extends ScopePart {
   }
 
   protected override detach(): void {}
+
+  /** The video being made, as a bar with frames done and an ETA, and a button to cancel or stop it. */
+  private videoRow(host: NnScope) {
+    const job = host.video.job;
+    if (!job) return nothing;
+    const seconds = (performance.now() - job.started) / 1000;
+    if (job.kind === 'record') {
+      return html`<div class="row video" role="status"><span class="rec" aria-hidden="true">●</span>
+        <span class="figures">recording the views: ${duration(seconds)}, ${host.video.recordedFrames} frames</span>
+        <button class="quiet" @click=${() => host.toggleRecording()}>Stop and save</button>
+        <button class="quiet" @click=${() => host.cancelVideo()}>Discard</button></div>`;
+    }
+    const { frame, frames } = job;
+    const eta = frames && frame > 0 ? ((frames - frame) * seconds) / frame : Infinity;
+    return html`<div class="row video">
+      <span>video</span><progress max=${frames ?? 1} .value=${frame} aria-label="video frames done"></progress>
+      <span class="figures" role="status">${frames ? `${frame} of ${frames} frames · ETA ${duration(eta)}` : 'preparing…'}</span>
+      <button class="quiet" @click=${() => host.cancelVideo()}>Cancel</button></div>`;
+  }
 
   private async run(label: string, action: () => Promise<unknown>): Promise<void> {
     this.busy = label;
@@ -146,6 +175,7 @@ export class NnControls extends ScopePart {
     const sample = session?.sample ?? 0;
     // What the strips show, with the labels of the pass that drew them (not of the newest request).
     const shown = session?.shown;
+    const videoJob = host?.video.job;
     const predicted = shown ? names[shown.predicted] : undefined;
     const truth = shown ? names[shown.label] : '';
     const views = settings?.view ?? [];
@@ -197,6 +227,16 @@ export class NnControls extends ScopePart {
           ${insideScope ? VIEW_NAMES.filter((v) => v !== 'controls').map((v) => html`<button aria-pressed=${views.includes(v) ? 'true' : 'false'} @click=${() => this.toggleView(v)}>${VIEW_LABELS[v]}</button>`) : nothing}
           <span style="flex:1"></span>
           <button class="quiet" ?disabled=${!ready} @click=${() => host?.exportPNG()} title="save every shown view as PNG">PNG</button>
+          <span class="video-buttons">
+            <button class="quiet" ?disabled=${!ready || training || !engine?.history?.length || !!videoJob} title="the recorded history as a video: one frame per snapshot"
+              @click=${() => host?.downloadVideo({ format: this.videoFormat, fps: this.videoFps })}>Video</button>
+            <select aria-label="video format" ?disabled=${!!videoJob} @change=${(e: Event) => (this.videoFormat = (e.target as HTMLSelectElement).value as VideoFormat)}>
+              ${VIDEO_FORMATS.map((f) => html`<option value=${f} ?selected=${f === this.videoFormat}>${f === 'png-zip' ? 'PNG zip' : f.toUpperCase()}</option>`)}</select>
+            <select aria-label="video frame rate" ?disabled=${!!videoJob} @change=${(e: Event) => (this.videoFps = Number((e.target as HTMLSelectElement).value))}>
+              ${[30, 15, 10, 5].map((fps) => html`<option value=${fps} ?selected=${fps === this.videoFps}>${fps} fps</option>`)}</select>
+            <button class="quiet" ?disabled=${!ready || (!!videoJob && videoJob.kind !== 'record')} aria-pressed=${videoJob?.kind === 'record' ? 'true' : 'false'}
+              title="record the shown views live, as they draw" @click=${() => host?.toggleRecording(this.videoFormat)}><span class="rec" aria-hidden="true">●</span> ${videoJob?.kind === 'record' ? 'Stop' : 'Record'}</button>
+          </span>
           <button class="quiet" ?disabled=${!ready} @click=${async () => host && download(await host.exportWeights(), `nnscope-weights-step${engine?.stepCount ?? 0}.safetensors`)}>Export weights</button>
           <button class="quiet" ?disabled=${!ready || !engine?.history?.length} @click=${() => host?.downloadHistory()}>Export history</button>
           <label class="file"><button class="quiet" tabindex="-1" ?disabled=${!ready || training}>Import…</button>
@@ -204,6 +244,7 @@ export class NnControls extends ScopePart {
               aria-label="import weights or a history (.safetensors), or a data set (IDX, CIFAR, .npy or .npz files); or drop them here"
               @change=${(e: Event) => { const input = e.target as HTMLInputElement; void host?.openFiles([...(input.files ?? [])]); input.value = ''; }}></label>
         </div>
+        ${host ? this.videoRow(host) : nothing}
         <details part="settings">
           <summary>Network and training: ${settings ? `${engine ? `${engine.config.sizes[0]} → ${layersText(engine.config.layers)}` : `hidden ${settings.layers.join(', ') || 'none'}`} ${settings.activation}, ${settings.optimizer} lr ${settings.learningRate}${settings.optimizer === 'sgd' ? ` momentum ${settings.momentum}` : ''}, batch ${settings.batchSize}, ${settings.epochs} epochs, seed ${settings.seed}` : '—'}
             ${host?.pendingReset ? html`<span class="pending">· changed: applies at reset</span>` : nothing}</summary>

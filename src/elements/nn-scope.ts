@@ -19,6 +19,8 @@ import { theme } from './styles.js';
 import { download } from './scope-part.js';
 import { describeNetwork, recordRun, type RunEvaluations } from '../analysis/compare.js';
 import { evaluationsToJson } from '../io/evaluation-file.js';
+import { VideoController, type VideoJob } from './video-controller.js';
+import type { ExportVideoOptions, VideoFormat } from '../video/formats.js';
 import './nn-controls.js';
 import './nn-strips.js';
 import './nn-weights.js';
@@ -53,6 +55,8 @@ export interface NnErrorDetail {
  * @fires {CustomEvent<ScopeEpoch>} nn-epoch - after each epoch and its test evaluation; detail: { epoch, loss, accuracy, testAccuracy, weightChange }
  * @fires {CustomEvent<NnErrorDetail>} nn-error - bad attribute, missing WebGPU, bad file, diverged training or a lost device; detail: { message, attribute?, recoverable }
  * @fires {CustomEvent<{ restoredFrom: string; engine: Engine }>} nn-recovered - a lost device was replaced and the last saved parameters restored; detail: { restoredFrom }
+ * @fires {CustomEvent<{ frame: number; frames: number }>} nn-video-progress - after each frame of exportVideo(); detail: { frame, frames }
+ * @fires {CustomEvent<VideoJob | undefined>} nn-video-state - a video export or live recording began (detail: { kind, format, … }) or ended (undefined)
  * @fires {CustomEvent<undefined>} nn-session - (internal) the session the parts follow changed
  * @cssprop --nn-fg - text colour (the defaults of these colours follow the light or dark theme)
  * @cssprop --nn-muted - secondary text
@@ -128,6 +132,8 @@ export class NnScope extends LitElement {
   private readonly earlyValues = takeEarlyValues(this);
   private readonly viewport = new ViewportWatcher(this, () => this.requestUpdate());
   private readonly drop = new FileDrop(this, (files, folders) => void this.openFiles(files, folders));
+  /** Video exports and live recordings (the controls show its `job`). */
+  readonly video = new VideoController(this);
 
   constructor() {
     super();
@@ -419,6 +425,57 @@ export class NnScope extends LitElement {
     }
   }
 
+  /**
+   * The recorded history as a video: each snapshot one frame at `fps` (default 30), with the weight
+   * textures and/or the layer outputs of one test image as each snapshot had them, and a caption
+   * (step, epoch, loss). Formats: 'webm' (VP9, VP8 or AV1), 'mp4' (H.264) or 'png-zip' (PNG
+   * frames in a .zip, where a browser cannot encode video). Rejects with a clear error for bad
+   * options or a missing codec, and with an AbortError when `signal` (or the Cancel button) stops it.
+   * @example const webm = await scope.exportVideo({ views: ['weights'], fps: 10 });
+   */
+  exportVideo(options: ExportVideoOptions = {}): Promise<Blob> {
+    return this.video.exportVideo(options);
+  }
+
+  /** Records the shown views live, at the frames they draw (while training or the sample animation runs). */
+  startRecording(options: { format?: VideoFormat } = {}): Promise<void> {
+    return this.video.startRecording(options);
+  }
+
+  /** Ends the live recording: resolves to the video file. */
+  stopRecording(): Promise<Blob> {
+    return this.video.stopRecording();
+  }
+
+  /** Cancels the video export or recording under way. */
+  cancelVideo(): void {
+    this.video.cancel();
+  }
+
+  /** The Video button: exports the history and downloads it; errors are shown (a cancel is said quietly). */
+  async downloadVideo(options: ExportVideoOptions = {}): Promise<void> {
+    try {
+      const session = await this.whenReady();
+      const blob = await this.exportVideo(options);
+      download(blob, this.video.fileName(options.format ?? 'webm', 'history', session));
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') this.message = { text: 'The video export was cancelled.', kind: 'info' };
+      else this.fail(error as Error);
+    }
+  }
+
+  /** The record button: starts, or stops and downloads. */
+  async toggleRecording(format: VideoFormat = 'webm'): Promise<void> {
+    try {
+      const session = await this.whenReady();
+      const job = this.video.job;
+      if (job?.kind !== 'record') return await this.startRecording({ format });
+      download(await this.stopRecording(), this.video.fileName(job.format, 'live', session));
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
   /** Downloads the recorded history. */
   async downloadHistory(): Promise<void> {
     try {
@@ -498,6 +555,8 @@ declare global {
     'nn-epoch': CustomEvent<ScopeEpoch>;
     'nn-error': CustomEvent<NnErrorDetail>;
     'nn-recovered': CustomEvent<{ restoredFrom: string; engine: Engine }>;
+    'nn-video-progress': CustomEvent<{ frame: number; frames: number }>;
+    'nn-video-state': CustomEvent<VideoJob | undefined>;
   }
 }
 

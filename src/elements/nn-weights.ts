@@ -3,16 +3,14 @@ import { customElement, state } from './decorators.js';
 import type { Scope } from '../app/scope.js';
 import type { DataShape } from '../data/dataset.js';
 import type { Rect } from '../views/panels.js';
-import { pictureOf, WeightsView, type WeightPlace, type WeightQuantity } from '../views/weights-view.js';
+import { pictureOf, WEIGHT_QUANTITIES, WeightsView, type WeightPlace, type WeightQuantity } from '../views/weights-view.js';
 import { weightMatrix } from '../engine/layers.js';
 import type { EngineConfig } from '../engine/config.js';
 import { CanvasPart } from './scope-part.js';
 import { theme } from './styles.js';
 
-const QUANTITIES: [WeightQuantity, string][] = [
-  ['weights', 'weights'], ['changeSinceInit', 'change since initialisation'], ['changeSinceEpoch', 'change since the epoch began'],
-  ['gradients', 'gradients (dweights)'], ['momentums', 'momentums'], ['caches', 'Adam caches'],
-];
+const QUANTITIES = (['weights', 'changeSinceInit', 'changeSinceEpoch', 'gradients', 'momentums', 'caches'] as const)
+  .map((q): [WeightQuantity, string] => [q, WEIGHT_QUANTITIES[q].title]);
 
 /**
  * `<nn-weights>`: live weight textures — the first layer as one 28×28 tile per neuron, deeper layers
@@ -40,6 +38,11 @@ export class NnWeights extends CanvasPart<WeightsView> {
   @state() private accessor spoken = '';
   private hoverToken = 0;
   private replayTimer?: ReturnType<typeof setInterval>;
+
+  /** The quantity the textures show (a video of the history shows the same). */
+  get shownQuantity(): WeightQuantity {
+    return this.quantity;
+  }
 
   protected override createView(session: Scope, canvas: HTMLCanvasElement) {
     const { device, dictionary, config } = session.engine;

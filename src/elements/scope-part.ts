@@ -10,6 +10,7 @@ import type { Scope } from '../app/scope.js';
 import type { CanvasView } from '../views/canvas-view.js';
 import type { NnScope } from './nn-scope.js';
 import { theme } from './styles.js';
+import { cssColor } from '../views/css-color.js';
 
 export abstract class ScopePart extends LitElement {
   static override styles = [theme];
@@ -159,16 +160,6 @@ export abstract class CanvasPart<V extends CanvasView> extends ScopePart {
   async downloadPNG(name: string): Promise<void> {
     if (this.view) download(await this.view.toPNG(), name);
   }
-}
-
-/** A CSS colour as a GPUColor (via a 2D context, which normalises any CSS colour syntax). */
-export function cssColor(text: string): GPUColor {
-  const context = document.createElement('canvas').getContext('2d')!;
-  context.fillStyle = '#ffffff';
-  context.fillStyle = text.trim() || '#ffffff';
-  context.fillRect(0, 0, 1, 1);
-  const [r, g, b, a] = context.getImageData(0, 0, 1, 1).data;
-  return { r: r / 255, g: g / 255, b: b / 255, a: a / 255 };
 }
 
 /** Offers `blob` as a download named `name`. */

@@ -232,10 +232,11 @@ export class TrainingHistory {
   }
 
   /**
-   * The whole history as a safetensors file (see io/history-file.ts for names and metadata).
+   * The whole history as a safetensors file (see io/history-file.ts for names and metadata), with
+   * each snapshot's training loss where it has one or `lossAt(step)` knows it.
    * @example const bytes = await engine.history!.exportSafetensors(); // save as run.history.safetensors
    */
-  async exportSafetensors(): Promise<Uint8Array<ArrayBuffer>> {
+  async exportSafetensors(lossAt: (step: number) => number | undefined = () => undefined): Promise<Uint8Array<ArrayBuffer>> {
     this.assertAlive();
     const snapshots = [...this.entries];
     const every = this.every;
@@ -246,7 +247,7 @@ export class TrainingHistory {
       optimizer: optimizerOf(this.dictionary),
       every,
       budgetBytes: this.budgetBytes,
-      snapshots: snapshots.map(({ step, epoch, stepInEpoch }, i) => ({ step, epoch, stepInEpoch, layers: layers[i] })),
+      snapshots: snapshots.map(({ step, epoch, stepInEpoch, loss }, i) => ({ step, epoch, stepInEpoch, loss: loss ?? lossAt(step), layers: layers[i] })),
     });
   }
 

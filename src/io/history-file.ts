@@ -5,7 +5,8 @@
  * `layers.{l}.weights` / `.biases` in a parameters file). The `__metadata__` holds
  * `format: nnscope-history`, `sizes` ('784,128,128,10'), `layers` ('128, 128, 10'), `optimizer`
  * ('sgd' | 'adam'; Adam histories add weightCache and biasCache), `every`, `budgetBytes`,
- * `thinning` (the policy in words) and `snapshots`, a JSON array of { step, epoch, stepInEpoch }.
+ * `thinning` (the policy in words) and `snapshots`, a JSON array of { step, epoch, stepInEpoch, loss? }
+ * (loss: the training loss over the steps before the snapshot, when the run knew it).
  * Reading checks everything before returning, so a bad file never half-replaces a history. Values
  * are not checked for being finite: a run that diverged recorded NaN and ∞, and replays them as they were.
  */
@@ -30,6 +31,8 @@ export interface SnapshotPosition {
   readonly step: number;
   readonly epoch: number;
   readonly stepInEpoch: number;
+  /** The training loss over the steps just before it (the curves' interval ending here), when known. */
+  readonly loss?: number;
 }
 
 /** A whole history in host memory: what the file holds. */
@@ -89,7 +92,7 @@ export function historyToSafetensors(file: HistoryFile): Uint8Array<ArrayBuffer>
     every: String(file.every),
     budgetBytes: String(file.budgetBytes),
     thinning: THINNING_POLICY,
-    snapshots: JSON.stringify(file.snapshots.map(({ step, epoch, stepInEpoch }) => ({ step, epoch, stepInEpoch }))),
+    snapshots: JSON.stringify(file.snapshots.map(({ step, epoch, stepInEpoch, loss }) => ({ step, epoch, stepInEpoch, ...(Number.isFinite(loss) ? { loss } : {}) }))),
   });
 }
 
@@ -154,9 +157,10 @@ function parsePositions(text: string | undefined, fail: (problem: string) => nev
   if (!Array.isArray(list) || list.length === 0) return fail(`its 'snapshots' metadata is not a non-empty list.`);
   const whole = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   return list.map((entry, i) => {
-    const { step, epoch, stepInEpoch } = (entry ?? {}) as Record<string, unknown>;
+    const { step, epoch, stepInEpoch, loss } = (entry ?? {}) as Record<string, unknown>;
     if (!whole(step) || !whole(epoch) || !whole(stepInEpoch)) fail(`snapshot ${i}'s position ${JSON.stringify(entry)} needs whole numbers step, epoch and stepInEpoch.`);
     if (i > 0 && (step as number) <= (list[i - 1] as SnapshotPosition).step) fail(`snapshot ${i} is at step ${step}, not after snapshot ${i - 1}'s step ${(list[i - 1] as SnapshotPosition).step}.`);
-    return { step, epoch, stepInEpoch } as SnapshotPosition;
+    if (loss !== undefined && !Number.isFinite(loss)) fail(`snapshot ${i}'s loss ${JSON.stringify(loss)} is not a number.`);
+    return { step, epoch, stepInEpoch, ...(loss !== undefined ? { loss } : {}) } as SnapshotPosition;
   });
 }

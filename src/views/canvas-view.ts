@@ -67,6 +67,8 @@ export abstract class CanvasView {
   labels: ViewLabel[] = [];
   /** Frames drawn so far. */
   frames = 0;
+  /** Device pixels per CSS pixel of the layout; default the page's devicePixelRatio (a video's offscreen canvas sets its own). */
+  pixelRatio?: number;
   private size = { width: 0, height: 0 };
   private dirty = true;
   private inFlight?: Promise<void>;
@@ -221,8 +223,12 @@ export abstract class CanvasView {
     if (this.follows && this.follows.revision !== this.drawnRevision) return true;
     const canvas = this.canvas;
     if (!('clientWidth' in canvas) || canvas.clientWidth === 0) return false;
-    const scale = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
+    const scale = this.scale;
     return Math.round(canvas.clientWidth * scale) !== this.size.width || Math.round(canvas.clientHeight * scale) !== this.size.height;
+  }
+
+  private get scale(): number {
+    return this.pixelRatio ?? (typeof devicePixelRatio === 'number' ? devicePixelRatio : 1);
   }
 
   /** Rebuilds the panels on the next frame (after a change of what is shown). */
@@ -233,7 +239,7 @@ export abstract class CanvasView {
   /** Matches the drawing buffer to the CSS size × devicePixelRatio; returns the ratio. */
   private fitCanvas(): number {
     const canvas = this.canvas;
-    const scale = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
+    const scale = this.scale;
     if ('clientWidth' in canvas && canvas.clientWidth > 0) {
       const width = Math.round(canvas.clientWidth * scale);
       const height = Math.round(canvas.clientHeight * scale);

@@ -21,13 +21,13 @@ import { elementIndex, type PanelSet, type PanelSpec, type RangeSpec, type Rect 
  * only exist with Adam.
  */
 export const WEIGHT_QUANTITIES = {
-  weights: { tensors: ['weights', 'biases'] },
-  gradients: { tensors: ['dweights', 'dbiases'] },
-  momentums: { tensors: ['weightMomentums', 'biasMomentums'] },
-  caches: { tensors: ['weightCache', 'biasCache'] },
-  changeSinceInit: { tensors: ['weights', 'biases'], snapshot: 'initial' },
-  changeSinceEpoch: { tensors: ['weights', 'biases'], snapshot: 'epoch' },
-} as const satisfies Record<string, { tensors: readonly [string, string]; snapshot?: string }>;
+  weights: { tensors: ['weights', 'biases'], title: 'weights' },
+  gradients: { tensors: ['dweights', 'dbiases'], title: 'gradients (dweights)' },
+  momentums: { tensors: ['weightMomentums', 'biasMomentums'], title: 'momentums' },
+  caches: { tensors: ['weightCache', 'biasCache'], title: 'Adam caches' },
+  changeSinceInit: { tensors: ['weights', 'biases'], snapshot: 'initial', title: 'change since initialisation' },
+  changeSinceEpoch: { tensors: ['weights', 'biases'], snapshot: 'epoch', title: 'change since the epoch began' },
+} as const satisfies Record<string, { tensors: readonly [string, string]; snapshot?: string; title: string }>;
 export type WeightQuantity = keyof typeof WEIGHT_QUANTITIES;
 type Snapshot = 'initial' | 'epoch';
 
@@ -87,6 +87,20 @@ export class WeightsView extends CanvasView {
   /** Copies the current weights into a snapshot on the GPU (queue-ordered after submitted training). */
   captureSnapshot(which: Snapshot): void {
     this.dictionary.copyParameters(this.snapshots[which]);
+    this.markStale();
+  }
+
+  /**
+   * Makes a recorded snapshot's parameters the reference of a change quantity (GPU-side copy): a
+   * replay measures the change since initialisation from the history's first snapshot.
+   */
+  referenceFrom(which: Snapshot, history: TrainingHistory, snapshot: HistorySnapshot): void {
+    if (!history.has(snapshot)) throw new Error('This snapshot is not in that history (thinning may have dropped it); take one from history.snapshots.');
+    // A snapshot's parameter group is laid out like the dictionary's parameter buffer.
+    const at = snapshot.groups.parameters!;
+    const encoder = this.device.createCommandEncoder({ label: 'WeightsView.referenceFrom' });
+    encoder.copyBufferToBuffer(at.buffer, at.offset, this.snapshots[which], 0, this.dictionary.parameters.size);
+    this.device.queue.submit([encoder.finish()]);
     this.markStale();
   }
 

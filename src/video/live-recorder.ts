@@ -1,0 +1,116 @@
+/**
+ * Live recording: the views as the page draws them, while training or the sample animation runs.
+ * After each frame a view draws, the visible views are composed into one video frame, stamped
+ * with the time since recording began (the frames actually drawn, at their own pace) and encoded
+ * at once. A frame that comes while the encoder is still busy is skipped (counted in `skipped`),
+ * so recording never holds training or the page up, and memory stays bounded.
+ */
+import type { ViewLoop } from '../app/view-loop.js';
+import type { CanvasView, ViewLabel } from '../views/canvas-view.js';
+import { FrameComposer, type FrameBlock, type FrameColours } from './frame-composer.js';
+import { openFrameWriter, type FrameWriter, type VideoFormat } from './frame-writer.js';
+
+/** A view on the page to record: its canvas at its CSS size when recording began. */
+export interface LiveSource {
+  title: () => string;
+  view: CanvasView;
+  width: number;
+  height: number;
+}
+
+export interface LiveRecordingOptions {
+  format: VideoFormat;
+  colours: FrameColours;
+  /** The caption of the frame being taken: `left` bold, `right` muted. */
+  caption: () => { left: string; right: string };
+  /** Frame width limit in pixels (default 1920). */
+  maxWidth?: number;
+}
+
+/** A frame's nominal duration: the next frame's time decides how long it shows. */
+const NOMINAL_DURATION = 1 / 30;
+/** The containers keep times in milliseconds: frames closer than this would share one. */
+const MIN_GAP = 0.002;
+
+export class LiveRecorder {
+  /** Frames written, and frames skipped while the encoder was busy. */
+  frames = 0;
+  skipped = 0;
+  private readonly started = performance.now();
+  private pending?: Promise<void>;
+  private failure?: unknown;
+  private scheduled = false;
+  private lastTime = -Infinity;
+  private readonly stopListening: () => void;
+
+  static async start(loop: ViewLoop, sources: LiveSource[], options: LiveRecordingOptions): Promise<LiveRecorder> {
+    if (sources.length === 0) throw new Error('There is no view on screen to record: show the layer outputs or the weights first.');
+    const widest = Math.max(...sources.map((s) => s.width));
+    const scale = Math.min(typeof devicePixelRatio === 'number' ? devicePixelRatio : 1, (options.maxWidth ?? 1920) / (widest + 24));
+    const composer = new FrameComposer(sources, scale, options.colours);
+    const writer = await openFrameWriter(composer.canvas, options.format);
+    return new LiveRecorder(loop, sources, composer, writer, options);
+  }
+
+  private constructor(
+    private readonly loop: ViewLoop,
+    private readonly sources: LiveSource[],
+    private readonly composer: FrameComposer,
+    private readonly writer: FrameWriter,
+    private readonly options: LiveRecordingOptions,
+  ) {
+    this.stopListening = loop.onFrame((view) => this.frameDrawn(view));
+    this.take(); // the first frame: the views as they are now
+  }
+
+  /** Seconds since recording began. */
+  get seconds(): number {
+    return (performance.now() - this.started) / 1000;
+  }
+
+  private frameDrawn(view: CanvasView): void {
+    // Several views draw in one task: one video frame after them all (before any draws again).
+    if (this.scheduled || !this.sources.some((s) => s.view === view)) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.take();
+    });
+  }
+
+  private take(): void {
+    const time = this.seconds;
+    if (this.pending || this.failure || time - this.lastTime < MIN_GAP) {
+      this.skipped++;
+      return;
+    }
+    this.lastTime = time;
+    const blocks: FrameBlock[] = this.sources.map((s) => ({
+      title: s.title(), image: s.view.canvas, width: s.width, height: s.height, labels: s.view.labels as ViewLabel[], ranges: this.loop.rangesOf(s.view),
+    }));
+    this.composer.draw(blocks, this.options.caption());
+    this.frames++;
+    this.pending = this.writer.add(time, NOMINAL_DURATION).then(
+      () => (this.pending = undefined),
+      (error) => (this.failure = error),
+    );
+  }
+
+  /** Ends the recording: resolves to the file (rejects if encoding failed). */
+  async stop(): Promise<Blob> {
+    this.stopListening();
+    await this.pending;
+    if (this.failure) {
+      await this.writer.cancel();
+      throw this.failure;
+    }
+    return this.writer.finish();
+  }
+
+  /** Ends the recording and drops it. */
+  async cancel(): Promise<void> {
+    this.stopListening();
+    await this.pending;
+    await this.writer.cancel();
+  }
+}
