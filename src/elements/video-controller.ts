@@ -165,10 +165,9 @@ export class VideoController implements ReactiveController {
   private liveSources(): LiveSource[] {
     return LIVE_PARTS.flatMap((name) => {
       const part = this.host.renderRoot.querySelector(name) as (HTMLElement & { view?: CanvasView }) | null;
-      const canvas = part?.view?.canvas as HTMLCanvasElement | undefined;
+      const canvas = part?.shadowRoot?.querySelector('canvas.gpu');
       if (!part?.view || !canvas || canvas.clientWidth === 0) return [];
-      const view = part.view;
-      return [{ view, width: canvas.clientWidth, height: canvas.clientHeight, title: () => PART_TITLES[name]! }];
+      return [{ view: () => part.view, width: canvas.clientWidth, height: canvas.clientHeight, title: () => PART_TITLES[name]! }];
     });
   }
 

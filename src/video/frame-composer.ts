@@ -9,8 +9,8 @@ import { formatRangeNumber } from '../views/label-overlay.js';
 /** A view to place in the frame. Sizes are CSS pixels; the frame draws them at its scale. */
 export interface FrameBlock {
   title: string;
-  /** The view's canvas (its last frame is drawn), at `width` × `height` CSS pixels. */
-  image: CanvasImageSource;
+  /** The view's canvas (its last frame is drawn), at `width` × `height` CSS pixels; none while a view is rebuilt. */
+  image?: CanvasImageSource;
   width: number;
   height: number;
   labels: readonly ViewLabel[];
@@ -69,7 +69,7 @@ export class FrameComposer {
       this.text(block.title, PAD, y + TITLE / 2, 'left', `600 14px ${FONT}`, this.colours.foreground);
       y += TITLE;
       c.imageSmoothingEnabled = false; // a view's canvas is already at the frame's scale
-      c.drawImage(block.image, PAD, y, size.width, size.height);
+      if (block.image) c.drawImage(block.image, PAD, y, size.width, size.height);
       c.save();
       c.translate(PAD, y);
       for (const label of block.labels) this.label(label, block.ranges);

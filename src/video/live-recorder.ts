@@ -6,14 +6,14 @@
  * so recording never holds training or the page up, and memory stays bounded.
  */
 import type { ViewLoop } from '../app/view-loop.js';
-import type { CanvasView, ViewLabel } from '../views/canvas-view.js';
+import type { CanvasView } from '../views/canvas-view.js';
 import { FrameComposer, type FrameBlock, type FrameColours } from './frame-composer.js';
 import { openFrameWriter, type FrameWriter, type VideoFormat } from './frame-writer.js';
 
-/** A view on the page to record: its canvas at its CSS size when recording began. */
+/** A part of the page to record: its view now (rebuilt views are followed), at its CSS size when recording began. */
 export interface LiveSource {
   title: () => string;
-  view: CanvasView;
+  view: () => CanvasView | undefined;
   width: number;
   height: number;
 }
@@ -41,6 +41,8 @@ export class LiveRecorder {
   private failure?: unknown;
   private scheduled = false;
   private lastTime = -Infinity;
+  /** Each source's last drawn frame, copied when it was drawn. */
+  private readonly copies = new Map<LiveSource, OffscreenCanvas>();
   private readonly stopListening: () => void;
 
   static async start(loop: ViewLoop, sources: LiveSource[], options: LiveRecordingOptions): Promise<LiveRecorder> {
@@ -60,7 +62,6 @@ export class LiveRecorder {
     private readonly options: LiveRecordingOptions,
   ) {
     this.stopListening = loop.onFrame((view) => this.frameDrawn(view));
-    this.take(); // the first frame: the views as they are now
   }
 
   /** Seconds since recording began. */
@@ -69,8 +70,15 @@ export class LiveRecorder {
   }
 
   private frameDrawn(view: CanvasView): void {
+    const source = this.sources.find((s) => s.view() === view);
+    if (!source) return;
+    // Copied now, in the task that drew it: a WebGPU canvas is read reliably only before it is
+    // presented (later, Chrome may give a blank picture).
+    const copy = this.copies.get(source) ?? this.copies.set(source, new OffscreenCanvas(1, 1)).get(source)!;
+    [copy.width, copy.height] = [view.canvas.width, view.canvas.height];
+    copy.getContext('2d')!.drawImage(view.canvas, 0, 0);
     // Several views draw in one task: one video frame after them all (before any draws again).
-    if (this.scheduled || !this.sources.some((s) => s.view === view)) return;
+    if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
@@ -85,10 +93,16 @@ export class LiveRecorder {
       return;
     }
     this.lastTime = time;
-    const blocks: FrameBlock[] = this.sources.map((s) => ({
-      title: s.title(), image: s.view.canvas, width: s.width, height: s.height, labels: s.view.labels as ViewLabel[], ranges: this.loop.rangesOf(s.view),
-    }));
-    this.composer.draw(blocks, this.options.caption());
+    const blocks: FrameBlock[] = this.sources.map((s) => {
+      const view = s.view();
+      return { title: s.title(), image: this.copies.get(s), width: s.width, height: s.height, labels: view?.labels ?? [], ranges: view ? this.loop.rangesOf(view) : [] };
+    });
+    try {
+      this.composer.draw(blocks, this.options.caption());
+    } catch (error) {
+      this.failure = error; // stop() reports it
+      return;
+    }
     this.frames++;
     this.pending = this.writer.add(time, NOMINAL_DURATION).then(
       () => (this.pending = undefined),

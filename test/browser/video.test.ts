@@ -41,7 +41,7 @@ function constructedHistory(): Uint8Array {
 }
 
 /** Each decoded frame's timestamp and the RGB at (x, y) (device pixels of the frame). */
-async function decode(blob: Blob, at?: { x: number; y: number }): Promise<{ duration: number; frames: { time: number; rgb?: number[] }[]; width: number; height: number }> {
+async function decode(blob: Blob, at?: { x: number; y: number }): Promise<{ duration: number; frames: { time: number; rgb?: number[] }[]; width: number; height: number; last: ImageData }> {
   const input = new Input({ source: new BlobSource(blob), formats: ALL_FORMATS });
   const track = (await input.getPrimaryVideoTrack())!;
   const canvas = new OffscreenCanvas(track.displayWidth, track.displayHeight);
@@ -54,9 +54,11 @@ async function decode(blob: Blob, at?: { x: number; y: number }): Promise<{ dura
       rgb = [...context.getImageData(Math.round(at.x), Math.round(at.y), 1, 1).data.slice(0, 3)];
     }
     frames.push({ time: sample.timestamp, rgb });
+    sample.draw(context, 0, 0);
     sample.close();
   }
-  return { duration: await track.computeDuration(), frames, width: track.displayWidth, height: track.displayHeight };
+  const last = context.getImageData(0, 0, canvas.width, canvas.height);
+  return { duration: await track.computeDuration(), frames, width: track.displayWidth, height: track.displayHeight, last };
 }
 
 const distance = (a: number[], b: number[]) => Math.max(...a.map((v, c) => Math.abs(v - b[c]!)));
@@ -215,6 +217,21 @@ describe('videos of the history', () => {
       expect(video.frames.length, 'frames recorded').to.be.at.least(2);
       const times = video.frames.map((f) => f.time);
       expect(times.every((t, i) => i === 0 || t > times[i - 1]!), `increasing times ${times}`).to.equal(true);
+      // Both views are in the frame (strips above, weights below): each half has coloured pixels, not only the background and text.
+      const { last } = video;
+      const coloured = (from: number, to: number) => {
+        let count = 0;
+        for (let y = Math.floor(from * last.height); y < to * last.height; y += 2) {
+          for (let x = 0; x < last.width; x += 2) {
+            const i = (y * last.width + x) * 4;
+            const [r, g, b] = [last.data[i]!, last.data[i + 1]!, last.data[i + 2]!];
+            if (Math.max(r, g, b) - Math.min(r, g, b) > 60) count++;
+          }
+        }
+        return count;
+      };
+      expect(coloured(0.05, 0.45), 'coloured pixels of the strips').to.be.greaterThan(500);
+      expect(coloured(0.55, 0.95), 'coloured pixels of the weights').to.be.greaterThan(500);
       expect(live.video.job).to.equal(undefined);
       await live.startRecording({ format: 'png-zip' });
       await live.step(16);

@@ -186,6 +186,23 @@ function recode(bytes: Uint8Array, edit: (tensors: Map<string, Tensor>, metadata
   return encodeSafetensors(tensors, metadata);
 }
 
+gpuTest('snapshot losses: written with the history, read back with it; a loss that is no number is refused', async () => {
+  const options = { layers: [5], batchSize: 16, optimizer: { type: 'sgd' as const, learningRate: 0.1, momentum: 0.9 } };
+  await withEngines([{ ...options, seed: 2 }, { ...options, seed: 3 }], async (source, target) => {
+    source.setData(data);
+    target.setData(data);
+    const recorded = source.recordHistory({ every: 2 });
+    await source.step(4);
+    const file = await recorded.exportSafetensors((step) => (step === 0 ? undefined : step / 8));
+    const imported = target.importHistory(file, 'run.safetensors');
+    assert.deepEqual(imported.snapshots.map((s) => s.loss), [undefined, 0.25, 0.5]);
+    // An imported history's own losses go into its export again.
+    assert.match(decodeSafetensors(await imported.exportSafetensors(), 'again').metadata.snapshots, /"step":4,"epoch":0,"stepInEpoch":4,"loss":0.5/);
+    const bad = recode(file, (_, m) => (m.snapshots = m.snapshots.replace('0.25', '"low"')));
+    assert.throws(() => target.importHistory(bad, 'bad.safetensors'), /snapshot 1's loss "low" is not a number/);
+  });
+});
+
 gpuTest('exportSafetensors → importHistory round-trips bit-exactly; bad files are rejected and change nothing', async () => {
   const optimizer = { type: 'adam' as const, learningRate: 0.01 };
   const options = { layers: [7], batchSize: 16, stepsPerChunk: 3, optimizer };
