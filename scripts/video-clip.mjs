@@ -18,7 +18,7 @@ const context = await esbuild.context(buildOptions);
 const { port } = await context.serve({ servedir: 'www', host: '127.0.0.1', port: 0 });
 const started = Date.now();
 const log = (text) => console.log(`${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${text}`);
-const reader = await esbuild.build({ entryPoints: ['scripts/video-preview.ts'], bundle: true, format: 'esm', write: false, target: 'es2022', logLevel: 'warning' });
+const reader = await esbuild.build({ entryPoints: ['www/video-preview.ts'], bundle: true, format: 'esm', write: false, target: 'es2022', logLevel: 'warning' });
 
 const browser = await puppeteer.launch({ executablePath: chromiumPath, args: [...chromiumArgs], headless: true, protocolTimeout: 900_000 });
 try {

@@ -9,7 +9,7 @@ const MAX_ENTRIES = 0xffff;
 const MAX_BYTES = 0xffffffff;
 
 export class ZipWriter {
-  private readonly parts: BlobPart[] = [];
+  private readonly parts: Uint8Array<ArrayBuffer>[] = [];
   private readonly directory: Uint8Array<ArrayBuffer>[] = [];
   private offset = 0;
 

@@ -1,4 +1,4 @@
-// Runs in the page of scripts/video-clip.mjs: decodes an exported video with mediabunny's reader and
+// Runs in the page of scripts/video-clip.mjs (bundled by it): decodes an exported video with mediabunny's reader and
 // returns every `every`-th frame scaled to `width` pixels as PNG bytes (base64), for the README's preview.
 // Each channel is rounded to `levels` levels: the codec's faint noise would otherwise make each PNG
 // frame four times larger.
