@@ -36,15 +36,13 @@ try {
     });
   }));
   log(`epoch ${epoch.epoch}: test accuracy ${(100 * epoch.testAccuracy).toFixed(2)}%`);
+  await page.addScriptTag({ content: reader.outputFiles[0].text, type: 'module' }); // previewFrames, toBase64
   // The export, as the Video button starts it; the controls are photographed at its third frame.
   await page.evaluate((fps) => {
     const scope = document.querySelector('nn-scope');
     window.exported = scope.exportVideo({ views: ['weights'], quantity: 'changeSinceInit', fps, width: 960 }).then(async (blob) => {
-      const bytes = new Uint8Array(await blob.arrayBuffer());
-      let text = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       window.exportedBlob = blob;
-      return { base64: btoa(text), type: blob.type };
+      return { base64: await globalThis.toBase64(blob), type: blob.type };
     });
     window.thirdFrame = new Promise((resolve) => scope.addEventListener('nn-video-progress', (e) => e.detail.frame === 3 && resolve(e.detail)));
   }, FPS);
@@ -58,7 +56,6 @@ try {
   writeFileSync('www/media/weights-epoch1.webm', webm);
   log(`wrote www/media/weights-epoch1.webm: ${(webm.length / 1024).toFixed(0)} KiB, ${exported.type}`);
   // The preview: the WebM decoded back in the page, its frames scaled down, as an animated PNG.
-  await page.addScriptTag({ content: reader.outputFiles[0].text, type: 'module' });
   const preview = await page.evaluate((options) => globalThis.previewFrames(window.exportedBlob, options.width, options.every, options.levels), PREVIEW);
   log(`decoded ${preview.count} frames, ${preview.duration.toFixed(3)} s (${preview.fps.toFixed(2)} fps)`);
   const apng = assembleApng(preview.frames.map((f) => Buffer.from(f, 'base64')), { delayMs: (1000 * PREVIEW.every) / FPS });

@@ -20,10 +20,7 @@ export async function previewFrames(blob: Blob, width: number, every: number, le
       const step = 255 / (levels - 1);
       for (let i = 0; i < image.data.length; i++) if (i % 4 !== 3) image.data[i] = Math.round(Math.round(image.data[i]! / step) * step);
       context.putImageData(image, 0, 0);
-      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-      let text = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      frames.push(btoa(text));
+      frames.push(await toBase64(await canvas.convertToBlob({ type: 'image/png' })));
     }
     sample.close();
   }
@@ -31,4 +28,12 @@ export async function previewFrames(blob: Blob, width: number, every: number, le
   return { frames, duration, count, fps: count / duration };
 }
 
-(globalThis as { previewFrames?: typeof previewFrames }).previewFrames = previewFrames;
+/** A file's bytes as base64: how they leave the page for Node. */
+export async function toBase64(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+Object.assign(globalThis, { previewFrames, toBase64 });

@@ -14,6 +14,8 @@ import { AugmentSyntaxError, augmentText, parseAugment } from '../engine/augment
 
 export const VIEW_NAMES = ['controls', 'strips', 'weights', 'confusion', 'class-means', 'curves', 'batch'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
+/** What the controls' tabs (and a live recording's blocks) call each view. */
+export const VIEW_LABELS: Record<ViewName, string> = { controls: 'Controls', strips: 'Layer outputs', weights: 'Weights', curves: 'Curves', confusion: 'Confusion', 'class-means': 'Class means', batch: 'Training batch' };
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh'] as const;
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
 export const THEMES = ['light', 'dark'] as const;

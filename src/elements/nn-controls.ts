@@ -2,14 +2,13 @@ import { layersText } from '../engine/layers.js';
 import { css, html, nothing } from 'lit';
 import { customElement, state } from './decorators.js';
 import type { Scope, ScopeEpoch } from '../app/scope.js';
-import { FORM_SETTINGS, SEQUENTIAL_COLORMAPS, VIEW_NAMES, type AnySetting, type ViewName } from '../app/settings.js';
+import { FORM_SETTINGS, SEQUENTIAL_COLORMAPS, VIEW_LABELS, VIEW_NAMES, type AnySetting } from '../app/settings.js';
 import type { NnScope } from './nn-scope.js';
 import { imageCanvas } from '../views/thumbnail.js';
 import { download, ScopePart } from './scope-part.js';
 import { theme } from './styles.js';
 import { VIDEO_FORMATS, type VideoFormat } from '../video/formats.js';
 
-const VIEW_LABELS: Record<ViewName, string> = { controls: 'Controls', strips: 'Layer outputs', weights: 'Weights', curves: 'Curves', confusion: 'Confusion', 'class-means': 'Class means', batch: 'Training batch' };
 
 /** A settings-form field, made from the setting's declaration; it shows the value in effect. */
 function formField(setting: AnySetting, host: NnScope) {

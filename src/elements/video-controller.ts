@@ -6,6 +6,7 @@
  */
 import type { ReactiveController } from 'lit';
 import type { Scope } from '../app/scope.js';
+import { VIEW_LABELS, type ViewName } from '../app/settings.js';
 import { describeNetwork } from '../analysis/compare.js';
 import type { FrameColours } from '../video/frame-composer.js';
 import { VIDEO_VIEWS, type ExportVideoOptions, type VideoFormat, type VideoView } from '../video/formats.js';
@@ -28,9 +29,8 @@ export interface VideoJob {
 
 /** A view's block size when its part is not on screen (CSS pixels: the parts' default size). */
 const DEFAULT_SIZE = { width: 960, height: 400 };
-/** The parts a live recording takes, top to bottom, when shown. */
-const LIVE_PARTS = ['nn-strips', 'nn-weights', 'nn-confusion', 'nn-class-means', 'nn-batch'];
-const PART_TITLES: Record<string, string> = { 'nn-strips': 'Layer outputs', 'nn-weights': 'Weights', 'nn-confusion': 'Confusion matrix', 'nn-class-means': 'Class means', 'nn-batch': 'Training batch' };
+/** The views a live recording takes, top to bottom, when shown. */
+const LIVE_VIEWS = ['strips', 'weights', 'confusion', 'class-means', 'batch'] as const;
 
 export class VideoController implements ReactiveController {
   job?: VideoJob;
@@ -145,16 +145,12 @@ export class VideoController implements ReactiveController {
 
   /** The element's parts decide what an export shows by default: its views, their sizes, quantity and sample. */
   private defaults(session: Scope): VideoDefaults {
-    const part = (name: VideoView) => this.host.renderRoot.querySelector(`nn-${name}`);
-    const shown = VIDEO_VIEWS.filter((name) => part(name));
-    const size = (name: VideoView) => {
-      const canvas = part(name)?.shadowRoot?.querySelector('canvas.gpu');
-      return canvas && canvas.clientWidth > 0 ? { width: canvas.clientWidth, height: canvas.clientHeight } : DEFAULT_SIZE;
-    };
+    const shown = VIDEO_VIEWS.filter((name) => this.part(name));
+    const size = (name: VideoView) => this.canvasSize(name) ?? DEFAULT_SIZE;
     return {
       views: shown.length ? shown : ['weights'],
       sizes: { weights: size('weights'), strips: size('strips') },
-      quantity: (part('weights') as NnWeights | null)?.shownQuantity ?? 'weights',
+      quantity: (this.part('weights') as NnWeights | undefined)?.shownQuantity ?? 'weights',
       sample: session.sample,
       colours: this.colours(),
       colormap: this.host.settings?.colormap ?? 'viridis',
@@ -163,12 +159,22 @@ export class VideoController implements ReactiveController {
 
   /** The shown parts' views, at their size on the page. */
   private liveSources(): LiveSource[] {
-    return LIVE_PARTS.flatMap((name) => {
-      const part = this.host.renderRoot.querySelector(name) as (HTMLElement & { view?: CanvasView }) | null;
-      const canvas = part?.shadowRoot?.querySelector('canvas.gpu');
-      if (!part?.view || !canvas || canvas.clientWidth === 0) return [];
-      return [{ view: () => part.view, width: canvas.clientWidth, height: canvas.clientHeight, title: () => PART_TITLES[name]! }];
+    return LIVE_VIEWS.flatMap((name) => {
+      const part = this.part(name);
+      const size = this.canvasSize(name);
+      return part?.view && size ? [{ view: () => part.view, ...size, title: VIEW_LABELS[name] }] : [];
     });
+  }
+
+  /** The element's own part showing view `name`, if shown. */
+  private part(name: ViewName): (HTMLElement & { view?: CanvasView }) | undefined {
+    return this.host.renderRoot.querySelector<HTMLElement & { view?: CanvasView }>(`nn-${name}`) ?? undefined;
+  }
+
+  /** The CSS size of that part's canvas, if it is laid out. */
+  private canvasSize(name: ViewName): { width: number; height: number } | undefined {
+    const canvas = this.part(name)?.shadowRoot?.querySelector('canvas.gpu');
+    return canvas && canvas.clientWidth > 0 ? { width: canvas.clientWidth, height: canvas.clientHeight } : undefined;
   }
 
   private colours(): FrameColours {

@@ -30,6 +30,11 @@ const GAP = 10;
 const CAPTION = 30;
 const FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif';
 
+/** Device pixels per CSS pixel that make a frame of these blocks `width` pixels wide (before rounding to even). */
+export function scaleForWidth(blocks: readonly { width: number }[], width: number): number {
+  return width / (Math.max(...blocks.map((b) => b.width)) + 2 * PAD);
+}
+
 /** Frame size in device pixels for blocks of these CSS sizes at `scale`: even, as 4:2:0 video needs. */
 export function frameSize(blocks: readonly { width: number; height: number }[], scale: number): { width: number; height: number } {
   const even = (n: number) => 2 * Math.ceil((n * scale) / 2);

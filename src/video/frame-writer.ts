@@ -3,16 +3,12 @@
  * all held at once), or PNG files in a zip where a browser cannot encode video. The encoding
  * module (with its muxer, mediabunny) loads on first use, so pages that never export do not pay for it.
  */
-import { ZipWriter } from './zip-writer.js';
-
+import { canvasToPNG } from '../views/canvas-png.js';
 import type { VideoFormat } from './formats.js';
-
-export type { VideoFormat };
+import { ZipWriter } from './zip-writer.js';
 
 /** Takes the frames of one video from a canvas. */
 export interface FrameWriter {
-  /** 'vp9', 'vp8', 'av1', 'avc'; 'png' for the zip. */
-  readonly codec: string;
   /**
    * Adds the canvas's picture now as the frame at `timestamp` seconds, shown for `duration`
    * seconds; resolves when the writer can take the next frame (the encoder's backpressure).
@@ -36,9 +32,10 @@ export class VideoUnsupportedError extends Error {
  */
 export async function openFrameWriter(canvas: HTMLCanvasElement | OffscreenCanvas, format: VideoFormat, fps?: number): Promise<FrameWriter> {
   if (format === 'png-zip') return new PngZipWriter(canvas, fps);
+  const file = format === 'mp4' ? 'an MP4' : 'a WebM';
   if (typeof VideoEncoder !== 'function') {
     throw new VideoUnsupportedError(
-      `This browser has no WebCodecs VideoEncoder, so it cannot write ${format === 'mp4' ? 'an MP4' : 'a WebM'} file ` +
+      `This browser has no WebCodecs VideoEncoder, so it cannot write ${file} file ` +
         '(Chrome and Edge 94+, Safari 16.4+ and Firefox 130+ have it, on https or localhost pages). ' +
         "Export with format 'png-zip' instead: the same frames as PNG files in a .zip.",
     );
@@ -50,7 +47,7 @@ export async function openFrameWriter(canvas: HTMLCanvasElement | OffscreenCanva
     const other = format === 'webm' ? 'mp4' : 'webm';
     const otherWorks = (await media.encodableCodec(other, width, height)) !== undefined;
     throw new VideoUnsupportedError(
-      `This browser cannot encode ${media.CODEC_NAMES[format]} at ${width}×${height}, so it cannot write ${format === 'mp4' ? 'an MP4' : 'a WebM'} file. ` +
+      `This browser cannot encode ${media.CODEC_NAMES[format]} at ${width}×${height}, so it cannot write ${file} file. ` +
         (otherWorks ? `Use format '${other}', which it can encode, or 'png-zip'` : "Use format 'png-zip'") + ' (the same frames as PNG files in a .zip).',
     );
   }
@@ -59,7 +56,6 @@ export async function openFrameWriter(canvas: HTMLCanvasElement | OffscreenCanva
 
 /** The fallback: frame-0001.png, … and frames.json (fps and each frame's time and caption) in a zip. */
 class PngZipWriter implements FrameWriter {
-  readonly codec = 'png';
   private readonly zip = new ZipWriter();
   private readonly frames: { file: string; time: number; caption?: string }[] = [];
 
@@ -68,11 +64,9 @@ class PngZipWriter implements FrameWriter {
   async add(timestamp: number, _duration: number, caption?: string): Promise<void> {
     const file = `frame-${String(this.frames.length + 1).padStart(4, '0')}.png`;
     this.frames.push({ file, time: timestamp, caption });
-    const canvas = this.canvas;
-    // Encoded now, before the canvas is drawn again.
-    const blob = 'convertToBlob' in canvas ? canvas.convertToBlob({ type: 'image/png' })
-      : new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The frame could not be encoded as PNG.'))), 'image/png'));
-    this.zip.add(file, new Uint8Array(await (await blob).arrayBuffer()));
+    // Taken now, before the canvas is drawn again.
+    const png = canvasToPNG(this.canvas);
+    this.zip.add(file, new Uint8Array(await (await png).arrayBuffer()));
   }
 
   async finish(): Promise<Blob> {

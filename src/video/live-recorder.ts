@@ -7,12 +7,13 @@
  */
 import type { ViewLoop } from '../app/view-loop.js';
 import type { CanvasView } from '../views/canvas-view.js';
-import { FrameComposer, type FrameBlock, type FrameColours } from './frame-composer.js';
-import { openFrameWriter, type FrameWriter, type VideoFormat } from './frame-writer.js';
+import { FrameComposer, scaleForWidth, type FrameBlock, type FrameColours } from './frame-composer.js';
+import { openFrameWriter, type FrameWriter } from './frame-writer.js';
+import type { VideoFormat } from './formats.js';
 
 /** A part of the page to record: its view now (rebuilt views are followed), at its CSS size when recording began. */
 export interface LiveSource {
-  title: () => string;
+  title: string;
   view: () => CanvasView | undefined;
   width: number;
   height: number;
@@ -47,8 +48,7 @@ export class LiveRecorder {
 
   static async start(loop: ViewLoop, sources: LiveSource[], options: LiveRecordingOptions): Promise<LiveRecorder> {
     if (sources.length === 0) throw new Error('There is no view on screen to record: show the layer outputs or the weights first.');
-    const widest = Math.max(...sources.map((s) => s.width));
-    const scale = Math.min(typeof devicePixelRatio === 'number' ? devicePixelRatio : 1, (options.maxWidth ?? 1920) / (widest + 24));
+    const scale = Math.min(typeof devicePixelRatio === 'number' ? devicePixelRatio : 1, scaleForWidth(sources, options.maxWidth ?? 1920));
     const composer = new FrameComposer(sources, scale, options.colours);
     const writer = await openFrameWriter(composer.canvas, options.format);
     return new LiveRecorder(loop, sources, composer, writer, options);
@@ -74,8 +74,9 @@ export class LiveRecorder {
     if (!source) return;
     // Copied now, in the task that drew it: a WebGPU canvas is read reliably only before it is
     // presented (later, Chrome may give a blank picture).
-    const copy = this.copies.get(source) ?? this.copies.set(source, new OffscreenCanvas(1, 1)).get(source)!;
-    [copy.width, copy.height] = [view.canvas.width, view.canvas.height];
+    const { width, height } = view.canvas;
+    let copy = this.copies.get(source);
+    if (copy?.width !== width || copy.height !== height) this.copies.set(source, (copy = new OffscreenCanvas(width, height)));
     copy.getContext('2d')!.drawImage(view.canvas, 0, 0);
     // Several views draw in one task: one video frame after them all (before any draws again).
     if (this.scheduled) return;
@@ -95,7 +96,7 @@ export class LiveRecorder {
     this.lastTime = time;
     const blocks: FrameBlock[] = this.sources.map((s) => {
       const view = s.view();
-      return { title: s.title(), image: this.copies.get(s), width: s.width, height: s.height, labels: view?.labels ?? [], ranges: view ? this.loop.rangesOf(view) : [] };
+      return { title: s.title, image: this.copies.get(s), width: s.width, height: s.height, labels: view?.labels ?? [], ranges: view ? this.loop.rangesOf(view) : [] };
     });
     try {
       this.composer.draw(blocks, this.options.caption());

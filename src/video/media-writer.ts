@@ -24,7 +24,6 @@ export async function openMediaWriter(canvas: HTMLCanvasElement | OffscreenCanva
   output.addVideoTrack(source, fps ? { frameRate: fps } : {});
   await output.start();
   return {
-    codec,
     add: (timestamp, duration) => source.add(timestamp, duration),
     async finish() {
       await output.finalize();

@@ -12,11 +12,11 @@ import type { ColormapName } from '../views/colormaps.js';
 import { cssColor } from '../views/css-color.js';
 import { LayerStripsView } from '../views/layer-strips-view.js';
 import { WEIGHT_QUANTITIES, WeightsView, type WeightQuantity } from '../views/weights-view.js';
-import { FrameComposer, type FrameBlock, type FrameColours } from './frame-composer.js';
+import { FrameComposer, scaleForWidth, type FrameBlock, type FrameColours } from './frame-composer.js';
 import { openFrameWriter } from './frame-writer.js';
 import { VIDEO_FORMATS, VIDEO_VIEWS, type ExportVideoOptions, type VideoFormat, type VideoView } from './formats.js';
 
-/** The options checked and completed (see defaultsOf). */
+/** The options checked and completed with the element's defaults (videoSettings). */
 export interface VideoSettings {
   views: VideoView[];
   fps: number;
@@ -87,6 +87,8 @@ export class ReplayFrames {
   readonly frames: HistorySnapshot[];
   private readonly views: { name: VideoView; view: CanvasView }[] = [];
   private readonly history: TrainingHistory;
+  /** The snapshot the weights view's change-since-epoch reference holds. */
+  private epochReference?: HistorySnapshot;
 
   static async create(scope: Scope, settings: VideoSettings): Promise<ReplayFrames> {
     const frames = new ReplayFrames(scope, settings);
@@ -103,8 +105,7 @@ export class ReplayFrames {
     this.history = scope.engine.history!;
     this.frames = videoSnapshots(this.history, settings);
     const sizes = settings.views.map((v) => settings.sizes[v]);
-    const widest = Math.max(...sizes.map((s) => s.width));
-    this.composer = new FrameComposer(sizes, settings.width / (widest + 24), settings.colours);
+    this.composer = new FrameComposer(sizes, scaleForWidth(sizes, settings.width), settings.colours);
   }
 
   private async build(): Promise<void> {
@@ -119,7 +120,10 @@ export class ReplayFrames {
       this.views.push({ name, view });
       view.pixelRatio = scale;
       view.background = cssColor(this.settings.colours.background);
-      if (view instanceof WeightsView) dictionary.layers.forEach((_, l) => view.setQuantity(l, this.settings.quantity));
+      if (view instanceof WeightsView) {
+        dictionary.layers.forEach((_, l) => view.setQuantity(l, this.settings.quantity));
+        view.referenceFrom('initial', this.history, this.history.snapshots[0]!); // the change since initialisation, for every frame
+      }
     }
   }
 
@@ -143,8 +147,8 @@ export class ReplayFrames {
     for (const { view } of this.views) {
       if (view instanceof WeightsView) {
         view.showSnapshot(this.history, snapshot);
-        view.referenceFrom('initial', this.history, this.history.snapshots[0]!);
-        view.referenceFrom('epoch', this.history, this.epochStart(snapshot));
+        const epochStart = this.epochStart(snapshot);
+        if (epochStart !== this.epochReference) view.referenceFrom('epoch', this.history, (this.epochReference = epochStart)); // once an epoch
       } else {
         // Submitted in this task, before the strips' frame: nothing else writes the probe in between.
         predicted = engine.forward([this.settings.sample], { snapshot });
@@ -152,11 +156,10 @@ export class ReplayFrames {
       view.render();
     }
     const [classes] = await Promise.all([predicted, ...this.views.map(({ view }) => view.idle())]);
-    const blocks: FrameBlock[] = [];
-    for (const { name, view } of this.views) {
-      const size = this.settings.sizes[name];
-      blocks.push({ title: this.title(name, classes?.[0]), image: view.canvas, ...size, labels: view.labels, ranges: await view.readRanges() });
-    }
+    const ranges = await Promise.all(this.views.map(({ view }) => view.readRanges())); // the legends' numbers: one read-back each
+    const blocks: FrameBlock[] = this.views.map(({ name, view }, i) => ({
+      title: this.title(name, classes?.[0]), image: view.canvas, ...this.settings.sizes[name], labels: view.labels, ranges: ranges[i]!,
+    }));
     const loss = this.scope.lossAt(snapshot);
     const left = `step ${snapshot.step.toLocaleString('en-US')} · epoch ${snapshot.epoch + 1} · loss ${loss === undefined ? '–' : loss.toFixed(3)}`;
     this.composer.draw(blocks, { left, right: `nnscope · ${describeNetwork(engine.config)}` });
@@ -208,6 +211,7 @@ export async function exportReplayVideo(scope: Scope, settings: VideoSettings, o
     throw error;
   } finally {
     frames.destroy();
-    void scope.showSample(scope.sample); // the probe's buffers held the replay: the live strips draw their sample again
+    // The probe's buffers held the replay: the live strips draw their sample again.
+    if (settings.views.includes('strips')) void scope.showSample(scope.sample);
   }
 }

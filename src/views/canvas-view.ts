@@ -4,6 +4,7 @@
  */
 import { mat3, vec2, type Mat3 } from 'wgpu-matrix';
 import { readRanges, type BufferRange } from '../gpu/readback.js';
+import { canvasToPNG } from './canvas-png.js';
 import { elementIndex, panelGrid, PanelSet, type PanelSpec, type Rect } from './panels.js';
 
 /** A text label for the page to place over the canvas (CSS pixels, relative to the canvas). */
@@ -292,10 +293,7 @@ export abstract class CanvasView {
     await this.idle();
     this.render();
     await this.idle();
-    const canvas = this.canvas;
-    if ('convertToBlob' in canvas) return canvas.convertToBlob({ type: 'image/png' });
-    return new Promise((resolve, reject) =>
-      canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The canvas could not be encoded as PNG.'))), 'image/png'));
+    return canvasToPNG(this.canvas);
   }
 
   /** The current (low, high) range of every panel: one small read-back, for legends' numbers. */
