@@ -30,6 +30,7 @@ const CANDIDATES = [
   { BLOCK_M: 16, BLOCK_N4: 4, workgroup: 4 },
   { BLOCK_M: 16, BLOCK_N4: 4, workgroup: 16 },
   { BLOCK_M: 32, BLOCK_N4: 4, workgroup: 4 },
+  { BLOCK_M: 32, BLOCK_N4: 8, workgroup: 4 },
 ];
 /** Timed submissions per candidate (the best is kept) and the time one should take. */
 const REPEATS = 5;

@@ -13,7 +13,7 @@ import { bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel } from '
 import { STEP_PARAMS_BYTES } from './step-table.js';
 
 /** A layer's forward kernel: dense (vec4 GEMM, tiled, or scalar for widths not multiples of 4) or conv. */
-type ForwardKernel = Kernel<'denseForward' | 'denseForwardVec4' | 'denseForwardTiles' | 'convForward' | 'convForwardAnyInput'>;
+type ForwardKernel = Kernel<'denseForward' | 'denseForwardVec4' | 'denseForwardRagged' | 'denseForwardTiles' | 'convForward' | 'convForwardAnyInput'>;
 
 /** One uniform slot per layer and one per pool: Dims (common.wgsl) or ConvDims (conv-common.wgsl). */
 const DIMS_SLOT_BYTES = 256;

@@ -18,6 +18,9 @@ import gemmTnTiles from '../../shaders/gemm-tn-tiles.wgsl';
 import denseForwardVec4 from '../../shaders/dense-forward-vec4.wgsl';
 import denseBackwardInputVec4 from '../../shaders/dense-backward-input-vec4.wgsl';
 import denseBackwardWeightsVec4 from '../../shaders/dense-backward-weights-vec4.wgsl';
+import denseForwardRagged from '../../shaders/dense-forward-ragged.wgsl';
+import denseBackwardInputRagged from '../../shaders/dense-backward-input-ragged.wgsl';
+import denseBackwardWeightsRagged from '../../shaders/dense-backward-weights-ragged.wgsl';
 import softmaxCrossEntropy from '../../shaders/softmax-cross-entropy.wgsl';
 import optimizerSgd from '../../shaders/optimizer-sgd-momentum.wgsl';
 import optimizerAdam from '../../shaders/optimizer-adam.wgsl';
@@ -39,16 +42,29 @@ const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
 
 /**
  * The vec4 dense kernels' register blocks (rows × vec4 columns per invocation) and workgroups,
- * chosen from measurements on SwiftShader (scripts/gemm-probe.ts, the benchmark's probe and
- * `npm run dispatch-times`; the README's "Matrix kernels"): blocks of 16–32 rows × 16 values in
- * workgroups of 4 invocations, numbered linearly, were fastest; 32 rows for the forward and
- * input-gradient products (the probe's best), 16 for the weight gradient, whose loop takes 8 rows
- * of k per iteration (1.7× faster than 1; 16 was slower again).
+ * chosen from measurements on SwiftShader (scripts/gemm-probe.ts, .scratch-free probes of the
+ * engine's own kernels, the benchmark's probe; the README's "Matrix kernels"): workgroups of 4
+ * invocations, numbered linearly. The forward product takes 32 × 32 (the benchmark probe's best in
+ * 11 of 12 runs, about 10% over 32 × 16, though its pipeline takes twice as long to compile); the
+ * input gradient 32 × 16; the weight gradient 32 × 16 with 4 rows of k per loop iteration (5–15%
+ * over 16 × 16 with 8 rows, which had been 1.7× faster than 1).
  */
-const GEMM_BLOCK = { BLOCK_M: 32, BLOCK_N4: 4 } as const;
-const TN_ROWS = 16;
-const GEMM_BLOCK_TN = { BLOCK_M: TN_ROWS, BLOCK_M4: TN_ROWS / 4, BLOCK_N4: 4, BLOCK_K: 8 } as const; // BLOCK_M4: the rows in vec4 runs; BLOCK_K: k rows per loop iteration
+const GEMM_BLOCK_NN = { BLOCK_M: 32, BLOCK_N4: 8 } as const;
+const GEMM_BLOCK_NT = { BLOCK_M: 32, BLOCK_N4: 4 } as const;
+const TN_ROWS = 32;
+const GEMM_BLOCK_TN = { BLOCK_M: TN_ROWS, BLOCK_M4: TN_ROWS / 4, BLOCK_N4: 4, BLOCK_K: 4 } as const; // BLOCK_M4: the rows in vec4 runs; BLOCK_K: k rows per loop iteration
 const GEMM_WORKGROUP = 4;
+/**
+ * The ragged kernels' blocks (inputs a multiple of 4, outputs not: the output layer), where B's
+ * vec4s are gathered from scalars. On the output layer (128 rows, 128 → 10; scripts/kernel-blocks.ts)
+ * they are as fast as bigger blocks within 10% and compile in a third of the time: forward 16 × 8
+ * (0.36 ms, compiled in 0.3 s; 32 × 8 0.33 ms, 0.8 s), weight gradient 32 × 4 (0.38 ms, 0.3 s;
+ * 32 × 8 0.37 ms, 0.8 s), input gradient 16 × 16 (0.54 ms, 1.0 s; 32 × 16 0.54 ms, 2.2 s). The
+ * forward and weight-gradient kernels take half the scalar kernels' time, the input gradient 85%.
+ */
+const RAGGED_BLOCK_NN = { BLOCK_M: 16, BLOCK_N4: 2 } as const;
+const RAGGED_BLOCK_NT = { BLOCK_M: 16, BLOCK_N4: 4 } as const;
+const RAGGED_BLOCK_TN = { BLOCK_M: 32, BLOCK_M4: 8, BLOCK_N4: 1, BLOCK_K: 4 } as const;
 
 /** Packed words (four pixels each) one gather invocation converts. */
 const GATHER_WORDS = { WORDS_PER_INVOCATION: 4 } as const;
@@ -89,15 +105,27 @@ export const KERNELS = {
     bindings: BACKWARD_WEIGHTS_BINDINGS,
   },
   denseForwardVec4: {
-    code: common + activation + gemmCommon + gemmNn + denseForwardVec4, entryPoint: 'main', ...registerBlocks(GEMM_BLOCK, GEMM_WORKGROUP), // x: outputs, y: rows
+    code: common + activation + gemmCommon + gemmNn + denseForwardVec4, entryPoint: 'main', ...registerBlocks(GEMM_BLOCK_NN, GEMM_WORKGROUP), // x: outputs, y: rows
     bindings: FORWARD_BINDINGS,
   },
   denseBackwardInputVec4: {
-    code: common + activation + gemmCommon + gemmNt + denseBackwardInputVec4, entryPoint: 'main', ...registerBlocks(GEMM_BLOCK, GEMM_WORKGROUP), // x: inputs, y: rows
+    code: common + activation + gemmCommon + gemmNt + denseBackwardInputVec4, entryPoint: 'main', ...registerBlocks(GEMM_BLOCK_NT, GEMM_WORKGROUP), // x: inputs, y: rows
     bindings: BACKWARD_INPUT_BINDINGS,
   },
   denseBackwardWeightsVec4: {
     code: common + gemmCommon + gemmTn + denseBackwardWeightsVec4, entryPoint: 'main', ...registerBlocks(GEMM_BLOCK_TN, GEMM_WORKGROUP), // x: outputs, y: inputs
+    bindings: BACKWARD_WEIGHTS_BINDINGS,
+  },
+  denseForwardRagged: {
+    code: common + activation + gemmCommon + gemmNn + denseForwardRagged, entryPoint: 'main', ...registerBlocks(RAGGED_BLOCK_NN, GEMM_WORKGROUP), // x: outputs, y: rows
+    bindings: FORWARD_BINDINGS,
+  },
+  denseBackwardInputRagged: {
+    code: common + activation + gemmCommon + gemmNt + denseBackwardInputRagged, entryPoint: 'main', ...registerBlocks(RAGGED_BLOCK_NT, GEMM_WORKGROUP), // x: inputs, y: rows
+    bindings: BACKWARD_INPUT_BINDINGS,
+  },
+  denseBackwardWeightsRagged: {
+    code: common + gemmCommon + gemmTn + denseBackwardWeightsRagged, entryPoint: 'main', ...registerBlocks(RAGGED_BLOCK_TN, GEMM_WORKGROUP), // x: outputs, y: inputs
     bindings: BACKWARD_WEIGHTS_BINDINGS,
   },
   denseForwardTiles: {
@@ -178,9 +206,12 @@ export function workgroupsFor(name: KernelName, x: number, y = 1): [number, numb
 
 /**
  * The dense kernels of a layer: the vec4 GEMM ones of `gemm`'s variant when both widths are
- * multiples of 4, else the scalar ones.
+ * multiples of 4; the register cores with gathered loads when only the inputs are (the output
+ * layer's classes) on software adapters; else the scalar ones (GPUs keep them for ragged layers:
+ * their 4 × 4 blocks give a small layer more invocations).
  */
 export function denseKernels(inputs: number, outputs: number, gemm: GemmVariant) {
+  if (inputs % 4 === 0 && outputs % 4 !== 0 && gemm === 'registers') return { forward: 'denseForwardRagged', backwardInput: 'denseBackwardInputRagged', backwardWeights: 'denseBackwardWeightsRagged' } as const;
   if (inputs % 4 !== 0 || outputs % 4 !== 0) return { forward: 'denseForward', backwardInput: 'denseBackwardInput', backwardWeights: 'denseBackwardWeights' } as const;
   return gemm === 'tiles'
     ? { forward: 'denseForwardTiles', backwardInput: 'denseBackwardInputTiles', backwardWeights: 'denseBackwardWeightsTiles' } as const

@@ -25,8 +25,8 @@ import { pooledMap, weightMatrix } from './layers.js';
 import { backwardWeightsWorkgroups, bindGroup, getKernel, layerKernels, workgroupsFor, type Kernel } from './kernels.js';
 import { STEP_PARAMS_BYTES, STEP_SLOT_BYTES, packStepTable, type StepPosition } from './step-table.js';
 
-type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4' | 'denseBackwardInputTiles' | 'convBackwardInput'>;
-type BackwardWeightsKernel = Kernel<'denseBackwardWeights' | 'denseBackwardWeightsVec4' | 'denseBackwardWeightsTiles' | 'convBackwardWeights' | 'convBackwardWeightsAnyInput'>;
+type BackwardInputKernel = Kernel<'denseBackwardInput' | 'denseBackwardInputVec4' | 'denseBackwardInputRagged' | 'denseBackwardInputTiles' | 'convBackwardInput'>;
+type BackwardWeightsKernel = Kernel<'denseBackwardWeights' | 'denseBackwardWeightsVec4' | 'denseBackwardWeightsRagged' | 'denseBackwardWeightsTiles' | 'convBackwardWeights' | 'convBackwardWeightsAnyInput'>;
 
 /** One recorded dispatch of the backward pass: the same every step. */
 interface Dispatch {

@@ -14,7 +14,18 @@ import { packStepTable } from '../../src/engine/step-table.js';
 const SHAPES = [
   { rows: 5, inputs: 7, outputs: 3 },
   { rows: 37, inputs: 45, outputs: 33 },
+];
+/**
+ * Inputs a multiple of 4, outputs not: the ragged register kernels (gathered loads, the input
+ * gradient's last outputs % 4 terms after the loop) and, for tiles, the scalar ones. Tails of 1–3
+ * terms, a single output (no whole vec4 of k at all), rows and columns past the blocks' edges.
+ */
+const RAGGED_SHAPES = [
   { rows: 1, inputs: 784, outputs: 10 },
+  { rows: 128, inputs: 128, outputs: 10 },
+  { rows: 37, inputs: 44, outputs: 39 },
+  { rows: 3, inputs: 8, outputs: 5 },
+  { rows: 5, inputs: 4, outputs: 1 },
 ];
 /**
  * Widths that are multiples of 4: the vec4 GEMM kernels, on rows and columns that do not fill their
@@ -33,9 +44,10 @@ const INVALID = 0xffffffff;
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 
 describe('kernels match the CPU reference', () => {
-  // Every shape through each variant: the scalar kernels for SHAPES, the register and the tiled
-  // GEMM cores for VEC4_SHAPES (the tiled variant is the GPUs'; it runs here too).
-  const cases = [...SHAPES, ...VEC4_SHAPES].flatMap((shape) => (['registers', 'tiles'] as const)
+  // Every shape through each variant: the scalar kernels for SHAPES, the ragged register kernels
+  // and the scalar ones for RAGGED_SHAPES, the register and the tiled GEMM cores for VEC4_SHAPES
+  // (the tiled variant is the GPUs'; it runs here too).
+  const cases = [...SHAPES, ...RAGGED_SHAPES, ...VEC4_SHAPES].flatMap((shape) => (['registers', 'tiles'] as const)
     .map((gemm) => ({ ...shape, kernels: denseKernels(shape.inputs, shape.outputs, gemm) })))
     .filter((c, k, all) => all.findIndex((d) => d.kernels.forward === c.kernels.forward && d.rows === c.rows && d.inputs === c.inputs) === k);
   for (const { rows, inputs, outputs, kernels } of cases) {
