@@ -1,6 +1,6 @@
 // Times the engine's own dense GEMM kernels (the WGSL of the kernel table, unrolled for each block)
-// with candidate register blocks, under Dawn in Node: how the blocks in src/engine/kernels.ts were
-// chosen (issue #16). Each candidate is checked against a float64 product first, then timed as
+// with candidate register blocks, and the tiled variant (the GPUs') with its tile, under Dawn in
+// Node: how the blocks in src/engine/kernels.ts were chosen (issue #16). Each candidate is checked against a float64 product first, then timed as
 // submissions of repeated dispatches (about 60 ms each); --rounds rounds time every candidate once
 // each, so load from other processes spreads over all of them, and the best round is kept.
 //   node --import tsx --import ./scripts/wgsl-hook.mjs scripts/kernel-blocks.ts \
@@ -34,6 +34,10 @@ const CANDIDATES: Partial<Record<KernelName, readonly Record<string, number>[]>>
   denseForwardRagged: RAGGED_BLOCKS,
   denseBackwardInputRagged: NN_BLOCKS,
   denseBackwardWeightsRagged: RAGGED_BLOCKS.map((b) => ({ ...b, BLOCK_M4: b.BLOCK_M / 4, BLOCK_K: 4 })),
+  // The GPUs' variant, with its own tile (workgroup memory and barriers), for comparison.
+  denseForwardTiles: [KERNELS.denseForwardTiles.blocks],
+  denseBackwardInputTiles: [KERNELS.denseBackwardInputTiles.blocks],
+  denseBackwardWeightsTiles: [KERNELS.denseBackwardWeightsTiles.blocks],
 };
 const ragged = outputs % 4 !== 0;
 const names = (args.kernels?.split(',') ?? Object.keys(CANDIDATES).filter((name) => name.endsWith('Ragged') === ragged)) as KernelName[];
@@ -97,7 +101,7 @@ for (const name of names) {
   const spec: KernelSpec = KERNELS[name];
   const { resources, out, extent, expected } = job(name);
   for (const blocks of CANDIDATES[name] ?? []) {
-    const candidate: KernelSpec = { ...spec, ...registerBlocks(blocks as never, spec.workgroup![0]!) };
+    const candidate: KernelSpec = spec.tile ? spec : { ...spec, ...registerBlocks(blocks as never, spec.workgroup![0]!) };
     const engine = Object.entries(blocks).every(([key, value]) => spec.blocks?.[key] === value);
     const label = `${name} ${Object.entries(blocks).map(([key, value]) => `${key}=${value}`).join(' ')}`;
     const start = performance.now();

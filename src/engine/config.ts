@@ -88,7 +88,7 @@ export type GemmVariant = 'registers' | 'tiles';
 
 /**
  * The GEMM variant for an adapter: registers on software adapters (SwiftShader, llvmpipe, WARP:
- * workgroup memory and barriers cost more than they save there, measured in scripts/gemm-probe.ts),
+ * workgroup memory and barriers cost more than they save there, measured in scripts/kernel-blocks.ts),
  * workgroup tiles on GPUs.
  */
 export function gemmVariantFor(info: GPUAdapterInfo | undefined): GemmVariant {

@@ -41,13 +41,17 @@ export type { KernelSpec } from './kernel-spec.js';
 const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
 
 /**
- * The vec4 dense kernels' register blocks (rows × vec4 columns per invocation) and workgroups,
- * chosen from measurements on SwiftShader (scripts/gemm-probe.ts, .scratch-free probes of the
- * engine's own kernels, the benchmark's probe; the README's "Matrix kernels"): workgroups of 4
- * invocations, numbered linearly. The forward product takes 32 × 32 (the benchmark probe's best in
- * 11 of 12 runs, about 10% over 32 × 16, though its pipeline takes twice as long to compile); the
- * input gradient 32 × 16; the weight gradient 32 × 16 with 4 rows of k per loop iteration (5–15%
- * over 16 × 16 with 8 rows, which had been 1.7× faster than 1).
+ * The vec4 dense kernels' register blocks (rows × vec4 columns per invocation) in workgroups of 4
+ * invocations numbered linearly. Tried on SwiftShader with the engine's own kernels
+ * (scripts/kernel-blocks.ts, the reference network's first layer, 128 rows, 784 → 128; GFLOP/s of
+ * runs minutes apart): forward 16×16 3.1, 32×16 4.0–5.0, 16×32 4.7–5.5, 32×32 4.6–5.6, 64×16 4.4–5.0;
+ * weight gradient 16×16 with 8 rows of k per iteration 3.5–4.2 (it had been 1.7× faster than 1
+ * row), 32×16 with 4 rows 3.3–4.3, 32×32 with 4 rows 4.1–5.0. Single kernels trade places from run
+ * to run, so the blocks were chosen on whole training in the browser: forward 32×32 and weight
+ * gradient 32×16 with 4 rows trained faster than 32×16 and 16×16 with 8 rows in 6 of 7 alternating
+ * pairs (7% on average; the README's "Matrix kernels"). Bigger blocks compile longer (forward 32×32
+ * 2.4 s against 1.1 s for 32×16; weight gradient 32×32 3.0 s), so the input gradient, which only
+ * the second layer (128 → 128) needs, and the weight gradient stay at 32×16.
  */
 const GEMM_BLOCK_NN = { BLOCK_M: 32, BLOCK_N4: 8 } as const;
 const GEMM_BLOCK_NT = { BLOCK_M: 32, BLOCK_N4: 4 } as const;
