@@ -6,6 +6,7 @@
 // --history K records the training dictionary every K updates (GPU-side) and reports what was kept.
 // --paced sizes chunks as the app does while views draw (from the measured GPU time per step).
 // --augment 'shift 2, flip' augments training images on the GPU (see the README).
+// --gemm registers|tiles picks the matrix kernels' variant (default auto: from the adapter).
 // --evaluations FILE writes each epoch's test evaluation and the training curves as an evaluation
 // file (JSON, "nnscope-evaluations"), named --name (default: the layers), for <nn-compare>.
 import { nodeDevice } from './dawn.js'; // first: sets up the WebGPU globals the engine needs
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     history: { type: 'string' },
     paced: { type: 'boolean', default: false },
     augment: { type: 'string' },
+    gemm: { type: 'string' },
     evaluations: { type: 'string' },
     name: { type: 'string' },
   },
@@ -47,7 +49,7 @@ const { values } = parseArgs({
 
 /** Fails with a one-line message and the usage, without a stack trace. */
 function usageError(message: string): never {
-  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs|cnn] [--layers 128,128 | 'conv 3x3 16, pool 2, 64'] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K] [--paced] [--augment 'shift 2, flip'] [--evaluations FILE [--name NAME]]`);
+  console.error(`train: ${message}\nusage: npm run train -- [--epochs N] [--preset nnfs|cnn] [--layers 128,128 | 'conv 3x3 16, pool 2, 64'] [--optimizer sgd|adam] [--lr X] [--batch N] [--seed N] [--subset N] [--data DIR] [--report] [--history K] [--paced] [--augment 'shift 2, flip'] [--gemm auto|registers|tiles] [--evaluations FILE [--name NAME]]`);
   process.exit(2);
 }
 
@@ -90,6 +92,7 @@ const epochs = wholeNumber('epochs', values.epochs) ?? presetEpochs;
 const subset = wholeNumber('subset', values.subset);
 const historyEvery = wholeNumber('history', values.history);
 if (values.augment !== undefined) options.augment = values.augment;
+if (values.gemm !== undefined) options.gemm = values.gemm as EngineOptions['gemm']; // the engine refuses other values, naming the allowed ones
 
 /** What the network confuses and how alike pullover, coat and shirt look inside it (issue #4's report). */
 function report(evaluation: Evaluation) {
@@ -111,7 +114,7 @@ try {
   const train = load('train', subset);
   const testSet = load('t10k');
   engine.setData({ train, test: testSet, classNames: FASHION_MNIST_CLASSES });
-  console.log(`training ${layersText(engine.config.layers)} (${engine.config.optimizer.type}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
+  console.log(`training ${layersText(engine.config.layers)} (${engine.config.optimizer.type}, gemm ${engine.config.gemm}) on ${train.count} samples, ${engine.stepsPerEpoch} steps per epoch`);
   const meter = await WeightChangeMeter.create(device, engine.dictionary);
   const history = historyEvery ? engine.recordHistory({ every: historyEvery }) : undefined;
   const evaluations: EpochEvaluation[] = [];
