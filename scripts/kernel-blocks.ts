@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { nodeDevice } from './dawn.js';
 import { compileShader, KERNELS, sourceOf, type KernelName } from '../src/engine/kernels.js';
 import { registerBlocks, workgroupsOf, type KernelSpec } from '../src/engine/kernel-spec.js';
+import { backwardInput, backwardWeights, matmulForward, mulberry32, randomArray } from '../test/reference/mlp.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,8 +44,8 @@ const ragged = outputs % 4 !== 0;
 const names = (args.kernels?.split(',') ?? Object.keys(CANDIDATES).filter((name) => name.endsWith('Ragged') === ragged)) as KernelName[];
 
 const device = await nodeDevice();
-const rng = (() => { let s = 1; return () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5; })();
-const values = (count: number) => Float32Array.from({ length: Math.ceil(count / 4) * 4 }, rng);
+const rng = mulberry32(1);
+const values = (count: number) => Float32Array.from(randomArray(Math.ceil(count / 4) * 4, rng, 0.5));
 const data = { x: values(rows * inputs), weights: values(inputs * outputs), gradient: values(rows * outputs) };
 const buffer = (array: Float32Array) => {
   const b = device.createBuffer({ size: array.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
@@ -59,29 +60,18 @@ const ones = (count: number) => buffer(new Float32Array(Math.ceil(count / 4) * 4
 // each kernel's output is its plain product.
 const x = buffer(data.x), weights = buffer(data.weights), gradient = buffer(data.gradient);
 
-/** The kernel's bindings, which of them holds the product, its extent, and the product in float64. */
+/** The kernel's bindings, which of them holds the product, its extent, and the product in float64 (test/reference/mlp.ts). */
 function job(name: KernelName) {
   if (name.startsWith('denseForward')) {
     const raw = zeros(rows * outputs);
-    return { resources: { dims, x, weights, biases: zeros(outputs), raw, activated: zeros(rows * outputs) }, out: raw, extent: [outputs, rows] as const, expected: product(data.x, data.weights, rows, inputs, outputs, false, false) };
+    return { resources: { dims, x, weights, biases: zeros(outputs), raw, activated: zeros(rows * outputs) }, out: raw, extent: [outputs, rows] as const, expected: matmulForward(data.x, data.weights, new Float32Array(outputs), rows, inputs, outputs) };
   }
   if (name.startsWith('denseBackwardInput')) {
     const previousGradient = zeros(rows * inputs);
-    return { resources: { dims, gradient, weights, previousRaw: ones(rows * inputs), previousActivated: ones(rows * inputs), previousGradient }, out: previousGradient, extent: [inputs, rows] as const, expected: product(data.gradient, data.weights, rows, outputs, inputs, false, true) };
+    return { resources: { dims, gradient, weights, previousRaw: ones(rows * inputs), previousActivated: ones(rows * inputs), previousGradient }, out: previousGradient, extent: [inputs, rows] as const, expected: backwardInput(data.gradient, data.weights, rows, inputs, outputs) };
   }
   const dweights = zeros(inputs * outputs);
-  return { resources: { dims, x, gradient, dweights, dbiases: zeros(outputs) }, out: dweights, extent: [outputs, inputs] as const, expected: product(data.x, data.gradient, inputs, rows, outputs, true, false) };
-}
-
-/** C[m, n] = Σ_k A[m, k] B[k, n] in float64, A and B row-major, either read transposed. */
-function product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let sum = 0;
-    for (let p = 0; p < k; p++) sum += a[transposeA ? p * m + i : i * k + p]! * b[transposeB ? j * k + p : p * n + j]!;
-    c[i * n + j] = sum;
-  }
-  return c;
+  return { resources: { dims, x, gradient, dweights, dbiases: zeros(outputs) }, out: dweights, extent: [outputs, inputs] as const, expected: backwardWeights(data.x, data.gradient, rows, inputs, outputs).dweights };
 }
 
 async function read(source: GPUBuffer, count: number): Promise<Float32Array> {

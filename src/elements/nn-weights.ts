@@ -9,8 +9,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { CanvasPart } from './scope-part.js';
 import { theme } from './styles.js';
 
-const QUANTITIES = (['weights', 'changeSinceInit', 'changeSinceEpoch', 'gradients', 'momentums', 'caches'] as const)
-  .map((q): [WeightQuantity, string] => [q, WEIGHT_QUANTITIES[q].title]);
+const QUANTITIES = Object.entries(WEIGHT_QUANTITIES).map(([q, { title }]) => [q as WeightQuantity, title] as const);
 
 /**
  * `<nn-weights>`: live weight textures — the first layer as one 28×28 tile per neuron, deeper layers

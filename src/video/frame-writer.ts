@@ -64,9 +64,8 @@ class PngZipWriter implements FrameWriter {
   async add(timestamp: number, _duration: number, caption?: string): Promise<void> {
     const file = `frame-${String(this.frames.length + 1).padStart(4, '0')}.png`;
     this.frames.push({ file, time: timestamp, caption });
-    // Taken now, before the canvas is drawn again.
-    const png = canvasToPNG(this.canvas);
-    this.zip.add(file, new Uint8Array(await (await png).arrayBuffer()));
+    const png = await canvasToPNG(this.canvas); // the picture is taken at the call, before the canvas is drawn again
+    this.zip.add(file, new Uint8Array(await png.arrayBuffer()));
   }
 
   async finish(): Promise<Blob> {

@@ -1,7 +1,7 @@
 /**
  * Writing a zip archive with stored (uncompressed) entries: the PNG frames of a video's fallback
- * are compressed already. Entries are kept as Blobs until finish() joins them, so no frame is
- * copied twice. Not for archives over 4 GB or 65,535 files (no ZIP64).
+ * are compressed already. Entries are kept as their byte arrays until finish() joins them into one
+ * Blob, so no frame is copied twice. Not for archives over 4 GB or 65,535 files (no ZIP64).
  */
 import { crc32 } from '../data/zip.js';
 

@@ -18,15 +18,15 @@ import { elementIndex, type PanelSet, type PanelSpec, type RangeSpec, type Rect 
 /**
  * What a weight texture shows: dictionary entries, or the change of the weights since a GPU-side
  * snapshot (taken at creation, and by captureSnapshot('epoch') at each epoch start). Adam's caches
- * only exist with Adam.
+ * only exist with Adam. In the order the weights card's menu lists them.
  */
 export const WEIGHT_QUANTITIES = {
   weights: { tensors: ['weights', 'biases'], title: 'weights' },
+  changeSinceInit: { tensors: ['weights', 'biases'], snapshot: 'initial', title: 'change since initialisation' },
+  changeSinceEpoch: { tensors: ['weights', 'biases'], snapshot: 'epoch', title: 'change since the epoch began' },
   gradients: { tensors: ['dweights', 'dbiases'], title: 'gradients (dweights)' },
   momentums: { tensors: ['weightMomentums', 'biasMomentums'], title: 'momentums' },
   caches: { tensors: ['weightCache', 'biasCache'], title: 'Adam caches' },
-  changeSinceInit: { tensors: ['weights', 'biases'], snapshot: 'initial', title: 'change since initialisation' },
-  changeSinceEpoch: { tensors: ['weights', 'biases'], snapshot: 'epoch', title: 'change since the epoch began' },
 } as const satisfies Record<string, { tensors: readonly [string, string]; snapshot?: string; title: string }>;
 export type WeightQuantity = keyof typeof WEIGHT_QUANTITIES;
 type Snapshot = 'initial' | 'epoch';
