@@ -51,7 +51,11 @@ const DENSE = { workgroup: [8, 8], perInvocation: [4, 4] } as const;
  * gradient 32×16 with 4 rows trained faster than 32×16 and 16×16 with 8 rows in 6 of 7 alternating
  * pairs (7% on average; the README's "Matrix kernels"). Bigger blocks compile longer (forward 32×32
  * 2.4 s against 1.1 s for 32×16; weight gradient 32×32 3.0 s), so the input gradient, which only
- * the second layer (128 → 128) needs, and the weight gradient stay at 32×16.
+ * the second layer (128 → 128) needs, and the weight gradient stay at 32×16. In whole training
+ * steps in Dawn (scripts/step-blocks.ts, two runs of 10 interleaved rounds) no other block was
+ * faster beyond the noise (the engine against itself: 0.95–1.06×): weight gradient 32×32
+ * 1.02–1.04× the step time, 16×16 with 8 rows 1.07–1.08×, 64×16 1.06–1.07×; forward 16×32
+ * 0.99–1.07×, 32×16 0.98–1.11×, 64×16 1.00–1.08×.
  */
 const GEMM_BLOCK_NN = { BLOCK_M: 32, BLOCK_N4: 8 } as const;
 const GEMM_BLOCK_NT = { BLOCK_M: 32, BLOCK_N4: 4 } as const;
