@@ -67,4 +67,13 @@ describe('data-set files in the browser', () => {
     await openFiles([fileOf('photo.png', new Uint8Array(4))]).catch((e) => (error = e));
     expect((error as Error).message).to.match(/^photo\.png: in no class folder; an image folder holds train\/<class>\/ and test\/<class>\/ folders/);
   });
+
+  it('sends a saved run to <nn-compare>, and refuses other JSON as no data set', async () => {
+    let error: unknown;
+    const run = new TextEncoder().encode(JSON.stringify({ format: 'nnscope-evaluations', version: 1, name: 'mlp' }));
+    await openFiles([fileOf('mlp-run.json', run)]).catch((e) => (error = e));
+    expect((error as Error).message).to.match(/^mlp-run\.json is a saved run \(a run's evaluations\): open it in <nn-compare>/);
+    await openFiles([fileOf('other.json', new TextEncoder().encode('{"format": "something else"}'))]).catch((e) => (error = e));
+    expect((error as Error).message).to.match(/^Open one \.safetensors file .*\. Got: other\.json\.$/);
+  });
 });
