@@ -9,12 +9,12 @@
 //     --variants '{"engine": {}, "tn 32×32": {"denseBackwardWeightsVec4": {"BLOCK_M": 32, "BLOCK_M4": 8, "BLOCK_N4": 8, "BLOCK_K": 4}}}' \
 //     [--rounds 10] [--steps 32] [--layers 128,128] [--evaluate]
 // --evaluate times engine.evaluate() instead of training steps.
+import { nodeDevice } from './dawn.js'; // first: sets up the WebGPU globals the engine needs
 import { parseArgs } from 'node:util';
-import { create, globals } from 'webgpu';
-
-process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
-process.env.XDG_RUNTIME_DIR ??= '/tmp';
-Object.assign(globalThis, globals);
+import { createEngine } from '../src/engine/engine.js';
+import { KERNELS } from '../src/engine/kernels.js';
+import { registerBlocks, type KernelSpec } from '../src/engine/kernel-spec.js';
+import { syntheticDataset } from '../test/shared/reference-run.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,10 +25,6 @@ const { values: args } = parseArgs({
     evaluate: { type: 'boolean', default: false },
   },
 });
-const { createEngine } = await import('../src/engine/engine.js');
-const { KERNELS } = await import('../src/engine/kernels.js');
-const { registerBlocks } = await import('../src/engine/kernel-spec.js');
-type KernelSpec = import('../src/engine/kernel-spec.js').KernelSpec;
 
 // The kernel table is read when pipelines are built and when dispatches are sized, so a variant's
 // blocks stand in the table while its engine is built and while it runs, and only then.
@@ -44,16 +40,13 @@ function withBlocks<T>(blocks: Blocks, run: () => Promise<T>): Promise<T> {
   return run().finally(() => Object.assign(table, original));
 }
 
-const count = 12800;
-const split = () => ({ images: new Uint8Array(count * 784).map((_, i) => (i * 7) % 251), labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count, rows: 28, cols: 28, channels: 1 as const });
-const gpu = create([]);
+const data = syntheticDataset(12800, 12800, 1);
 const variants = [];
 for (const [name, blocks] of Object.entries(JSON.parse(args.variants!) as Record<string, Blocks>)) {
-  const adapter = (await gpu.requestAdapter())!;
-  const device = await adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } });
+  const device = await nodeDevice();
   const engine = await withBlocks(blocks, async () => {
     const engine = await createEngine({ device, layers: args.layers, batchSize: 128, stepsPerChunk: 16, gemm: 'registers' });
-    engine.setData({ train: split(), test: split(), classNames: [] });
+    engine.setData(data);
     await engine.step(16);
     return engine;
   });

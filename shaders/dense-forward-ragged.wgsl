@@ -34,10 +34,11 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lo
   let rowBlocks = (dims.rows + BLOCK_M - 1u) / BLOCK_M;
   let columnBlocks = (outputs + 4u * BLOCK_N4 - 1u) / (4u * BLOCK_N4);
   let block = gemm_nn(group.x, local, rowBlocks, columnBlocks, input4s);
+  let lastColumn = min(4u * (block.n40 + BLOCK_N4), outputs);
   for (var i = 0u; i < BLOCK_M; i++) {
     let m = block.m0 + i;
     if (m >= dims.rows) { break; }
-    for (var n = 4u * block.n40; n < min(4u * (block.n40 + BLOCK_N4), outputs); n++) {
+    for (var n = 4u * block.n40; n < lastColumn; n++) {
       let z = block.values[i * BLOCK_N4 + (n / 4u - block.n40)][n % 4u] + biases[n];
       raw[m * outputs + n] = z;
       activated[m * outputs + n] = activate(activation, z);
